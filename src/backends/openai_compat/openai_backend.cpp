@@ -1,0 +1,205 @@
+#include "backends/openai_compat/openai_backend.h"
+
+#include <fmt/format.h>
+
+#include "core/version.h"
+#include "http/error_body.h"
+#include "http/pch.h"
+#include "http/relay.h"
+#include "http/upstream_client.h"
+
+namespace sy::backends {
+
+namespace json = boost::json;
+namespace bhttp = http::bhttp;
+constexpr std::size_t max_buffered_response = 64 * 1024 * 1024;
+
+openai_backend::openai_backend(const backend_config& cfg) : cfg_(cfg) {
+  std::string why;
+  auto parsed = http::parse_base_url(cfg.url, &why);
+  if (!parsed) throw config_error("backends", cfg.line, fmt::format("backend '{}': url '{}': {}", cfg.name, cfg.url, why));
+  url_ = std::move(*parsed);
+}
+
+std::string upstream_error_message(std::string_view body) {
+  std::string msg;
+  json::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    const auto& o = v.as_object();
+    if (auto* e = o.if_contains("error")) {
+      if (e->is_object()) {
+        if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) msg = m->as_string();
+      } else if (e->is_string()) {
+        msg = e->as_string();
+      }
+    }
+    if (msg.empty())
+      if (auto* m = o.if_contains("message"); m && m->is_string()) msg = m->as_string();
+  }
+  if (msg.empty()) msg = std::string(body.substr(0, 300));
+  if (msg.size() > 300) msg = msg.substr(0, 300) + "...";
+  return msg;
+}
+
+namespace {
+
+std::string openai_sse_error(std::string_view backend, std::string_view message) {
+  return "data: " + http::error_body(fmt::format("backend '{}' failed mid-stream: {}", backend, message), "upstream_error",
+                                     "upstream_stream_error") +
+         "\n\n";
+}
+
+void read_usage(const json::value& v, forward_outcome& out) {
+  const auto* obj = v.if_object();
+  if (!obj) return;
+  const auto* usage = obj->if_contains("usage");
+  if (!usage || !usage->is_object()) return;
+  const auto& u = usage->as_object();
+  if (auto* p = u.if_contains("prompt_tokens"); p && p->is_int64()) out.prompt_tokens = p->as_int64();
+  if (auto* c = u.if_contains("completion_tokens"); c && c->is_int64()) out.completion_tokens = c->as_int64();
+}
+
+}  // namespace
+
+http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex, http::upstream_pool& pool,
+                                                              std::string_view path, std::string body,
+                                                              std::string_view model_id) {
+  forward_outcome out;
+  http::outbound_request req;
+  req.method = bhttp::verb::post;
+  req.target = url_.path_prefix + std::string(path);
+  req.headers.emplace_back("content-type", "application/json");
+  auto accept = ex.req[bhttp::field::accept];
+  req.headers.emplace_back("accept", accept.empty() ? "application/json" : std::string(accept));
+  req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
+  req.headers.emplace_back("x-request-id", ex.request_id);
+  if (!cfg_.api_key.empty()) req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
+  req.body = std::move(body);
+
+  auto fail = [&](unsigned status, http::upstream_failure failure, std::string message,
+                  std::string_view code) -> http::net::awaitable<forward_outcome> {
+    out.status = status;
+    out.failure = failure;
+    out.error = std::move(message);
+    co_await http::send_error(ex, status, out.error, code);
+    co_return out;
+  };
+
+  auto opened = co_await http::open_upstream(pool, url_, req);
+  if (auto* err = std::get_if<http::upstream_error>(&opened)) {
+    bool timeout = err->failure == http::upstream_failure::first_byte_timeout;
+    co_return co_await fail(timeout ? 504 : 502, err->failure,
+                            fmt::format("backend '{}' {}: {}", cfg_.name, timeout ? "timed out" : "is unreachable", err->detail),
+                            timeout ? "upstream_timeout" : "upstream_unreachable");
+  }
+  auto& up = std::get<http::upstream_response>(opened);
+  out.reused_connection = up.reused_connection;
+  unsigned status = up.status();
+  const auto& up_headers = up.headers();
+  auto content_type = up_headers[bhttp::field::content_type];
+  bool event_stream = boost::beast::iequals(content_type.substr(0, std::min<size_t>(content_type.size(), 17)), "text/event-stream");
+  auto length = up.parser->content_length();
+
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  auto decorate = [&](bhttp::fields& h) {
+    http::copy_passthrough_headers(up_headers, h);
+    h.set("x-request-id", ex.request_id);
+    h.set("x-switchyard-backend", cfg_.name);
+    h.set("x-switchyard-model", model_id);
+  };
+
+  if (status >= 200 && status < 300 && (event_stream || !length || up.parser->chunked() ||
+                                        *length > max_buffered_response)) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(status), 11};
+    decorate(head.base());
+    out.status = status;
+    out.streamed = true;
+    auto backend_name = cfg_.name;
+    auto r = co_await http::relay_stream(ex, head, pool, url_, up, event_stream,
+                                         [&](std::string_view m) { return openai_sse_error(backend_name, m); });
+    out.response_bytes = r.body_bytes;
+    out.first_byte = r.first_byte;
+    if (r.error.failure != http::upstream_failure::none) {
+      out.failure = r.error.failure;
+      out.error = fmt::format("backend '{}' failed mid-stream: {}", cfg_.name, r.error.detail);
+    } else if (r.client_gone) {
+      out.error = "client went away";
+    }
+    co_return out;
+  }
+
+  std::string upstream_body;
+  http::upstream_error err;
+  if (!co_await http::read_body(pool, url_, up, max_buffered_response, &upstream_body, &err))
+    co_return co_await fail(502, err.failure, fmt::format("backend '{}' failed: {}", cfg_.name, err.detail),
+                            "upstream_error");
+
+  if (status == 401 || status == 403 || status == 407) {
+    // the gateway's key for this backend was refused: not the client's fault, and the
+    // upstream's message may echo part of the key
+    co_return co_await fail(502, http::upstream_failure::protocol,
+                            fmt::format("backend '{}' rejected the gateway's credentials (HTTP {}); check its api_key",
+                                        cfg_.name, status),
+                            "upstream_auth_failed");
+  }
+  if (status >= 500) {
+    out.failure = http::upstream_failure::protocol;
+    out.error = fmt::format("backend '{}' failed with HTTP {}: {}", cfg_.name, status,
+                            upstream_error_message(upstream_body));
+    auto r = http::json_response(ex, 502, http::error_body(out.error, "upstream_error", "upstream_http_error"));
+    if (auto ra = up_headers[bhttp::field::retry_after]; !ra.empty()) r.set(bhttp::field::retry_after, ra);
+    r.set("x-switchyard-backend", cfg_.name);
+    out.status = 502;
+    co_await http::send(ex, r);
+    co_return out;
+  }
+  if (status >= 200 && status < 300 && content_type.find("json") != std::string_view::npos) {
+    json::error_code ec;
+    json::monotonic_resource mr;
+    auto parsed = json::parse(upstream_body, ec, &mr);
+    if (ec)
+      co_return co_await fail(502, http::upstream_failure::protocol,
+                              fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, ec.message()),
+                              "upstream_malformed_response");
+    read_usage(parsed, out);
+  }
+  decorate(res.base());
+  res.keep_alive(ex.keep_alive);
+  res.body() = std::move(upstream_body);
+  res.prepare_payload();
+  out.status = status;
+  out.response_bytes = res.body().size();
+  out.first_byte = std::chrono::steady_clock::now();
+  co_await http::send(ex, res);
+  co_return out;
+}
+
+http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai_backend::list_models(
+    http::upstream_pool& pool) const {
+  http::outbound_request req;
+  req.method = bhttp::verb::get;
+  req.target = url_.path_prefix + "/models";
+  req.headers.emplace_back("accept", "application/json");
+  req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
+  if (!cfg_.api_key.empty()) req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
+  auto got = co_await http::fetch(pool, url_, req, 8 * 1024 * 1024);
+  if (auto* err = std::get_if<http::upstream_error>(&got)) co_return err->detail;
+  auto& f = std::get<http::fetched>(got);
+  if (f.status != 200) co_return fmt::format("HTTP {}: {}", f.status, upstream_error_message(f.body));
+  json::error_code ec;
+  auto v = json::parse(f.body, ec);
+  if (ec || !v.is_object()) co_return std::string("malformed model list");
+  const auto* data = v.as_object().if_contains("data");
+  if (!data || !data->is_array()) co_return std::string("model list has no 'data' array");
+  std::vector<std::string> ids;
+  for (const auto& m : data->as_array()) {
+    if (!m.is_object()) continue;
+    if (auto* id = m.as_object().if_contains("id"); id && id->is_string() && id->as_string().size() <= 512)
+      ids.emplace_back(id->as_string());
+    if (ids.size() >= 10000) break;
+  }
+  co_return ids;
+}
+
+}  // namespace sy::backends

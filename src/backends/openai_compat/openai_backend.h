@@ -1,0 +1,58 @@
+#pragma once
+// An OpenAI-compatible upstream (OpenAI, vLLM, llama-server, LM Studio, LocalAI, ...): requests
+// go out with the backend's own key and the upstream's model name; answers come back as they
+// arrive. Client credentials and client-chosen hosts never reach the upstream.
+//
+// Threading: an openai_backend is immutable after construction and shared by all workers;
+// forward() runs on the calling worker with that worker's pool.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/config.h"
+#include "http/server.h"
+#include "http/upstream_pool.h"
+#include "http/url.h"
+
+namespace sy::backends {
+
+struct forward_outcome {
+  unsigned status = 0;           // what the client got (0: nothing could be sent)
+  bool streamed = false;
+  bool reused_connection = false;
+  http::upstream_failure failure = http::upstream_failure::none;
+  std::string error;             // set when the backend failed; names the backend
+  std::uint64_t response_bytes = 0;
+  std::int64_t prompt_tokens = -1;      // from the usage block when the upstream sent one
+  std::int64_t completion_tokens = -1;
+  std::chrono::steady_clock::time_point first_byte{};
+};
+
+class openai_backend {
+ public:
+  explicit openai_backend(const backend_config& cfg);  // throws config_error for a bad URL
+
+  const backend_config& config() const { return cfg_; }
+  const http::base_url& url() const { return url_; }
+
+  // POSTs `body` (model already rewritten) to the upstream's `path` ("/chat/completions") and
+  // relays the answer to the client. Upstream 5xx and credential failures become 502 naming
+  // this backend; other 4xx pass through. Never throws.
+  http::net::awaitable<forward_outcome> forward(http::exchange& ex, http::upstream_pool& pool, std::string_view path,
+                                                std::string body, std::string_view model_id);
+
+  // The upstream's model ids, or an error message.
+  http::net::awaitable<std::variant<std::vector<std::string>, std::string>> list_models(http::upstream_pool& pool) const;
+
+ private:
+  backend_config cfg_;
+  http::base_url url_;
+};
+
+// The message inside an upstream error body ({"error":{"message"}} / {"message"} / text),
+// cut to a readable length.
+std::string upstream_error_message(std::string_view body);
+
+}  // namespace sy::backends

@@ -1,0 +1,19 @@
+#include "cli/effective_config.h"
+
+namespace sy::cli {
+
+std::shared_ptr<const config> effective_config(const config_options& opts, load_report* report) {
+  auto env = process_env();
+  config cfg;
+  auto path = opts.file ? opts.file : default_config_path(env);
+  if (path) cfg = load_config_file(*path, env, report);
+  apply_env_overrides(cfg, env);
+  if (opts.listen) cfg.server.listen = *opts.listen;
+  if (!opts.api_keys.empty()) cfg.server.api_keys = opts.api_keys;
+  if (opts.insecure_no_auth) cfg.server.insecure_no_auth = true;
+  if (opts.threads) cfg.server.threads = *opts.threads;
+  validate(cfg);
+  return std::make_shared<const config>(std::move(cfg));
+}
+
+}  // namespace sy::cli

@@ -1,0 +1,94 @@
+#pragma once
+// Typed configuration. Defaults live next to the fields; a default-constructed `config` is a
+// complete, valid configuration (no file is needed to start). Loaded once, validated once, then
+// shared read-only as std::shared_ptr<const config>.
+//
+// Precedence: command line > environment > file > defaults (see config_sources.h).
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/duration.h"
+
+namespace sy {
+
+struct server_config {
+  std::string listen = "127.0.0.1:8321";   // HOST:PORT; port 0 picks a free port
+  std::vector<std::string> api_keys;        // when non-empty, /v1/* and /api/* need a Bearer key
+  bool insecure_no_auth = false;            // allow a non-loopback listen without keys (loud)
+  int threads = 0;                          // worker threads; 0 = one per core
+  std::size_t max_header_bytes = 16 * 1024;         // larger request heads get 431
+  std::size_t max_body_bytes = 16 * 1024 * 1024;    // larger request bodies get 413
+  duration header_timeout = std::chrono::seconds(10);  // to receive a whole request head
+  duration body_timeout = std::chrono::seconds(60);    // to receive a whole request body
+  duration idle_timeout = std::chrono::seconds(75);    // keep-alive wait for the next request
+  duration shutdown_grace = std::chrono::seconds(10);  // in-flight requests may finish this long
+  bool access_log = true;                   // one JSON line per request, on stderr
+  std::vector<std::string> allowed_hosts;   // extra Host values accepted on a loopback listener
+};
+
+struct upstream_config {
+  duration connect_timeout = std::chrono::seconds(5);
+  duration first_byte_timeout = std::chrono::seconds(300);  // request sent -> response head
+  duration read_idle_timeout = std::chrono::seconds(120);   // between body reads (streams)
+  std::size_t max_idle_per_host = 64;       // pooled keep-alive connections per worker thread
+  duration pool_idle_timeout = std::chrono::seconds(50);    // drop pooled connections idle longer
+  duration models_refresh = std::chrono::seconds(60);       // re-list each backend's models
+};
+
+enum class backend_type { openai };
+
+struct backend_config {
+  std::string name;                 // the <backend> in model ids "<backend>/<model>"
+  backend_type type = backend_type::openai;
+  std::string url;                  // base URL including the API prefix, e.g. https://api.openai.com/v1
+  std::string api_key;              // sent upstream as Authorization: Bearer; never logged
+  std::vector<std::string> models;  // always listed, in addition to the upstream's own list
+  bool list_models = true;          // ask the upstream's /models for more
+  int line = 0;                     // where it was defined, for error messages
+};
+
+struct route_config {
+  std::string model;                 // the client-facing name
+  std::vector<std::string> targets;  // "<backend>/<model>" ids, in priority order
+  int line = 0;
+};
+
+struct config {
+  server_config server;
+  upstream_config upstream;
+  std::vector<backend_config> backends;
+  std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
+  std::vector<route_config> routes;
+  std::string source = "(defaults)";            // the file it came from, for messages
+
+  const backend_config* find_backend(std::string_view name) const;
+};
+
+// A configuration problem, with the place it was found when there is one.
+class config_error : public std::runtime_error {
+ public:
+  config_error(std::string file, int line, std::string reason);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string reason_;
+};
+
+// Checks cross-field rules (unique names, targets that exist, listen address, keys when exposed).
+// Throws config_error for the first problem.
+void validate(const config& cfg);
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(std::string_view host);
+
+// Splits "HOST:PORT" / "[v6]:PORT"; throws config_error on a bad form.
+std::pair<std::string, unsigned short> split_listen(std::string_view listen);
+
+}  // namespace sy

@@ -1,0 +1,16 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace sy::http {
+
+// An OpenAI-style error body:
+//   {"error":{"message":...,"type":...,"param":null,"code":...}}
+// `type` follows OpenAI's vocabulary (invalid_request_error, authentication_error,
+// not_found_error, rate_limit_error, api_error, upstream_error); `code` may be empty (-> null).
+std::string error_body(std::string_view message, std::string_view type, std::string_view code = {});
+
+// The conventional type for a status: 400 -> invalid_request_error, 401 -> authentication_error, ...
+std::string_view error_type_for_status(unsigned status);
+
+}  // namespace sy::http

@@ -1,0 +1,146 @@
+#include "http/relay.h"
+
+#include "http/pch.h"
+
+namespace sy::http {
+
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+// End of the last complete SSE event in [data, data+n): just past the last blank line.
+std::size_t last_event_end(const char* data, std::size_t n) {
+  for (std::size_t i = n; i >= 2; --i) {
+    if (data[i - 1] == '\n' && (data[i - 2] == '\n' || (i >= 3 && data[i - 2] == '\r' && data[i - 3] == '\n'))) return i;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void copy_passthrough_headers(const bhttp::fields& from, bhttp::fields& to) {
+  for (const auto& f : from) {
+    auto name = f.name_string();
+    if (f.name() == bhttp::field::content_type || f.name() == bhttp::field::retry_after ||
+        f.name() == bhttp::field::cache_control || beast::iequals(name.substr(0, std::min<size_t>(name.size(), 12)), "x-ratelimit-") ||
+        beast::iequals(name.substr(0, std::min<size_t>(name.size(), 7)), "openai-"))
+      to.insert(name, f.value());
+  }
+}
+
+net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::empty_body>& head, upstream_pool& pool,
+                                          const base_url& url, upstream_response& up, bool event_stream,
+                                          const sse_error_formatter& on_error) {
+  relay_result result;
+  bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};
+  parser.body_limit(boost::none);
+  auto& conn = *up.conn;
+
+  head.chunked(true);
+  head.keep_alive(ex.keep_alive);
+  bhttp::response_serializer<bhttp::empty_body> head_writer{head};
+  ex.stream.expires_after(ex.write_timeout);
+  auto [hec, hn] = co_await bhttp::async_write_header(ex.stream, head_writer, nothrow);
+  if (hec) {
+    result.client_gone = true;
+    ex.keep_alive = false;
+    co_return result;
+  }
+
+  constexpr std::size_t buffer_size = 64 * 1024;
+  constexpr std::size_t max_pending_event = 1024 * 1024;  // a single event larger than this is flushed as is
+  std::string pending;  // bytes of an SSE event not yet complete
+  std::vector<char> buf(buffer_size);
+
+  auto write_chunk = [&](net::const_buffer data) -> net::awaitable<bool> {
+    if (data.size() == 0) co_return true;
+    if (result.body_bytes == 0) result.first_byte = std::chrono::steady_clock::now();
+    ex.stream.expires_after(ex.write_timeout);
+    auto [ec, n] = co_await net::async_write(ex.stream, bhttp::make_chunk(data), nothrow);
+    if (ec) co_return false;
+    result.body_bytes += data.size();
+    co_return true;
+  };
+
+  while (!parser.is_done()) {
+    parser.get().body().data = buf.data();
+    parser.get().body().size = buf.size();
+    conn.tcp().expires_after(pool.config().read_idle_timeout);
+    auto [ec, n] = co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
+    if (ec == bhttp::error::need_buffer) ec = {};
+    std::size_t got = buf.size() - parser.get().body().size;
+    if (ec) {
+      result.error.failure = ec == beast::error::timeout ? upstream_failure::read_timeout : upstream_failure::reset;
+      result.error.detail = ec == beast::error::timeout
+                                ? "stream stalled for " + format_duration(pool.config().read_idle_timeout)
+                                : "connection lost mid-response (" + ec.message() + ")";
+      break;
+    }
+    if (got == 0) continue;
+    bool ok = true;
+    if (!event_stream) {
+      ok = co_await write_chunk(net::buffer(buf.data(), got));
+    } else {
+      std::size_t end = last_event_end(buf.data(), got);
+      if (end == 0) {
+        pending.append(buf.data(), got);
+        if (pending.size() > max_pending_event || last_event_end(pending.data(), pending.size()) > 0) {
+          std::size_t pend_end = last_event_end(pending.data(), pending.size());
+          if (pending.size() > max_pending_event) pend_end = pending.size();
+          ok = co_await write_chunk(net::buffer(pending.data(), pend_end));
+          pending.erase(0, pend_end);
+        }
+      } else if (pending.empty()) {
+        ok = co_await write_chunk(net::buffer(buf.data(), end));
+        pending.assign(buf.data() + end, got - end);
+      } else {
+        pending.append(buf.data(), end);
+        ok = co_await write_chunk(net::buffer(pending));
+        pending.assign(buf.data() + end, got - end);
+      }
+    }
+    if (!ok) {
+      result.client_gone = true;
+      ex.keep_alive = false;
+      co_return result;  // the upstream connection is dropped with `up`
+    }
+  }
+
+  if (result.error.failure == upstream_failure::none) {
+    // clean end: anything left is a final event without its blank line
+    if (!pending.empty() && !co_await write_chunk(net::buffer(pending))) {
+      result.client_gone = true;
+      ex.keep_alive = false;
+      co_return result;
+    }
+    result.complete = true;
+    if (parser.get().keep_alive()) {
+      ++up.conn->requests;
+      pool.give_back(url, std::move(up.conn));
+    }
+  } else {
+    up.conn.reset();
+    if (event_stream && on_error) {
+      auto event = on_error(result.error.detail);
+      if (!co_await write_chunk(net::buffer(event))) {
+        result.client_gone = true;
+        ex.keep_alive = false;
+        co_return result;
+      }
+    }
+    // after an error the message is ended properly, but the connection is not reused: a
+    // non-SSE client must see a torn body, so close instead of sending the last chunk
+    ex.keep_alive = false;
+    if (!event_stream) co_return result;
+  }
+  ex.stream.expires_after(ex.write_timeout);
+  auto [lec, ln] = co_await net::async_write(ex.stream, bhttp::make_chunk_last(), nothrow);
+  if (lec) {
+    result.client_gone = true;
+    ex.keep_alive = false;
+  }
+  ex.stream.expires_never();
+  co_return result;
+}
+
+}  // namespace sy::http

@@ -1,0 +1,39 @@
+#pragma once
+// Relaying an upstream response body to the client as it arrives (streams, large or unsized
+// bodies). Backpressure: the next upstream read starts only after the previous write to the
+// client finished, so memory per stream stays bounded by one buffer whatever the client's speed.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "http/server.h"
+#include "http/upstream_client.h"
+
+namespace sy::http {
+
+struct relay_result {
+  bool complete = false;        // the whole upstream body reached the client
+  bool client_gone = false;     // a write to the client failed
+  upstream_error error;         // set when the upstream failed mid-body
+  std::uint64_t body_bytes = 0;  // body bytes written to the client
+  std::chrono::steady_clock::time_point first_byte{};  // when the first body byte went out
+};
+
+// Turns a failure message into a final server-sent event for this API's clients
+// (e.g. OpenAI: `data: {"error":{...}}\n\n`).
+using sse_error_formatter = std::function<std::string(std::string_view message)>;
+
+// Sends `head` (status and headers, set by the caller) with chunked framing, then the upstream
+// body. For text/event-stream bodies, only whole events are forwarded, so that when the
+// upstream fails mid-stream the client gets a clean error event (from `on_error`), never a torn
+// event and never a fabricated end. The upstream connection returns to the pool when the body
+// ended cleanly and both sides allow keep-alive.
+net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::empty_body>& head, upstream_pool& pool,
+                                          const base_url& url, upstream_response& up, bool event_stream,
+                                          const sse_error_formatter& on_error);
+
+// The response headers an upstream may pass to the client: content type, rate-limit and
+// retry hints. Everything else (cookies, server identity, upstream auth) stays behind.
+void copy_passthrough_headers(const bhttp::fields& from, bhttp::fields& to);
+
+}  // namespace sy::http

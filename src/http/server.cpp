@@ -1,0 +1,271 @@
+#include "http/server.h"
+
+#include <random>
+#include <thread>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "core/config.h"
+#include "http/error_body.h"
+#include "http/pch.h"
+
+namespace sy::http {
+
+using tcp = net::ip::tcp;
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+
+// A worker: one io_context run by one thread. `idle` holds the connections waiting for their
+// next request, so drain() can close them; touched only on this worker's thread.
+struct server::worker {
+  net::io_context ctx{1};
+  std::unordered_set<beast::tcp_stream*> idle;
+};
+
+namespace {
+
+std::string make_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::uint64_t v = rng();
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) id[static_cast<size_t>(i)] = hex[v & 0xf];
+  return id;
+}
+
+// An inbound x-request-id is kept when it is short and plain (it is echoed and logged).
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) return false;
+  return true;
+}
+
+// Answers a request that never reached the handler (bad framing, limits) and closes.
+net::awaitable<void> send_protocol_error(beast::tcp_stream& stream, unsigned status, std::string_view message,
+                                         std::string_view code) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.set(bhttp::field::connection, "close");
+  res.set("x-request-id", make_request_id());
+  res.body() = error_body(message, error_type_for_status(status), code);
+  res.prepare_payload();
+  stream.expires_after(std::chrono::seconds(5));
+  co_await bhttp::async_write(stream, res, nothrow);
+}
+
+}  // namespace
+
+server::server(server_options options, handler_fn handler)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      host_check_(is_loopback_host(options_.host), options_.allowed_hosts) {
+  unsigned n = std::max(1u, options_.threads);
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>());
+}
+
+server::~server() {
+  stop_now();
+  wait();
+}
+
+net::io_context& server::worker_context(unsigned i) { return workers_.at(i)->ctx; }
+
+unsigned short server::start() {
+  auto& ctx0 = workers_[0]->ctx;
+  auto address = net::ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host);
+  tcp::endpoint ep{address, options_.port};
+  acceptor_ = std::make_unique<tcp::acceptor>(ctx0);
+  acceptor_->open(ep.protocol());
+  acceptor_->set_option(tcp::acceptor::reuse_address(true));
+  acceptor_->bind(ep);
+  acceptor_->listen(net::socket_base::max_listen_connections);
+  unsigned short port = acceptor_->local_endpoint().port();
+  net::co_spawn(ctx0, accept_loop(), net::detached);
+  for (auto& w : workers_) {
+    auto* ctx = &w->ctx;
+    threads_.emplace_back([ctx] {
+      auto guard = net::make_work_guard(*ctx);
+      ctx->run();
+    });
+  }
+  return port;
+}
+
+net::awaitable<void> server::accept_loop() {
+  std::size_t next = 0;
+  for (;;) {
+    auto& w = *workers_[next];
+    next = (next + 1) % workers_.size();
+    auto [ec, socket] = co_await acceptor_->async_accept(w.ctx, nothrow);
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor_->is_open()) co_return;
+      // e.g. EMFILE: back off briefly instead of spinning
+      spdlog::warn("accept failed: {}", ec.message());
+      net::steady_timer t(co_await net::this_coro::executor, std::chrono::milliseconds(50));
+      co_await t.async_wait(nothrow);
+      continue;
+    }
+    accepted_.fetch_add(1, std::memory_order_relaxed);
+    net::co_spawn(w.ctx, run_connection(w, std::move(socket)), net::detached);
+  }
+}
+
+net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer(8192);
+  unsigned worker_index = 0;
+  for (unsigned i = 0; i < workers_.size(); ++i)
+    if (workers_[i].get() == &w) worker_index = i;
+
+  for (;;) {
+    // Wait for the first byte of the next request (keep-alive idle); drain() may cancel this.
+    if (buffer.size() == 0) {
+      if (!read_ok_to_continue()) break;
+      w.idle.insert(&stream);
+      stream.expires_after(options_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), nothrow);
+      w.idle.erase(&stream);
+      if (ec) break;  // closed, idle timeout or drain
+      buffer.commit(n);
+    }
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.header_timeout);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
+    if (hec) {
+      if (hec == bhttp::error::body_limit)
+        co_await send_protocol_error(stream, 413,
+                                     "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
+                                         " bytes",
+                                     "body_too_large");
+      else if (hec == bhttp::error::header_limit)
+        co_await send_protocol_error(stream, 431, "request header fields too large", "header_too_large");
+      else if (hec == beast::error::timeout)
+        co_await send_protocol_error(stream, 408, "timed out reading the request header", "request_timeout");
+      else if (hec != bhttp::error::end_of_stream && hec != net::error::eof && hec != net::error::connection_reset &&
+               hec != net::error::operation_aborted)
+        co_await send_protocol_error(stream, 400, "malformed HTTP request: " + hec.message(), "bad_request");
+      break;
+    }
+    auto& head = parser.get();
+    if (!host_check_.allows(head[bhttp::field::host])) {
+      co_await send_protocol_error(stream, 421,
+                                   "Host header not allowed on this loopback listener (DNS rebinding guard); add "
+                                   "it to server.allowed_hosts",
+                                   "host_not_allowed");
+      break;
+    }
+    if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
+      co_await send_protocol_error(stream, 413,
+                                   "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
+                                       std::to_string(options_.max_body_bytes),
+                                   "body_too_large");
+      break;
+    }
+    if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+      co_await bhttp::async_write(stream, cont, nothrow);
+    }
+    if (!parser.is_done()) {
+      stream.expires_after(options_.body_timeout);
+      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+      if (bec) {
+        if (bec == bhttp::error::body_limit)
+          co_await send_protocol_error(stream, 413,
+                                       "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
+                                           " bytes",
+                                       "body_too_large");
+        else if (bec == beast::error::timeout)
+          co_await send_protocol_error(stream, 408, "timed out reading the request body", "request_timeout");
+        else if (bec != net::error::eof && bec != net::error::connection_reset)
+          co_await send_protocol_error(stream, 400, "malformed HTTP request body: " + bec.message(), "bad_request");
+        break;
+      }
+    }
+    stream.expires_never();
+
+    request req = parser.release();
+    exchange ex{stream, req};
+    auto inbound_id = req["x-request-id"];
+    ex.request_id = sane_request_id(inbound_id) ? std::string(inbound_id) : make_request_id();
+    ex.worker = worker_index;
+    ex.keep_alive = req.keep_alive();
+    ex.started = std::chrono::steady_clock::now();
+    ex.write_timeout = options_.idle_timeout;
+
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
+    try {
+      co_await handler_(ex);
+    } catch (const std::exception& e) {
+      // the handler contract is not to throw; this is the last guard
+      spdlog::error("request {}: unhandled error: {}", ex.request_id, e.what());
+      ex.keep_alive = false;
+    }
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    if (!ex.keep_alive || !read_ok_to_continue()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+std::size_t server::drain(duration grace) {
+  draining_.store(true, std::memory_order_release);
+  if (acceptor_) {
+    net::post(workers_[0]->ctx, [this] {
+      beast::error_code ec;
+      acceptor_->close(ec);
+    });
+  }
+  for (auto& w : workers_) {
+    auto* wp = w.get();
+    net::post(wp->ctx, [wp] {
+      for (auto* s : wp->idle) s->cancel();
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::size_t cut = in_flight();
+  stop_now();
+  return cut;
+}
+
+void server::stop_now() {
+  for (auto& w : workers_) w->ctx.stop();
+}
+
+void server::wait() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+bhttp::response<bhttp::string_body> json_response(const exchange& ex, unsigned status, std::string body) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.set("x-request-id", ex.request_id);
+  res.keep_alive(ex.keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+net::awaitable<void> send(exchange& ex, bhttp::response<bhttp::string_body>& res) {
+  res.keep_alive(ex.keep_alive);
+  ex.stream.expires_after(ex.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write(ex.stream, res, nothrow);
+  ex.stream.expires_never();
+  if (ec) ex.keep_alive = false;
+}
+
+net::awaitable<void> send_error(exchange& ex, unsigned status, std::string_view message, std::string_view code) {
+  auto res = json_response(ex, status, error_body(message, error_type_for_status(status), code));
+  co_await send(ex, res);
+}
+
+}  // namespace sy::http

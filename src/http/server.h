@@ -1,0 +1,111 @@
+#pragma once
+// The inbound HTTP/1.1 server: accepts on one listener, runs each connection as a coroutine on
+// one of N worker threads (one io_context per thread, so a connection and everything it
+// touches stays on one thread), enforces request limits and timeouts, and hands each complete
+// request to the handler. Keep-alive, 100-continue, graceful drain.
+//
+// Threading: start()/drain()/wait() are called from the owning (main) thread; the handler runs
+// on the worker thread that owns the connection (exchange::worker).
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "core/duration.h"
+#include "http/host_check.h"
+
+namespace sy::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+using request = bhttp::request<bhttp::string_body>;
+
+// One request being answered. Lives on the connection's coroutine frame; valid until the
+// handler returns. The handler writes the response itself (so it can stream) and sets
+// keep_alive=false when the connection must close afterwards.
+struct exchange {
+  beast::tcp_stream& stream;
+  request& req;
+  std::string request_id;   // from a sane inbound x-request-id, else generated
+  unsigned worker = 0;      // index of the worker thread that runs this connection
+  bool keep_alive = true;
+  std::chrono::steady_clock::time_point started;
+  duration write_timeout{};  // per write to the client (a client that stops reading is dropped)
+};
+
+using handler_fn = std::function<net::awaitable<void>(exchange&)>;
+
+struct server_options {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8321;
+  unsigned threads = 1;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  duration header_timeout = std::chrono::seconds(10);
+  duration body_timeout = std::chrono::seconds(60);
+  duration idle_timeout = std::chrono::seconds(75);
+  std::vector<std::string> allowed_hosts;
+};
+
+class server {
+ public:
+  server(server_options options, handler_fn handler);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and starts the worker threads. Returns the bound port. Throws on bind failure.
+  unsigned short start();
+  // Stops accepting, closes idle keep-alive connections, lets in-flight requests finish for up
+  // to `grace`, then stops the workers. Returns the number of requests cut off at the deadline.
+  std::size_t drain(duration grace);
+  // Stops at once (second signal).
+  void stop_now();
+  // Joins the worker threads.
+  void wait();
+
+  unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
+  net::io_context& worker_context(unsigned i);
+  std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+  std::uint64_t connections_accepted() const { return accepted_.load(std::memory_order_relaxed); }
+
+ private:
+  struct worker;
+  struct connection;
+  net::awaitable<void> accept_loop();
+  net::awaitable<void> run_connection(worker& w, net::ip::tcp::socket socket);
+  bool read_ok_to_continue() const { return !draining_.load(std::memory_order_acquire); }
+
+  server_options options_;
+  handler_fn handler_;
+  host_check host_check_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
+  std::atomic<bool> draining_{false};
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::uint64_t> accepted_{0};
+};
+
+// Builds a JSON response with the request id header and the exchange's keep-alive.
+bhttp::response<bhttp::string_body> json_response(const exchange& ex, unsigned status, std::string body);
+
+// Writes a complete response to the client (with the write timeout). Errors close the
+// connection (keep_alive=false); never throws.
+net::awaitable<void> send(exchange& ex, bhttp::response<bhttp::string_body>& res);
+
+// An OpenAI-style error response.
+net::awaitable<void> send_error(exchange& ex, unsigned status, std::string_view message, std::string_view code = {});
+
+}  // namespace sy::http

@@ -1,0 +1,118 @@
+#include "http/upstream_client.h"
+
+#include "http/pch.h"
+
+namespace sy::http {
+
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+upstream_failure classify_read_error(const beast::error_code& ec, bool before_head) {
+  if (ec == beast::error::timeout) return before_head ? upstream_failure::first_byte_timeout : upstream_failure::read_timeout;
+  if (ec == net::error::eof || ec == bhttp::error::end_of_stream || ec == net::error::connection_reset ||
+      ec == net::error::broken_pipe || ec == net::ssl::error::stream_truncated || ec == bhttp::error::partial_message)
+    return upstream_failure::reset;
+  return upstream_failure::protocol;
+}
+
+std::string describe(upstream_failure f, const beast::error_code& ec, const upstream_config& cfg) {
+  switch (f) {
+    case upstream_failure::first_byte_timeout:
+      return "no response within " + format_duration(cfg.first_byte_timeout);
+    case upstream_failure::read_timeout:
+      return "response stalled for " + format_duration(cfg.read_idle_timeout);
+    case upstream_failure::reset: return "connection closed before the response was complete";
+    default: return "invalid HTTP response: " + ec.message();
+  }
+}
+
+}  // namespace
+
+net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,
+                                                                               const outbound_request& req) {
+  bhttp::request<bhttp::string_body> msg{req.method, req.target, 11};
+  msg.set(bhttp::field::host, url.host_header);
+  for (const auto& [name, value] : req.headers) msg.set(name, value);
+  msg.body() = req.body;
+  msg.keep_alive(true);
+  msg.prepare_payload();
+
+  const auto& cfg = pool.config();
+  for (int attempt = 0;; ++attempt) {
+    auto conn = attempt == 0 ? pool.take_idle(url) : nullptr;
+    bool reused = conn != nullptr;
+    if (!conn) {
+      upstream_error err;
+      conn = co_await pool.connect(url, &err.failure, &err.detail);
+      if (!conn) co_return err;
+    }
+    conn->tcp().expires_after(cfg.first_byte_timeout);
+    auto [wec, wn] = co_await conn->visit([&](auto& s) { return bhttp::async_write(s, msg, nothrow); });
+    if (wec) {
+      if (reused) continue;
+      co_return upstream_error{upstream_failure::write, "cannot send the request: " + wec.message()};
+    }
+    auto parser = std::make_unique<bhttp::response_parser<bhttp::empty_body>>();
+    parser->body_limit(boost::none);
+    parser->header_limit(64 * 1024);
+    auto [rec, rn] =
+        co_await conn->visit([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *parser, nothrow); });
+    if (rec) {
+      auto failure = classify_read_error(rec, true);
+      // a pooled connection the upstream closed while idle: try once on a new one
+      if (reused && failure == upstream_failure::reset && !parser->got_some()) continue;
+      co_return upstream_error{failure, describe(failure, rec, cfg)};
+    }
+    conn->tcp().expires_never();
+    upstream_response res;
+    res.conn = std::move(conn);
+    res.parser = std::move(parser);
+    res.reused_connection = reused;
+    co_return res;
+  }
+}
+
+net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstream_response& res, std::size_t limit,
+                               std::string* body, upstream_error* error) {
+  bhttp::response_parser<bhttp::string_body> parser{std::move(*res.parser)};
+  parser.body_limit(limit);
+  auto& conn = *res.conn;
+  while (!parser.is_done()) {
+    conn.tcp().expires_after(pool.config().read_idle_timeout);
+    auto [ec, n] = co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
+    if (ec) {
+      if (ec == bhttp::error::body_limit) {
+        *error = {upstream_failure::protocol, "response body larger than " + std::to_string(limit) + " bytes"};
+      } else {
+        auto failure = classify_read_error(ec, false);
+        *error = {failure, describe(failure, ec, pool.config())};
+      }
+      res.conn.reset();
+      co_return false;
+    }
+  }
+  bool keep = parser.get().keep_alive();
+  *body = std::move(parser.get().body());
+  if (keep) {
+    ++res.conn->requests;
+    pool.give_back(url, std::move(res.conn));
+  } else {
+    res.conn.reset();
+  }
+  co_return true;
+}
+
+net::awaitable<std::variant<fetched, upstream_error>> fetch(upstream_pool& pool, const base_url& url,
+                                                            const outbound_request& req, std::size_t limit) {
+  auto opened = co_await open_upstream(pool, url, req);
+  if (auto* err = std::get_if<upstream_error>(&opened)) co_return *err;
+  auto& res = std::get<upstream_response>(opened);
+  fetched out;
+  out.status = res.status();
+  upstream_error err;
+  if (!co_await read_body(pool, url, res, limit, &out.body, &err)) co_return err;
+  co_return out;
+}
+
+}  // namespace sy::http

@@ -1,0 +1,62 @@
+#pragma once
+// Sending one request to an upstream over a pooled connection and reading the response head.
+// The body is read separately: whole (read_body) or relayed as it arrives (relay.h).
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "http/upstream_pool.h"
+
+namespace sy::http {
+
+namespace bhttp = boost::beast::http;
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct outbound_request {
+  bhttp::verb method = bhttp::verb::get;
+  std::string target;   // full path, including the base URL's prefix
+  header_list headers;  // besides Host, Content-Length and Connection, which are set here
+  std::string body;
+};
+
+// A response whose head has been read; its body is still on the connection.
+struct upstream_response {
+  std::unique_ptr<upstream_connection> conn;
+  std::unique_ptr<bhttp::response_parser<bhttp::empty_body>> parser;
+  bool reused_connection = false;
+
+  unsigned status() const { return parser->get().result_int(); }
+  const bhttp::fields& headers() const { return parser->get().base(); }
+};
+
+struct upstream_error {
+  upstream_failure failure = upstream_failure::none;
+  std::string detail;  // for people: what failed, never a secret
+};
+
+// Sends `req` and waits (first_byte_timeout) for the response head. A reused keep-alive
+// connection that the upstream had already closed is replaced by a new one, once, when no byte
+// of a response had arrived.
+net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,
+                                                                               const outbound_request& req);
+
+// Reads the whole body, up to `limit` bytes (read_idle_timeout between reads), and returns the
+// connection to the pool when the exchange allows it. On failure sets *error and returns false.
+net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstream_response& res, std::size_t limit,
+                               std::string* body, upstream_error* error);
+
+// open_upstream + read_body, for small control requests (model lists).
+struct fetched {
+  unsigned status = 0;
+  std::string body;
+};
+net::awaitable<std::variant<fetched, upstream_error>> fetch(upstream_pool& pool, const base_url& url,
+                                                            const outbound_request& req, std::size_t limit);
+
+}  // namespace sy::http

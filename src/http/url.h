@@ -1,0 +1,24 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sy::http {
+
+// An upstream base URL, split once at startup: "https://api.openai.com/v1" ->
+// {tls, "api.openai.com", "443", "/v1"}. Only http and https; no userinfo, query or fragment.
+struct base_url {
+  bool tls = false;
+  std::string host;         // without brackets for IPv6
+  std::string port;         // always set ("80"/"443" by default)
+  std::string path_prefix;  // no trailing '/', may be empty
+  std::string host_header;  // what goes in Host: (port omitted when default)
+
+  // key identifying a connection pool: scheme, host, port
+  std::string pool_key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+};
+
+// Returns nullopt and sets *error for anything that is not a plain http(s) base URL.
+std::optional<base_url> parse_base_url(std::string_view text, std::string* error = nullptr);
+
+}  // namespace sy::http

@@ -1,0 +1,67 @@
+#include "router/model_catalog.h"
+
+#include <algorithm>
+
+namespace sy {
+
+bool backend_models::serves(std::string_view model) const {
+  return std::find(configured.begin(), configured.end(), model) != configured.end() ||
+         std::find(listed.begin(), listed.end(), model) != listed.end();
+}
+
+std::vector<std::string> backend_models::all() const {
+  std::vector<std::string> out = configured;
+  for (const auto& m : listed)
+    if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  return out;
+}
+
+const backend_models* catalog_snapshot::find(std::string_view backend) const {
+  for (const auto& b : backends)
+    if (b.backend == backend) return &b;
+  return nullptr;
+}
+
+model_catalog::model_catalog(const config& cfg) {
+  auto snap = std::make_shared<catalog_snapshot>();
+  for (const auto& b : cfg.backends) {
+    backend_models m;
+    m.backend = b.name;
+    m.configured = b.models;
+    m.state = b.list_models ? listing_state::pending : listing_state::not_listed;
+    snap->backends.push_back(std::move(m));
+  }
+  current_ = std::move(snap);
+}
+
+std::shared_ptr<const catalog_snapshot> model_catalog::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+void model_catalog::update_listing(const std::string& backend, std::vector<std::string> models) {
+  std::lock_guard lock(mutex_);
+  auto next = std::make_shared<catalog_snapshot>(*current_);
+  for (auto& b : next->backends) {
+    if (b.backend != backend) continue;
+    b.listed = std::move(models);
+    b.state = listing_state::ok;
+    b.last_error.clear();
+    b.listed_at = std::chrono::system_clock::now();
+  }
+  current_ = std::move(next);
+}
+
+void model_catalog::listing_failed(const std::string& backend, std::string error) {
+  std::lock_guard lock(mutex_);
+  auto next = std::make_shared<catalog_snapshot>(*current_);
+  for (auto& b : next->backends) {
+    if (b.backend != backend) continue;
+    // keep the last good list: a blip should not make models vanish
+    if (b.state != listing_state::ok) b.state = listing_state::failed;
+    b.last_error = std::move(error);
+  }
+  current_ = std::move(next);
+}
+
+}  // namespace sy

@@ -1,0 +1,48 @@
+#pragma once
+// What each backend serves: the models named in config plus those its upstream lists.
+// Written by the model refresher, read by every request: readers take an immutable snapshot
+// (a shared_ptr copy under a short lock), writers publish a new one.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace sy {
+
+enum class listing_state { not_listed, pending, ok, failed };
+
+struct backend_models {
+  std::string backend;
+  std::vector<std::string> configured;  // from config, always offered
+  std::vector<std::string> listed;      // from the upstream's own list
+  listing_state state = listing_state::pending;
+  std::string last_error;               // why the last listing failed
+  std::chrono::system_clock::time_point listed_at{};
+
+  bool serves(std::string_view model) const;
+  // configured first, then listed, without repeats
+  std::vector<std::string> all() const;
+};
+
+struct catalog_snapshot {
+  std::vector<backend_models> backends;  // in config order
+  const backend_models* find(std::string_view backend) const;
+};
+
+class model_catalog {
+ public:
+  explicit model_catalog(const config& cfg);
+  std::shared_ptr<const catalog_snapshot> snapshot() const;
+  // Records the result of listing one backend's models.
+  void update_listing(const std::string& backend, std::vector<std::string> models);
+  void listing_failed(const std::string& backend, std::string error);
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const catalog_snapshot> current_;
+};
+
+}  // namespace sy

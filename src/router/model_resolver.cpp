@@ -1,0 +1,83 @@
+#include "router/model_resolver.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "router/close_matches.h"
+
+namespace sy {
+
+std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string_view requested) const {
+  if (requested.empty()) return unknown_model{"'model' is empty", {}};
+  if (auto it = cfg_.aliases.find(std::string(requested)); it != cfg_.aliases.end())
+    return resolve_id(it->second, "alias", requested);
+  for (const auto& r : cfg_.routes)
+    if (r.model == requested) return resolve_id(r.targets.front(), "route", requested);
+  if (auto slash = requested.find('/'); slash != std::string_view::npos && cfg_.find_backend(requested.substr(0, slash)))
+    return resolve_id(requested, "id", requested);
+  for (const auto& b : catalog_.backends) {
+    if (b.serves(requested)) {
+      resolved_target t;
+      t.backend = cfg_.find_backend(b.backend);
+      t.upstream_model = std::string(requested);
+      t.id = b.backend + "/" + std::string(requested);
+      t.via = "name";
+      if (t.backend) return t;
+    }
+  }
+  return not_found(requested);
+}
+
+std::variant<resolved_target, unknown_model> model_resolver::resolve_id(std::string_view id, std::string via,
+                                                                        std::string_view requested) const {
+  auto slash = id.find('/');
+  resolved_target t;
+  t.backend = cfg_.find_backend(id.substr(0, slash));
+  t.upstream_model = std::string(id.substr(slash + 1));
+  t.id = std::string(id);
+  t.via = std::move(via);
+  if (!t.backend || t.upstream_model.empty()) return not_found(requested);
+  // When the backend's list is known, a model missing from it is a typo, not a pass-through.
+  const auto* models = catalog_.find(t.backend->name);
+  if (models && models->state == listing_state::ok && !models->serves(t.upstream_model)) return not_found(requested);
+  return t;
+}
+
+std::vector<std::string> model_resolver::known_names() const {
+  std::vector<std::string> names;
+  for (const auto& [alias, target] : cfg_.aliases) names.push_back(alias);
+  for (const auto& r : cfg_.routes) names.push_back(r.model);
+  for (const auto& b : catalog_.backends)
+    for (const auto& m : b.all()) names.push_back(b.backend + "/" + m);
+  return names;
+}
+
+unknown_model model_resolver::not_found(std::string_view requested) const {
+  unknown_model out;
+  auto names = known_names();
+  out.suggestions = close_matches(requested, names);
+  // also match the bare part of "<backend>/<model>" ids: "gpt4o-mini" -> "openai/gpt-4o-mini"
+  if (out.suggestions.size() < 3) {
+    std::vector<std::string> bare;
+    for (const auto& n : names)
+      if (auto s = n.find('/'); s != std::string::npos) bare.push_back(n.substr(s + 1));
+    auto wanted = requested.substr(requested.find('/') == std::string_view::npos ? 0 : requested.find('/') + 1);
+    for (const auto& m : close_matches(wanted, bare, 3)) {
+      for (const auto& n : names)
+        if (n.size() > m.size() && n.ends_with("/" + m) &&
+            std::find(out.suggestions.begin(), out.suggestions.end(), n) == out.suggestions.end() &&
+            out.suggestions.size() < 3)
+          out.suggestions.push_back(n);
+    }
+  }
+  if (out.suggestions.empty())
+    out.message = fmt::format("model '{}' not found; GET /v1/models lists what is available", requested);
+  else
+    out.message = fmt::format("model '{}' not found; did you mean {}?", requested,
+                              fmt::join(out.suggestions.begin(), out.suggestions.end(), ", "));
+  return out;
+}
+
+}  // namespace sy

@@ -1,0 +1,45 @@
+#pragma once
+// Turns the model name a client asked for into a backend and the upstream's own model name.
+//
+// Order: alias -> route name -> "<backend>/<model>" id -> a bare model name that some backend
+// serves (first backend in config order). Unknown names come back with close matches.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/config.h"
+#include "router/model_catalog.h"
+
+namespace sy {
+
+struct resolved_target {
+  const backend_config* backend = nullptr;
+  std::string upstream_model;  // what the upstream is asked for
+  std::string id;              // "<backend>/<model>"
+  std::string via;             // "id", "alias", "route" or "name": how the name was matched
+};
+
+struct unknown_model {
+  std::string message;                  // for the client: says what was asked and what is close
+  std::vector<std::string> suggestions;
+};
+
+class model_resolver {
+ public:
+  model_resolver(const config& cfg, const catalog_snapshot& catalog) : cfg_(cfg), catalog_(catalog) {}
+
+  std::variant<resolved_target, unknown_model> resolve(std::string_view requested) const;
+
+  // Every name a client may use: ids of listed models, aliases and routes.
+  std::vector<std::string> known_names() const;
+
+ private:
+  std::variant<resolved_target, unknown_model> resolve_id(std::string_view id, std::string via,
+                                                          std::string_view requested) const;
+  unknown_model not_found(std::string_view requested) const;
+
+  const config& cfg_;
+  const catalog_snapshot& catalog_;
+};
+
+}  // namespace sy

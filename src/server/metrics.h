@@ -1,0 +1,58 @@
+#pragma once
+// The gateway's counters, in one place, rendered in Prometheus text format.
+//
+// Threading: record_*() are called from any worker; series are found under a shared lock and
+// updated with relaxed atomics. Label values come only from configuration (backend and model
+// ids), never from raw client input, so the number of series stays bounded.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+
+namespace sy {
+
+class gateway_metrics {
+ public:
+  // A request finished. backend/model are "none" when it never reached one.
+  void record_request(const std::string& backend, const std::string& model, unsigned status, double seconds,
+                      double first_byte_seconds);
+  void record_upstream_error(const std::string& backend, const std::string& reason);
+  void record_tokens(const std::string& backend, const std::string& model, std::int64_t prompt, std::int64_t completion);
+  void in_flight_add(const std::string& backend, int delta);
+
+  // Extra lines appended to the rendering (pool counters owned elsewhere).
+  using extra_renderer = std::function<void(std::string&)>;
+  std::string render(const extra_renderer& extra = {}) const;
+
+  static constexpr std::array<double, 15> buckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                     0.5,   1,      2.5,   5,    10,    30,   120};
+
+ private:
+  struct histogram {
+    std::array<std::atomic<std::uint64_t>, buckets.size() + 1> counts{};
+    std::atomic<std::uint64_t> sum_micros{0};
+    void observe(double seconds);
+  };
+  struct model_series {
+    std::map<unsigned, std::atomic<std::uint64_t>> by_status;  // guarded by mutex_ for insertion
+    histogram duration;
+    histogram first_byte;
+    std::atomic<std::uint64_t> prompt_tokens{0}, completion_tokens{0};
+  };
+  model_series& series(const std::string& backend, const std::string& model);
+  std::atomic<std::uint64_t>& status_counter(model_series& s, unsigned status);
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<model_series>> models_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<std::atomic<std::uint64_t>>> upstream_errors_;
+  std::map<std::string, std::unique_ptr<std::atomic<std::int64_t>>> in_flight_;
+};
+
+// Escapes a Prometheus label value.
+std::string prom_escape(std::string_view v);
+
+}  // namespace sy

@@ -1,0 +1,95 @@
+#include "server/serve.h"
+
+#include <csignal>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "core/log.h"
+#include "core/version.h"
+#include "http/pch.h"
+#include "http/server.h"
+#include "server/gateway.h"
+
+namespace sy {
+
+namespace {
+
+unsigned worker_threads(const config& cfg) {
+  if (cfg.server.threads > 0) return static_cast<unsigned>(cfg.server.threads);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Blocks until SIGINT/SIGTERM; returns the signal. Signals must be blocked in every thread
+// before this (see serve()) so that sigwait() is the only receiver.
+int wait_for_signal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int serve(std::shared_ptr<const config> cfg) {
+  // Block the shutdown signals in this thread before any worker starts: workers inherit the
+  // mask, and this thread takes them synchronously with sigwait().
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto [host, port] = split_listen(cfg->server.listen);
+  http::server_options opts;
+  opts.host = host;
+  opts.port = port;
+  opts.threads = worker_threads(*cfg);
+  opts.max_header_bytes = cfg->server.max_header_bytes;
+  opts.max_body_bytes = cfg->server.max_body_bytes;
+  opts.header_timeout = cfg->server.header_timeout;
+  opts.body_timeout = cfg->server.body_timeout;
+  opts.idle_timeout = cfg->server.idle_timeout;
+  opts.allowed_hosts = cfg->server.allowed_hosts;
+
+  gateway gw(cfg);
+  http::server srv(opts, [&gw](http::exchange& ex) { return gw.handle(ex); });
+  gw.attach(srv);
+  unsigned short bound = 0;
+  try {
+    bound = srv.start();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot listen on {}: {}", cfg->server.listen, e.what());
+    return 1;
+  }
+  gw.start_model_refresh(srv);
+  if (!is_loopback_host(host)) {
+    if (cfg->server.api_keys.empty())
+      spdlog::warn("listening on {} WITHOUT API keys (--insecure-no-auth): anyone who can reach this address can use "
+                   "every backend and its credentials",
+                   host);
+  }
+  std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  spdlog::info("switchyard {} listening on http://{}:{} ({} worker threads, {} backends, llama.cpp {})", version,
+               shown_host, bound, opts.threads, cfg->backends.size(), std::string(llama_cpp_commit).substr(0, 12));
+  flush_logs();
+
+  int sig = wait_for_signal(set);
+  spdlog::info("{} received: draining (up to {} for {} in-flight requests)", sig == SIGINT ? "SIGINT" : "SIGTERM",
+               format_duration(cfg->server.shutdown_grace), srv.in_flight());
+  // a second signal during the drain stops at once
+  std::thread second([&] {
+    wait_for_signal(set);
+    spdlog::warn("second signal: stopping now");
+    srv.stop_now();
+  });
+  second.detach();
+  auto cut = srv.drain(cfg->server.shutdown_grace);
+  srv.wait();
+  if (cut > 0) spdlog::warn("shutdown deadline passed with {} requests still in flight", cut);
+  spdlog::info("stopped");
+  flush_logs();
+  return 0;
+}
+
+}  // namespace sy
