@@ -276,13 +276,15 @@ void gateway::finish(const http::exchange& ex, const request_log& log) {
     metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
   if (!cfg_->server.access_log) return;
   json::object line;
-  line["ts"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+  auto wall = std::chrono::system_clock::now();
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() % 1000;
+  line["ts"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(wall)), millis);
   line["request_id"] = ex.request_id;
   line["method"] = std::string(ex.req.method_string());
   line["path"] = log.path.substr(0, 256);
   line["status"] = log.status;
-  line["duration_ms"] = std::round(seconds * 1e6) / 1e3;
-  if (first_byte >= 0) line["first_byte_ms"] = std::round(first_byte * 1e6) / 1e3;
+  line["duration_us"] = static_cast<std::int64_t>(seconds * 1e6);
+  if (first_byte >= 0) line["first_byte_us"] = static_cast<std::int64_t>(first_byte * 1e6);
   if (!log.requested_model.empty()) {
     line["model"] = log.requested_model;
     line["backend"] = log.backend;

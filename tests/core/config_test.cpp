@@ -1,1 +1,164 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "core/config_sources.h"
+
+namespace {
+
+sy::env_lookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+sy::config parse(const std::string& yaml, std::map<std::string, std::string> env = {}, sy::load_report* report = nullptr) {
+  auto cfg = sy::parse_config_yaml(yaml, "test.yaml", fake_env(std::move(env)), report);
+  sy::validate(cfg);
+  return cfg;
+}
+
+// The line and reason of the error a config produces.
+std::pair<int, std::string> error_of(const std::string& yaml) {
+  try {
+    parse(yaml);
+  } catch (const sy::config_error& e) {
+    return {e.line(), e.reason()};
+  }
+  return {-1, "no error"};
+}
+
+}  // namespace
+
+TEST(config, defaults_need_no_file) {
+  sy::config cfg;
+  EXPECT_EQ(cfg.server.listen, "127.0.0.1:8321");
+  EXPECT_TRUE(cfg.server.api_keys.empty());
+  EXPECT_NO_THROW(sy::validate(cfg));
+  EXPECT_NO_THROW(parse(""));
+}
+
+TEST(config, reads_a_full_file) {
+  auto cfg = parse(R"(
+server:
+  listen: 127.0.0.1:9000
+  api_keys: [k1, k2]
+  threads: 3
+  header_timeout: 2s
+  max_body_bytes: 1000
+upstream:
+  connect_timeout: 750ms
+backends:
+  - name: openai
+    type: openai
+    url: https://api.openai.com/v1/
+    api_key: sk-123
+    models: [gpt-4o-mini]
+aliases:
+  gpt: openai/gpt-4o-mini
+routes:
+  - model: chat
+    targets: [openai/gpt-4o-mini]
+)");
+  EXPECT_EQ(cfg.server.listen, "127.0.0.1:9000");
+  EXPECT_THAT(cfg.server.api_keys, testing::ElementsAre("k1", "k2"));
+  EXPECT_EQ(cfg.server.threads, 3);
+  EXPECT_EQ(cfg.server.header_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(cfg.server.max_body_bytes, 1000u);
+  EXPECT_EQ(cfg.upstream.connect_timeout, std::chrono::milliseconds(750));
+  ASSERT_EQ(cfg.backends.size(), 1u);
+  EXPECT_EQ(cfg.backends[0].url, "https://api.openai.com/v1");  // trailing slash dropped
+  EXPECT_EQ(cfg.backends[0].line, 11);
+  EXPECT_EQ(cfg.aliases.at("gpt"), "openai/gpt-4o-mini");
+  EXPECT_EQ(cfg.routes.at(0).targets.at(0), "openai/gpt-4o-mini");
+}
+
+TEST(config, interpolates_environment_variables) {
+  sy::load_report report;
+  auto cfg = parse(R"(
+backends:
+  - name: a
+    url: http://${HOST:-127.0.0.1}:8000/v1
+    api_key: ${KEY}
+  - name: b
+    url: http://localhost:1/v1
+    api_key: ${MISSING}
+)",
+                   {{"KEY", "secret-value"}}, &report);
+  EXPECT_EQ(cfg.backends[0].url, "http://127.0.0.1:8000/v1");
+  EXPECT_EQ(cfg.backends[0].api_key, "secret-value");
+  EXPECT_EQ(cfg.backends[1].api_key, "");
+  ASSERT_EQ(report.warnings.size(), 1u);
+  EXPECT_THAT(report.warnings[0], testing::HasSubstr("${MISSING} is not set"));
+  EXPECT_THAT(report.warnings[0], testing::HasSubstr("test.yaml:8"));
+}
+
+TEST(config, reports_the_first_error_with_its_line) {
+  EXPECT_EQ(error_of("server:\n  listen: 1.2.3.4\n").second.find("not HOST:PORT") != std::string::npos, true);
+  auto [line, reason] = error_of("server:\n  threads: many\n");
+  EXPECT_EQ(line, 2);
+  EXPECT_THAT(reason, testing::HasSubstr("server.threads"));
+  std::tie(line, reason) = error_of("server:\n  lisen: 127.0.0.1:1\n");
+  EXPECT_EQ(line, 2);
+  EXPECT_THAT(reason, testing::HasSubstr("unknown key 'lisen'"));
+  std::tie(line, reason) = error_of("backends:\n  - name: a\n    url: ftp://x\n");
+  EXPECT_EQ(line, 2);
+  EXPECT_THAT(reason, testing::HasSubstr("http:// or https://"));
+  std::tie(line, reason) = error_of("backends:\n  - name: a\n    url: http://x\n  - name: a\n    url: http://y\n");
+  EXPECT_EQ(line, 4);
+  EXPECT_THAT(reason, testing::HasSubstr("defined twice"));
+  std::tie(line, reason) = error_of("routes:\n  - model: chat\n    targets: [nobody/model]\n");
+  EXPECT_EQ(line, 2);
+  EXPECT_THAT(reason, testing::HasSubstr("no backend named 'nobody'"));
+  std::tie(line, reason) = error_of("server: [\n");
+  EXPECT_GT(line, 0);
+  std::tie(line, reason) = error_of("server:\n  header_timeout: soon\n");
+  EXPECT_THAT(reason, testing::HasSubstr("not a duration"));
+  std::tie(line, reason) = error_of("backends:\n  - name: a\n    type: gemini\n    url: http://x\n");
+  EXPECT_THAT(reason, testing::HasSubstr("not supported yet"));
+}
+
+TEST(config, refuses_a_public_listen_without_keys) {
+  EXPECT_THAT(error_of("server:\n  listen: 0.0.0.0:8321\n").second, testing::HasSubstr("needs server.api_keys"));
+  EXPECT_NO_THROW(parse("server:\n  listen: 0.0.0.0:8321\n  api_keys: [k]\n"));
+  EXPECT_NO_THROW(parse("server:\n  listen: 0.0.0.0:8321\n  insecure_no_auth: true\n"));
+  EXPECT_NO_THROW(parse("server:\n  listen: '[::1]:8321'\n"));
+}
+
+TEST(config, environment_overrides_file) {
+  auto cfg = parse("server:\n  listen: 127.0.0.1:1\n");
+  sy::apply_env_overrides(cfg, fake_env({{"SWITCHYARD_LISTEN", "127.0.0.1:2"}, {"SWITCHYARD_API_KEYS", "a,b"}}));
+  EXPECT_EQ(cfg.server.listen, "127.0.0.1:2");
+  EXPECT_THAT(cfg.server.api_keys, testing::ElementsAre("a", "b"));
+  EXPECT_THROW(sy::apply_env_overrides(cfg, fake_env({{"SWITCHYARD_THREADS", "lots"}})), sy::config_error);
+}
+
+TEST(config, shows_effective_config_with_secrets_masked) {
+  auto cfg = parse(R"(
+server:
+  api_keys: [client-key-0123456789abcdef]
+backends:
+  - name: openai
+    url: https://api.openai.com/v1
+    api_key: sk-proj-verysecretvalue9876
+)");
+  auto shown = sy::to_masked_yaml(cfg);
+  EXPECT_THAT(shown, testing::Not(testing::HasSubstr("verysecret")));
+  EXPECT_THAT(shown, testing::Not(testing::HasSubstr("client-key-0123")));
+  EXPECT_THAT(shown, testing::HasSubstr("********9876"));
+  EXPECT_THAT(shown, testing::HasSubstr("listen: 127.0.0.1:8321"));
+  // what is shown parses back
+  EXPECT_NO_THROW(sy::parse_config_yaml(shown, "shown", fake_env({})));
+}
+
+TEST(config, split_listen_handles_ipv6_and_bad_ports) {
+  EXPECT_EQ(sy::split_listen("[::1]:80"), std::make_pair(std::string("::1"), static_cast<unsigned short>(80)));
+  EXPECT_EQ(sy::split_listen("localhost:0").second, 0);
+  EXPECT_THROW(sy::split_listen("localhost:65536"), sy::config_error);
+  EXPECT_THROW(sy::split_listen("localhost"), sy::config_error);
+  EXPECT_THROW(sy::split_listen("[::1]80"), sy::config_error);
+  EXPECT_TRUE(sy::is_loopback_host("127.0.0.2"));
+  EXPECT_FALSE(sy::is_loopback_host("127.evil.com"));
+  EXPECT_FALSE(sy::is_loopback_host("0.0.0.0"));
+}

@@ -890,8 +890,8 @@ int main(int argc, char** argv) {
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     bound = acceptor.local_endpoint();
-  } catch (std::exception const& e) {
-    std::cerr << "mock-openai: cannot listen on " << opt->host << ":" << opt->port << ": " << e.what() << "\n";
+  } catch (boost::system::system_error const& e) {
+    std::cerr << "mock-openai: cannot listen on " << opt->host << ":" << opt->port << ": " << e.code().message() << "\n";
     return 1;
   }
   auto const addr = bound.address();

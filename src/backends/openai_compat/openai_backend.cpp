@@ -96,9 +96,12 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   auto& up = std::get<http::upstream_response>(opened);
   out.reused_connection = up.reused_connection;
   unsigned status = up.status();
+  // note: the head's fields live in up.parser, which reading the body moves from; copy what is
+  // needed now
   const auto& up_headers = up.headers();
-  auto content_type = up_headers[bhttp::field::content_type];
-  bool event_stream = boost::beast::iequals(content_type.substr(0, std::min<size_t>(content_type.size(), 17)), "text/event-stream");
+  std::string content_type(up_headers[bhttp::field::content_type]);
+  std::string retry_after(up_headers[bhttp::field::retry_after]);
+  bool event_stream = boost::beast::iequals(std::string_view(content_type).substr(0, 17), "text/event-stream");
   auto length = up.parser->content_length();
 
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
@@ -129,6 +132,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_return out;
   }
 
+  decorate(res.base());
   std::string upstream_body;
   http::upstream_error err;
   if (!co_await http::read_body(pool, url_, up, max_buffered_response, &upstream_body, &err))
@@ -148,7 +152,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     out.error = fmt::format("backend '{}' failed with HTTP {}: {}", cfg_.name, status,
                             upstream_error_message(upstream_body));
     auto r = http::json_response(ex, 502, http::error_body(out.error, "upstream_error", "upstream_http_error"));
-    if (auto ra = up_headers[bhttp::field::retry_after]; !ra.empty()) r.set(bhttp::field::retry_after, ra);
+    if (!retry_after.empty()) r.set(bhttp::field::retry_after, retry_after);
     r.set("x-switchyard-backend", cfg_.name);
     out.status = 502;
     co_await http::send(ex, r);
@@ -164,7 +168,6 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                               "upstream_malformed_response");
     read_usage(parsed, out);
   }
-  decorate(res.base());
   res.keep_alive(ex.keep_alive);
   res.body() = std::move(upstream_body);
   res.prepare_payload();

@@ -1,0 +1,308 @@
+// Integration tests: the real switchyard binary on port 0 against the mock upstream.
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gateway_harness.h"
+
+namespace json = boost::json;
+using namespace sy::test;
+using testing::HasSubstr;
+using testing::Not;
+
+namespace {
+
+const char* basic_config = R"(
+server:
+  access_log: true
+backends:
+  - name: mock
+    type: openai
+    url: {MOCK_URL}
+    api_key: sk-backend-secret-0123456789
+    models: [extra-model]
+aliases:
+  fast: mock/mock-chat
+routes:
+  - model: chat
+    targets: [mock/mock-chat]
+)";
+
+json::object parse_object(const std::string& s) { return json::parse(s).as_object(); }
+
+std::string chat_body(const std::string& model, const std::string& extra = "") {
+  return R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hi"}])" + extra + "}";
+}
+
+struct gateway_test : testing::Test {
+  mock_upstream mock;
+  std::unique_ptr<gateway_process> gw;
+  void start(const std::string& yaml = basic_config, std::vector<std::string> args = {}) {
+    gw = std::make_unique<gateway_process>(yaml, &mock, std::move(args));
+    ASSERT_TRUE(gw->started()) << gw->process().output();
+  }
+  response chat(const std::string& model, const std::string& extra = "",
+                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return http_request(gw->port(), "POST", "/v1/chat/completions", chat_body(model, extra), headers);
+  }
+  std::string upstream_model() {
+    auto last = parse_object(mock.last_request());
+    return std::string(json::parse(last.at("body").as_string()).at("model").as_string());
+  }
+};
+
+}  // namespace
+
+TEST_F(gateway_test, routes_by_id_alias_route_and_bare_name) {
+  start();
+  for (auto name : {"mock/mock-chat", "fast", "chat", "mock-chat"}) {
+    auto r = chat(name);
+    EXPECT_EQ(r.status, 200u) << name << ": " << r.body;
+    EXPECT_EQ(r.header("x-switchyard-backend"), "mock");
+    EXPECT_EQ(r.header("x-switchyard-model"), "mock/mock-chat");
+    EXPECT_EQ(upstream_model(), "mock-chat") << name;
+    EXPECT_EQ(parse_object(r.body).at("object").as_string(), "chat.completion");
+  }
+  // completions and embeddings take the same path
+  auto c = http_request(gw->port(), "POST", "/v1/completions", R"({"model":"mock/mock-chat","prompt":"x"})");
+  EXPECT_EQ(c.status, 200u);
+  EXPECT_EQ(parse_object(c.body).at("object").as_string(), "text_completion");
+  auto e = http_request(gw->port(), "POST", "/v1/embeddings", R"({"model":"mock/mock-embed","input":["a","b"]})");
+  EXPECT_EQ(e.status, 200u);
+  EXPECT_EQ(parse_object(e.body).at("data").as_array().size(), 2u);
+  EXPECT_EQ(upstream_model(), "mock-embed");
+}
+
+TEST_F(gateway_test, sends_the_backend_key_never_the_clients) {
+  start(std::string(basic_config) + "\n", {"--api-key", "client-key-1"});
+  auto r = chat("fast", "", {{"authorization", "Bearer client-key-1"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto last = parse_object(mock.last_request());
+  auto& headers = last.at("headers").as_object();
+  EXPECT_EQ(headers.at("authorization").as_string(), "Bearer sk-backend-secret-0123456789");
+  EXPECT_EQ(headers.at("host").as_string(), "127.0.0.1:" + std::to_string(mock.port()));
+  // the secret never shows up in the gateway's own output
+  EXPECT_THAT(gw->process().output(), Not(HasSubstr("sk-backend-secret")));
+  EXPECT_THAT(gw->process().output(), Not(HasSubstr("client-key-1")));
+}
+
+TEST_F(gateway_test, api_keys_on_and_off) {
+  start(basic_config, {"--api-key", "k-one", "--api-key", "k-two"});
+  EXPECT_EQ(chat("fast").status, 401u);
+  auto bad = chat("fast", "", {{"authorization", "Bearer wrong"}});
+  EXPECT_EQ(bad.status, 401u);
+  EXPECT_EQ(parse_object(bad.body).at("error").at("type").as_string(), "authentication_error");
+  EXPECT_EQ(chat("fast", "", {{"authorization", "Bearer k-two"}}).status, 200u);
+  EXPECT_EQ(chat("fast", "", {{"x-api-key", "k-one"}}).status, 200u);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models").status, 401u);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/health").status, 200u);  // health stays open
+
+  gateway_process open(basic_config, &mock);
+  ASSERT_TRUE(open.started());
+  EXPECT_EQ(http_request(open.port(), "POST", "/v1/chat/completions", chat_body("fast")).status, 200u);
+}
+
+TEST_F(gateway_test, streams_each_event_before_the_upstream_has_finished) {
+  start();
+  http_connection c(gw->port());
+  auto head = c.start("POST", "/v1/chat/completions",
+                      chat_body("chat", R"(,"stream":true,"mock":{"chunks":4,"hold":"s1","hold_after":2})"));
+  ASSERT_EQ(head.status, 200u);
+  EXPECT_THAT(head.header("content-type"), HasSubstr("text/event-stream"));
+  // the upstream is now holding after two chunks: both must already be readable here
+  auto before = c.read_until("tok1 ");
+  EXPECT_THAT(before, HasSubstr("tok0 "));
+  EXPECT_THAT(before, HasSubstr("tok1 "));
+  EXPECT_THAT(before, Not(HasSubstr("tok2 ")));
+  EXPECT_THAT(before, Not(HasSubstr("[DONE]")));
+  mock.release("s1");
+  auto all = c.read_until("[DONE]");
+  auto p0 = all.find("tok0 "), p2 = all.find("tok2 "), p3 = all.find("tok3 "), done = all.find("data: [DONE]");
+  EXPECT_LT(p0, p2);
+  EXPECT_LT(p2, p3);
+  EXPECT_LT(p3, done);
+  EXPECT_NE(done, std::string::npos);
+  // the connection stays usable
+  auto again = c.request("POST", "/v1/chat/completions", chat_body("chat"));
+  EXPECT_EQ(again.status, 200u);
+}
+
+TEST_F(gateway_test, bad_requests_get_clear_errors) {
+  start("server:\n  max_body_bytes: 2000\n  max_header_bytes: 2048\n" + std::string(basic_config).substr(28));
+  auto r = http_request(gw->port(), "POST", "/v1/chat/completions", "{not json");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("not valid JSON"));
+  r = http_request(gw->port(), "POST", "/v1/chat/completions", R"({"messages":[]})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("'model' is required"));
+  r = http_request(gw->port(), "POST", "/v1/chat/completions", R"([1,2])");
+  EXPECT_EQ(r.status, 400u);
+  r = chat("mock/mock-chta");
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_EQ(parse_object(r.body).at("error").at("code").as_string(), "model_not_found");
+  EXPECT_THAT(r.body, HasSubstr("mock/mock-chat"));
+  r = chat("fsat");
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_THAT(r.body, HasSubstr("did you mean fast"));
+  r = chat("mock/mock-chat", R"(,"pad":")" + std::string(3000, 'x') + "\"");
+  EXPECT_EQ(r.status, 413u);
+  EXPECT_EQ(parse_object(r.body).at("error").at("code").as_string(), "body_too_large");
+  r = chat("fast", "", {{"x-big", std::string(4000, 'h')}});
+  EXPECT_EQ(r.status, 431u);
+  r = http_request(gw->port(), "GET", "/v1/chat/completions");
+  EXPECT_EQ(r.status, 405u);
+  r = http_request(gw->port(), "GET", "/v2/nothing");
+  EXPECT_EQ(r.status, 404u);
+  http_connection raw(gw->port());
+  r = raw.raw("GARBAGE\r\n\r\n");
+  EXPECT_EQ(r.status, 400u);
+  // DNS-rebinding guard on the loopback listener
+  r = chat("fast", "", {{"host", "evil.example:8321"}});
+  EXPECT_EQ(r.status, 421u);
+  // still serving after all of that
+  EXPECT_EQ(chat("fast").status, 200u);
+}
+
+TEST_F(gateway_test, upstream_failures_become_502_naming_the_backend) {
+  start(R"(
+backends:
+  - name: mock
+    url: {MOCK_URL}
+    api_key: sk-backend-secret-0123456789
+  - name: dead
+    url: http://127.0.0.1:1/v1
+    list_models: false
+aliases:
+  fast: mock/mock-chat
+)");
+  auto r = chat("dead/some-model");
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_THAT(r.body, HasSubstr("backend 'dead' is unreachable"));
+
+  r = chat("fast", R"(,"mock":{"status":500})");
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_THAT(r.body, HasSubstr("backend 'mock' failed with HTTP 500"));
+
+  r = chat("fast", R"(,"mock":{"reset":true})");
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_THAT(r.body, HasSubstr("backend 'mock'"));
+
+  r = chat("fast", R"(,"mock":{"malformed":true})");
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_THAT(r.body, HasSubstr("malformed JSON"));
+
+  // rate limits pass through with their hint
+  r = chat("fast", R"(,"mock":{"status":429,"retry_after":"7"})");
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(r.header("retry-after"), "7");
+
+  // client errors from the upstream pass through as they are
+  r = chat("fast", R"(,"mock":{"status":400})");
+  EXPECT_EQ(r.status, 400u);
+
+  // a 401 from the upstream is the gateway's misconfiguration, not the client's
+  r = chat("fast", R"(,"mock":{"status":401})");
+  EXPECT_EQ(r.status, 502u);
+  EXPECT_THAT(r.body, HasSubstr("rejected the gateway's credentials"));
+}
+
+TEST_F(gateway_test, stalled_upstream_times_out) {
+  start(std::string(basic_config) + "upstream:\n  first_byte_timeout: 300ms\n");
+  auto r = chat("fast", R"(,"mock":{"stall":true})");
+  EXPECT_EQ(r.status, 504u);
+  EXPECT_THAT(r.body, HasSubstr("backend 'mock' timed out"));
+}
+
+TEST_F(gateway_test, stream_that_dies_ends_with_an_error_event_not_done) {
+  start();
+  auto r = chat("fast", R"(,"stream":true,"mock":{"chunks":5,"die_after":2})");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_THAT(r.body, HasSubstr("tok1 "));
+  EXPECT_THAT(r.body, Not(HasSubstr("[DONE]")));
+  auto last_event = r.body.substr(r.body.rfind("data: "));
+  EXPECT_THAT(last_event, HasSubstr(R"("error")"));
+  EXPECT_THAT(last_event, HasSubstr("backend 'mock' failed mid-stream"));
+  // every event is whole: the error event is not glued to a torn one
+  EXPECT_EQ(r.body.find("data: {\"error\""), r.body.rfind("data: "));
+}
+
+TEST_F(gateway_test, reuses_connections_both_ways) {
+  start();
+  http_connection c(gw->port());
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(c.request("POST", "/v1/chat/completions", chat_body("fast")).status, 200u);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(c.request("POST", "/v1/chat/completions", chat_body("fast", R"(,"stream":true)")).status, 200u);
+  auto stats = parse_object(mock.stats());
+  // the model refresher may hold its own connection; requests did not open one each
+  EXPECT_LE(stats.at("connections").as_int64(), 3);
+  auto metrics = http_request(gw->port(), "GET", "/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("switchyard_upstream_connections_reused_total"));
+  EXPECT_THAT(metrics, HasSubstr(R"(switchyard_requests_total{backend="mock",model="mock/mock-chat",code="200"} 25)"));
+  EXPECT_THAT(metrics, HasSubstr("switchyard_request_duration_seconds_bucket"));
+}
+
+TEST_F(gateway_test, lists_models_from_upstream_and_config) {
+  start();
+  // the first listing happens at start; wait for it to land
+  for (int i = 0; i < 100; ++i) {
+    auto r = http_request(gw->port(), "GET", "/v1/models");
+    if (r.body.find("mock/mock-embed") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto r = http_request(gw->port(), "GET", "/v1/models");
+  ASSERT_EQ(r.status, 200u);
+  auto list = parse_object(r.body);
+  EXPECT_EQ(list.at("object").as_string(), "list");
+  std::vector<std::string> ids;
+  for (const auto& m : list.at("data").as_array()) ids.emplace_back(m.at("id").as_string());
+  EXPECT_THAT(ids, testing::IsSupersetOf({"mock/mock-chat", "mock/mock-embed", "mock/extra-model", "fast", "chat"}));
+  for (const auto& m : list.at("data").as_array())
+    if (m.at("id").as_string() == "mock/mock-chat") EXPECT_EQ(m.at("owned_by").as_string(), "mock");
+  EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/fast").status, 200u);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/nope").status, 404u);
+}
+
+TEST_F(gateway_test, graceful_shutdown_lets_in_flight_requests_finish) {
+  start();
+  http_connection c(gw->port());
+  auto head = c.start("POST", "/v1/chat/completions",
+                      chat_body("chat", R"(,"stream":true,"mock":{"chunks":3,"hold":"sd","hold_after":1})"));
+  ASSERT_EQ(head.status, 200u);
+  c.read_until("tok0 ");
+  http_connection idle(gw->port());  // an idle keep-alive connection is closed by the drain
+  gw->process().signal(SIGTERM);
+  ASSERT_TRUE(gw->process().wait_for(std::regex("draining"), std::chrono::seconds(5)));
+  EXPECT_TRUE(idle.closed_by_peer());
+  mock.release("sd");
+  auto all = c.read_until("[DONE]");
+  EXPECT_THAT(all, HasSubstr("tok2 "));
+  EXPECT_THAT(all, HasSubstr("[DONE]"));
+  EXPECT_EQ(gw->process().wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST_F(gateway_test, refuses_to_expose_itself_without_keys) {
+  gateway_process gw2(basic_config, &mock, {"--listen", "0.0.0.0:0"});
+  EXPECT_FALSE(gw2.started());
+  EXPECT_EQ(gw2.process().wait_exit(std::chrono::seconds(5)), 2);
+  EXPECT_THAT(gw2.process().output(), HasSubstr("needs server.api_keys"));
+}
+
+TEST_F(gateway_test, access_log_has_one_json_line_per_request) {
+  start();
+  auto r = chat("fast", "", {{"x-request-id", "req-abc-123"}});
+  EXPECT_EQ(r.header("x-request-id"), "req-abc-123");
+  ASSERT_TRUE(gw->process().wait_for(std::regex(R"(\{[^\n]*"request_id":"req-abc-123"[^\n]*\})"), std::chrono::seconds(5)));
+  auto out = gw->process().output();
+  auto at = out.find("\"request_id\":\"req-abc-123\"");
+  auto line_start = out.rfind('\n', at) + 1;
+  auto line = out.substr(line_start, out.find('\n', at) - line_start);
+  auto entry = parse_object(line);
+  EXPECT_EQ(entry.at("status").as_int64(), 200);
+  EXPECT_EQ(entry.at("backend").as_string(), "mock");
+  EXPECT_EQ(entry.at("target").as_string(), "mock/mock-chat");
+  EXPECT_EQ(entry.at("model").as_string(), "fast");
+  EXPECT_TRUE(entry.contains("duration_us"));
+  EXPECT_EQ(entry.at("completion_tokens").as_int64(), 3);
+}
