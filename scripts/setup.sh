@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine and builds Switchyard: Debian packages, the npm packages of
+# the compatibility tests (from package-lock.json), the pinned llama.cpp (machine cache), and
+# the project itself (build/). Idempotent; the second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  echo "setup: installing npm packages from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+build_dir="${SWITCHYARD_BUILD_DIR:-build}"
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${SWITCHYARD_BUILD_TYPE:-RelWithDebInfo}"
+fi
+# one job per core; llama.cpp (first time only) builds inside this step
+cmake --build "$build_dir" -j "$(nproc)"

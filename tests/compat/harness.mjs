@@ -1,0 +1,53 @@
+// Starts the mock upstream and the real switchyard binary for SDK compatibility tests.
+// Binaries come from SWITCHYARD_BIN and MOCK_BIN (set by CTest).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function waitForLine(child, pattern, what) {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${out}`)), 10000);
+    const onData = (d) => {
+      out += d.toString();
+      const m = out.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${out}`)));
+  });
+}
+
+export async function startStack({ apiKeys = [] } = {}) {
+  const mock = spawn(process.env.MOCK_BIN, ['--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const mockPort = await waitForLine(mock, /listening on 127\.0\.0\.1:(\d+)/, 'mock upstream');
+  const dir = mkdtempSync(join(tmpdir(), 'sy-compat-'));
+  const config = join(dir, 'config.yaml');
+  writeFileSync(config, [
+    'backends:',
+    '  - name: mock',
+    '    type: openai',
+    `    url: http://127.0.0.1:${mockPort}/v1`,
+    '    api_key: sk-upstream-key',
+    'aliases:',
+    '  fast: mock/mock-chat',
+    '',
+  ].join('\n'));
+  const args = ['serve', '--config', config, '--listen', '127.0.0.1:0'];
+  for (const k of apiKeys) args.push('--api-key', k);
+  const gw = spawn(process.env.SWITCHYARD_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await waitForLine(gw, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'switchyard');
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    mockURL: `http://127.0.0.1:${mockPort}`,
+    stop() {
+      gw.kill('SIGKILL');
+      mock.kill('SIGKILL');
+    },
+  };
+}
