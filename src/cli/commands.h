@@ -9,11 +9,11 @@ namespace sy::cli {
 
 // Options shared by the commands that need the effective configuration.
 struct config_options {
-  std::optional<std::string> file;      // --config
-  std::optional<std::string> listen;    // --listen
-  std::vector<std::string> api_keys;    // --api-key (repeatable)
-  bool insecure_no_auth = false;        // --insecure-no-auth
-  std::optional<int> threads;           // --threads
+  std::optional<std::string> file;    // --config
+  std::optional<std::string> listen;  // --listen
+  std::vector<std::string> api_keys;  // --api-key (repeatable)
+  bool insecure_no_auth = false;      // --insecure-no-auth
+  std::optional<int> threads;         // --threads
 };
 
 void add_serve_command(CLI::App& app);

@@ -19,8 +19,8 @@ void add_config_command(CLI::App& app) {
       auto cfg = load_config_file(*check_file, process_env(), &report);
       validate(cfg);
       for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
-      std::cout << *check_file << ": ok (" << cfg.backends.size() << " backends, " << cfg.aliases.size()
-                << " aliases, " << cfg.routes.size() << " routes)\n";
+      std::cout << *check_file << ": ok (" << cfg.backends.size() << " backends, " << cfg.aliases.size() << " aliases, "
+                << cfg.routes.size() << " routes)\n";
     } catch (const config_error& e) {
       std::cerr << "error: " << e.what() << "\n";
       throw CLI::RuntimeError(1);
@@ -28,7 +28,8 @@ void add_config_command(CLI::App& app) {
   });
 
   auto opts = std::make_shared<config_options>();
-  auto* show = cmd->add_subcommand("show", "Print the effective configuration (defaults, file, env, flags); secrets masked");
+  auto* show =
+      cmd->add_subcommand("show", "Print the effective configuration (defaults, file, env, flags); secrets masked");
   show->add_option("-c,--config", opts->file, "YAML config file");
   show->add_option("-l,--listen", opts->listen, "HOST:PORT");
   show->callback([opts] {

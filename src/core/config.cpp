@@ -25,8 +25,10 @@ bool is_loopback_host(std::string_view host) {
   if (!host.starts_with("127.")) return false;
   int dots = 0;
   for (char c : host) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') return false;
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      return false;
   }
   return dots == 3;
 }
@@ -90,7 +92,8 @@ void validate(const config& cfg) {
     if (!valid_name(b.name))
       throw config_error(file, b.line,
                          fmt::format("backend name '{}' must be 1-64 letters, digits, '-', '_' or '.'", b.name));
-    if (!names.insert(b.name).second) throw config_error(file, b.line, fmt::format("backend '{}' is defined twice", b.name));
+    if (!names.insert(b.name).second)
+      throw config_error(file, b.line, fmt::format("backend '{}' is defined twice", b.name));
     if (!b.url.starts_with("http://") && !b.url.starts_with("https://"))
       throw config_error(file, b.line, fmt::format("backend '{}': url must start with http:// or https://", b.name));
   }
@@ -108,9 +111,11 @@ void validate(const config& cfg) {
   }
   for (const auto& r : cfg.routes) {
     if (r.model.empty()) throw config_error(file, r.line, "route: 'model' is required");
-    if (r.targets.empty()) throw config_error(file, r.line, fmt::format("route '{}': needs at least one target", r.model));
+    if (r.targets.empty())
+      throw config_error(file, r.line, fmt::format("route '{}': needs at least one target", r.model));
     if (!client_names.insert(r.model).second)
-      throw config_error(file, r.line, fmt::format("route '{}': the name is already an alias or another route", r.model));
+      throw config_error(file, r.line,
+                         fmt::format("route '{}': the name is already an alias or another route", r.model));
     for (const auto& t : r.targets) check_target(t, r.line, "route '" + r.model + "'");
   }
 }

@@ -15,25 +15,25 @@
 namespace sy {
 
 struct server_config {
-  std::string listen = "127.0.0.1:8321";   // HOST:PORT; port 0 picks a free port
-  std::vector<std::string> api_keys;        // when non-empty, /v1/* and /api/* need a Bearer key
-  bool insecure_no_auth = false;            // allow a non-loopback listen without keys (loud)
-  int threads = 0;                          // worker threads; 0 = one per core
-  std::size_t max_header_bytes = 16 * 1024;         // larger request heads get 431
-  std::size_t max_body_bytes = 16 * 1024 * 1024;    // larger request bodies get 413
+  std::string listen = "127.0.0.1:8321";               // HOST:PORT; port 0 picks a free port
+  std::vector<std::string> api_keys;                   // when non-empty, /v1/* and /api/* need a Bearer key
+  bool insecure_no_auth = false;                       // allow a non-loopback listen without keys (loud)
+  int threads = 0;                                     // worker threads; 0 = one per core
+  std::size_t max_header_bytes = 16 * 1024;            // larger request heads get 431
+  std::size_t max_body_bytes = 16 * 1024 * 1024;       // larger request bodies get 413
   duration header_timeout = std::chrono::seconds(10);  // to receive a whole request head
   duration body_timeout = std::chrono::seconds(60);    // to receive a whole request body
   duration idle_timeout = std::chrono::seconds(75);    // keep-alive wait for the next request
   duration shutdown_grace = std::chrono::seconds(10);  // in-flight requests may finish this long
-  bool access_log = true;                   // one JSON line per request, on stderr
-  std::vector<std::string> allowed_hosts;   // extra Host values accepted on a loopback listener
+  bool access_log = true;                              // one JSON line per request, on stderr
+  std::vector<std::string> allowed_hosts;              // extra Host values accepted on a loopback listener
 };
 
 struct upstream_config {
   duration connect_timeout = std::chrono::seconds(5);
   duration first_byte_timeout = std::chrono::seconds(300);  // request sent -> response head
   duration read_idle_timeout = std::chrono::seconds(120);   // between body reads (streams)
-  std::size_t max_idle_per_host = 64;       // pooled keep-alive connections per worker thread
+  std::size_t max_idle_per_host = 64;                       // pooled keep-alive connections per worker thread
   duration pool_idle_timeout = std::chrono::seconds(50);    // drop pooled connections idle longer
   duration models_refresh = std::chrono::seconds(60);       // re-list each backend's models
 };
@@ -41,7 +41,7 @@ struct upstream_config {
 enum class backend_type { openai };
 
 struct backend_config {
-  std::string name;                 // the <backend> in model ids "<backend>/<model>"
+  std::string name;  // the <backend> in model ids "<backend>/<model>"
   backend_type type = backend_type::openai;
   std::string url;                  // base URL including the API prefix, e.g. https://api.openai.com/v1
   std::string api_key;              // sent upstream as Authorization: Bearer; never logged
@@ -62,7 +62,7 @@ struct config {
   std::vector<backend_config> backends;
   std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
   std::vector<route_config> routes;
-  std::string source = "(defaults)";            // the file it came from, for messages
+  std::string source = "(defaults)";  // the file it came from, for messages
 
   const backend_config* find_backend(std::string_view name) const;
 };

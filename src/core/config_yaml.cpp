@@ -105,8 +105,10 @@ class yaml_reader {
       }
       if (name.empty()) fail(node, "empty variable name in '${}'");
       auto value = env_(name);
-      if (value && !value->empty()) out += *value;
-      else if (has_default) out += fallback;
+      if (value && !value->empty())
+        out += *value;
+      else if (has_default)
+        out += fallback;
       else if (report_)
         report_->warnings.push_back(fmt::format("{}:{}: ${{{}}} is not set", file_, line_of(node), name));
       i = close;
@@ -127,20 +129,30 @@ void read_server(const yaml_reader& r, const YAML::Node& n, server_config& s) {
                  {"listen", "api_keys", "insecure_no_auth", "threads", "max_header_bytes", "max_body_bytes",
                   "header_timeout", "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts"},
                  [&](const std::string& k, const YAML::Node& v) {
-                   if (k == "listen") s.listen = r.str(v, "server.listen");
-                   else if (k == "api_keys") s.api_keys = r.strings(v, "server.api_keys");
-                   else if (k == "insecure_no_auth") s.insecure_no_auth = r.boolean(v, "server.insecure_no_auth");
-                   else if (k == "threads") s.threads = static_cast<int>(r.integer(v, "server.threads", 0, 256));
+                   if (k == "listen")
+                     s.listen = r.str(v, "server.listen");
+                   else if (k == "api_keys")
+                     s.api_keys = r.strings(v, "server.api_keys");
+                   else if (k == "insecure_no_auth")
+                     s.insecure_no_auth = r.boolean(v, "server.insecure_no_auth");
+                   else if (k == "threads")
+                     s.threads = static_cast<int>(r.integer(v, "server.threads", 0, 256));
                    else if (k == "max_header_bytes")
                      s.max_header_bytes = static_cast<size_t>(r.integer(v, "server.max_header_bytes", 1024, 1 << 20));
                    else if (k == "max_body_bytes")
                      s.max_body_bytes = static_cast<size_t>(r.integer(v, "server.max_body_bytes", 1, 1LL << 32));
-                   else if (k == "header_timeout") s.header_timeout = r.dur(v, "server.header_timeout");
-                   else if (k == "body_timeout") s.body_timeout = r.dur(v, "server.body_timeout");
-                   else if (k == "idle_timeout") s.idle_timeout = r.dur(v, "server.idle_timeout");
-                   else if (k == "shutdown_grace") s.shutdown_grace = r.dur(v, "server.shutdown_grace");
-                   else if (k == "access_log") s.access_log = r.boolean(v, "server.access_log");
-                   else if (k == "allowed_hosts") s.allowed_hosts = r.strings(v, "server.allowed_hosts");
+                   else if (k == "header_timeout")
+                     s.header_timeout = r.dur(v, "server.header_timeout");
+                   else if (k == "body_timeout")
+                     s.body_timeout = r.dur(v, "server.body_timeout");
+                   else if (k == "idle_timeout")
+                     s.idle_timeout = r.dur(v, "server.idle_timeout");
+                   else if (k == "shutdown_grace")
+                     s.shutdown_grace = r.dur(v, "server.shutdown_grace");
+                   else if (k == "access_log")
+                     s.access_log = r.boolean(v, "server.access_log");
+                   else if (k == "allowed_hosts")
+                     s.allowed_hosts = r.strings(v, "server.allowed_hosts");
                  });
 }
 
@@ -149,13 +161,18 @@ void read_upstream(const yaml_reader& r, const YAML::Node& n, upstream_config& u
                  {"connect_timeout", "first_byte_timeout", "read_idle_timeout", "max_idle_per_host",
                   "pool_idle_timeout", "models_refresh"},
                  [&](const std::string& k, const YAML::Node& v) {
-                   if (k == "connect_timeout") u.connect_timeout = r.dur(v, "upstream.connect_timeout");
-                   else if (k == "first_byte_timeout") u.first_byte_timeout = r.dur(v, "upstream.first_byte_timeout");
-                   else if (k == "read_idle_timeout") u.read_idle_timeout = r.dur(v, "upstream.read_idle_timeout");
+                   if (k == "connect_timeout")
+                     u.connect_timeout = r.dur(v, "upstream.connect_timeout");
+                   else if (k == "first_byte_timeout")
+                     u.first_byte_timeout = r.dur(v, "upstream.first_byte_timeout");
+                   else if (k == "read_idle_timeout")
+                     u.read_idle_timeout = r.dur(v, "upstream.read_idle_timeout");
                    else if (k == "max_idle_per_host")
                      u.max_idle_per_host = static_cast<size_t>(r.integer(v, "upstream.max_idle_per_host", 0, 4096));
-                   else if (k == "pool_idle_timeout") u.pool_idle_timeout = r.dur(v, "upstream.pool_idle_timeout");
-                   else if (k == "models_refresh") u.models_refresh = r.dur(v, "upstream.models_refresh");
+                   else if (k == "pool_idle_timeout")
+                     u.pool_idle_timeout = r.dur(v, "upstream.pool_idle_timeout");
+                   else if (k == "models_refresh")
+                     u.models_refresh = r.dur(v, "upstream.models_refresh");
                  });
 }
 
@@ -164,7 +181,8 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
   b.line = yaml_reader::line_of(n);
   r.for_each_key(n, "backend", {"name", "type", "url", "api_key", "models", "list_models"},
                  [&](const std::string& k, const YAML::Node& v) {
-                   if (k == "name") b.name = r.str(v, "backend.name");
+                   if (k == "name")
+                     b.name = r.str(v, "backend.name");
                    else if (k == "type") {
                      auto t = r.str(v, "backend.type");
                      if (t == "openai" || t == "openai_compat" || t == "vllm" || t == "llama_server")
@@ -176,9 +194,12 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
                    } else if (k == "url") {
                      b.url = r.str(v, "backend.url");
                      while (b.url.ends_with('/')) b.url.pop_back();
-                   } else if (k == "api_key") b.api_key = r.str(v, "backend.api_key");
-                   else if (k == "models") b.models = r.strings(v, "backend.models");
-                   else if (k == "list_models") b.list_models = r.boolean(v, "backend.list_models");
+                   } else if (k == "api_key")
+                     b.api_key = r.str(v, "backend.api_key");
+                   else if (k == "models")
+                     b.models = r.strings(v, "backend.models");
+                   else if (k == "list_models")
+                     b.list_models = r.boolean(v, "backend.list_models");
                  });
   if (b.name.empty()) r.fail(n, "backend: 'name' is required");
   if (b.url.empty()) r.fail(n, fmt::format("backend '{}': 'url' is required", b.name));
@@ -189,8 +210,10 @@ route_config read_route(const yaml_reader& r, const YAML::Node& n) {
   route_config route;
   route.line = yaml_reader::line_of(n);
   r.for_each_key(n, "route", {"model", "targets"}, [&](const std::string& k, const YAML::Node& v) {
-    if (k == "model") route.model = r.str(v, "route.model");
-    else if (k == "targets") route.targets = r.strings(v, "route.targets");
+    if (k == "model")
+      route.model = r.str(v, "route.model");
+    else if (k == "targets")
+      route.targets = r.strings(v, "route.targets");
   });
   return route;
 }
@@ -221,8 +244,10 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
     r.for_each_key(root, "the top level", {"server", "upstream", "backends", "aliases", "routes"},
                    [&](const std::string& k, const YAML::Node& v) {
                      if (v.IsNull()) return;
-                     if (k == "server") read_server(r, v, cfg.server);
-                     else if (k == "upstream") read_upstream(r, v, cfg.upstream);
+                     if (k == "server")
+                       read_server(r, v, cfg.server);
+                     else if (k == "upstream")
+                       read_upstream(r, v, cfg.upstream);
                      else if (k == "backends") {
                        if (!v.IsSequence()) r.fail(v, "backends: expected a list");
                        for (const auto& b : v) cfg.backends.push_back(read_backend(r, b));
@@ -253,9 +278,12 @@ config load_config_file(const std::string& path, const env_lookup& env, load_rep
 std::optional<std::string> default_config_path(const env_lookup& env) {
   if (auto p = env("SWITCHYARD_CONFIG"); p && !p->empty()) return p;
   std::string base;
-  if (auto x = env("XDG_CONFIG_HOME"); x && !x->empty()) base = *x;
-  else if (auto h = env("HOME"); h && !h->empty()) base = *h + "/.config";
-  else return std::nullopt;
+  if (auto x = env("XDG_CONFIG_HOME"); x && !x->empty())
+    base = *x;
+  else if (auto h = env("HOME"); h && !h->empty())
+    base = *h + "/.config";
+  else
+    return std::nullopt;
   auto path = base + "/switchyard/config.yaml";
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) return path;

@@ -12,11 +12,16 @@ std::optional<duration> parse_duration(std::string_view text) {
   if (ec != std::errc{} || end == text.data()) return std::nullopt;
   std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
   std::uint64_t ms_per_unit = 0;
-  if (unit.empty() || unit == "s") ms_per_unit = 1000;
-  else if (unit == "ms") ms_per_unit = 1;
-  else if (unit == "m") ms_per_unit = 60'000;
-  else if (unit == "h") ms_per_unit = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    ms_per_unit = 1000;
+  else if (unit == "ms")
+    ms_per_unit = 1;
+  else if (unit == "m")
+    ms_per_unit = 60'000;
+  else if (unit == "h")
+    ms_per_unit = 3'600'000;
+  else
+    return std::nullopt;
   constexpr std::uint64_t max_ms = 100ULL * 365 * 24 * 3'600'000;
   if (value > max_ms / ms_per_unit) return std::nullopt;
   return duration(static_cast<duration::rep>(value * ms_per_unit));

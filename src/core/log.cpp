@@ -16,9 +16,8 @@ void init_logging(std::string_view level) {
   spdlog::set_default_logger(diag);
 
   spdlog::init_thread_pool(16384, 1);
-  access_logger = std::make_shared<spdlog::async_logger>(
-      "access", std::make_shared<spdlog::sinks::stderr_sink_mt>(), spdlog::thread_pool(),
-      spdlog::async_overflow_policy::block);
+  access_logger = std::make_shared<spdlog::async_logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>(),
+                                                         spdlog::thread_pool(), spdlog::async_overflow_policy::block);
   access_logger->set_pattern("%v");
   access_logger->flush_on(spdlog::level::info);
 }

@@ -9,8 +9,10 @@ std::string error_body(std::string_view message, std::string_view type, std::str
   err["message"] = message;
   err["type"] = type;
   err["param"] = nullptr;
-  if (code.empty()) err["code"] = nullptr;
-  else err["code"] = code;
+  if (code.empty())
+    err["code"] = nullptr;
+  else
+    err["code"] = code;
   boost::json::object root;
   root["error"] = std::move(err);
   return boost::json::serialize(root);
@@ -24,7 +26,8 @@ std::string_view error_type_for_status(unsigned status) {
     case 408: return "timeout_error";
     case 413: return "request_too_large";
     case 429: return "rate_limit_error";
-    case 502: case 504: return "upstream_error";
+    case 502:
+    case 504: return "upstream_error";
     case 503: return "overloaded_error";
     default: return status >= 500 ? "api_error" : "invalid_request_error";
   }

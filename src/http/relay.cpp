@@ -11,7 +11,8 @@ namespace {
 // End of the last complete SSE event in [data, data+n): just past the last blank line.
 std::size_t last_event_end(const char* data, std::size_t n) {
   for (std::size_t i = n; i >= 2; --i) {
-    if (data[i - 1] == '\n' && (data[i - 2] == '\n' || (i >= 3 && data[i - 2] == '\r' && data[i - 3] == '\n'))) return i;
+    if (data[i - 1] == '\n' && (data[i - 2] == '\n' || (i >= 3 && data[i - 2] == '\r' && data[i - 3] == '\n')))
+      return i;
   }
   return 0;
 }
@@ -22,7 +23,8 @@ void copy_passthrough_headers(const bhttp::fields& from, bhttp::fields& to) {
   for (const auto& f : from) {
     auto name = f.name_string();
     if (f.name() == bhttp::field::content_type || f.name() == bhttp::field::retry_after ||
-        f.name() == bhttp::field::cache_control || beast::iequals(name.substr(0, std::min<size_t>(name.size(), 12)), "x-ratelimit-") ||
+        f.name() == bhttp::field::cache_control ||
+        beast::iequals(name.substr(0, std::min<size_t>(name.size(), 12)), "x-ratelimit-") ||
         beast::iequals(name.substr(0, std::min<size_t>(name.size(), 7)), "openai-"))
       to.insert(name, f.value());
   }
@@ -49,7 +51,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::e
 
   constexpr std::size_t buffer_size = 64 * 1024;
   constexpr std::size_t max_pending_event = 1024 * 1024;  // a single event larger than this is flushed as is
-  std::string pending;  // bytes of an SSE event not yet complete
+  std::string pending;                                    // bytes of an SSE event not yet complete
   std::vector<char> buf(buffer_size);
 
   auto write_chunk = [&](net::const_buffer data) -> net::awaitable<bool> {
@@ -66,7 +68,8 @@ net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::e
     parser.get().body().data = buf.data();
     parser.get().body().size = buf.size();
     conn.tcp().expires_after(pool.config().read_idle_timeout);
-    auto [ec, n] = co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
+    auto [ec, n] =
+        co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
     if (ec == bhttp::error::need_buffer) ec = {};
     std::size_t got = buf.size() - parser.get().body().size;
     if (ec) {

@@ -12,10 +12,10 @@
 namespace sy::http {
 
 struct relay_result {
-  bool complete = false;        // the whole upstream body reached the client
-  bool client_gone = false;     // a write to the client failed
-  upstream_error error;         // set when the upstream failed mid-body
-  std::uint64_t body_bytes = 0;  // body bytes written to the client
+  bool complete = false;                               // the whole upstream body reached the client
+  bool client_gone = false;                            // a write to the client failed
+  upstream_error error;                                // set when the upstream failed mid-body
+  std::uint64_t body_bytes = 0;                        // body bytes written to the client
   std::chrono::steady_clock::time_point first_byte{};  // when the first body byte went out
 };
 

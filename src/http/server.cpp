@@ -69,7 +69,9 @@ server::~server() {
   wait();
 }
 
-net::io_context& server::worker_context(unsigned i) { return workers_.at(i)->ctx; }
+net::io_context& server::worker_context(unsigned i) {
+  return workers_.at(i)->ctx;
+}
 
 unsigned short server::start() {
   auto& ctx0 = workers_[0]->ctx;
@@ -139,10 +141,9 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
     if (hec) {
       if (hec == bhttp::error::body_limit)
-        co_await send_protocol_error(stream, 413,
-                                     "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
-                                         " bytes",
-                                     "body_too_large");
+        co_await send_protocol_error(
+            stream, 413, "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) + " bytes",
+            "body_too_large");
       else if (hec == bhttp::error::header_limit)
         co_await send_protocol_error(stream, 431, "request header fields too large", "header_too_large");
       else if (hec == beast::error::timeout)
@@ -176,10 +177,9 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
       if (bec) {
         if (bec == bhttp::error::body_limit)
-          co_await send_protocol_error(stream, 413,
-                                       "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
-                                           " bytes",
-                                       "body_too_large");
+          co_await send_protocol_error(
+              stream, 413, "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) + " bytes",
+              "body_too_large");
         else if (bec == beast::error::timeout)
           co_await send_protocol_error(stream, 408, "timed out reading the request body", "request_timeout");
         else if (bec != net::error::eof && bec != net::error::connection_reset)

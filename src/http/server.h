@@ -37,8 +37,8 @@ using request = bhttp::request<bhttp::string_body>;
 struct exchange {
   beast::tcp_stream& stream;
   request& req;
-  std::string request_id;   // from a sane inbound x-request-id, else generated
-  unsigned worker = 0;      // index of the worker thread that runs this connection
+  std::string request_id;  // from a sane inbound x-request-id, else generated
+  unsigned worker = 0;     // index of the worker thread that runs this connection
   bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
   duration write_timeout{};  // per write to the client (a client that stops reading is dropped)

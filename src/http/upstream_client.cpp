@@ -9,7 +9,8 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 namespace {
 
 upstream_failure classify_read_error(const beast::error_code& ec, bool before_head) {
-  if (ec == beast::error::timeout) return before_head ? upstream_failure::first_byte_timeout : upstream_failure::read_timeout;
+  if (ec == beast::error::timeout)
+    return before_head ? upstream_failure::first_byte_timeout : upstream_failure::read_timeout;
   if (ec == net::error::eof || ec == bhttp::error::end_of_stream || ec == net::error::connection_reset ||
       ec == net::error::broken_pipe || ec == net::ssl::error::stream_truncated || ec == bhttp::error::partial_message)
     return upstream_failure::reset;
@@ -18,10 +19,8 @@ upstream_failure classify_read_error(const beast::error_code& ec, bool before_he
 
 std::string describe(upstream_failure f, const beast::error_code& ec, const upstream_config& cfg) {
   switch (f) {
-    case upstream_failure::first_byte_timeout:
-      return "no response within " + format_duration(cfg.first_byte_timeout);
-    case upstream_failure::read_timeout:
-      return "response stalled for " + format_duration(cfg.read_idle_timeout);
+    case upstream_failure::first_byte_timeout: return "no response within " + format_duration(cfg.first_byte_timeout);
+    case upstream_failure::read_timeout: return "response stalled for " + format_duration(cfg.read_idle_timeout);
     case upstream_failure::reset: return "connection closed before the response was complete";
     default: return "invalid HTTP response: " + ec.message();
   }
@@ -30,7 +29,7 @@ std::string describe(upstream_failure f, const beast::error_code& ec, const upst
 }  // namespace
 
 net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,
-                                                                               const outbound_request& req) {
+                                                                              const outbound_request& req) {
   bhttp::request<bhttp::string_body> msg{req.method, req.target, 11};
   msg.set(bhttp::field::host, url.host_header);
   for (const auto& [name, value] : req.headers) msg.set(name, value);
@@ -80,7 +79,8 @@ net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstrea
   auto& conn = *res.conn;
   while (!parser.is_done()) {
     conn.tcp().expires_after(pool.config().read_idle_timeout);
-    auto [ec, n] = co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
+    auto [ec, n] =
+        co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
     if (ec) {
       if (ec == bhttp::error::body_limit) {
         *error = {upstream_failure::protocol, "response body larger than " + std::to_string(limit) + " bytes"};

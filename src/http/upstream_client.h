@@ -44,7 +44,7 @@ struct upstream_error {
 // connection that the upstream had already closed is replaced by a new one, once, when no byte
 // of a response had arrived.
 net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,
-                                                                               const outbound_request& req);
+                                                                              const outbound_request& req);
 
 // Reads the whole body, up to `limit` bytes (read_idle_timeout between reads), and returns the
 // connection to the pool when the exchange allows it. On failure sets *error and returns false.

@@ -13,7 +13,9 @@ upstream_connection::upstream_connection(beast::tcp_stream plain) : plain_(std::
 upstream_connection::upstream_connection(std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls)
     : tls_(std::move(tls)) {}
 
-beast::tcp_stream& upstream_connection::tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+beast::tcp_stream& upstream_connection::tcp() {
+  return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
+}
 
 const char* to_string(upstream_failure f) {
   switch (f) {

@@ -49,7 +49,18 @@ class upstream_connection {
 };
 
 // Why an upstream exchange failed, for errors and metrics.
-enum class upstream_failure { none, resolve, connect, connect_timeout, tls, write, first_byte_timeout, reset, protocol, read_timeout };
+enum class upstream_failure {
+  none,
+  resolve,
+  connect,
+  connect_timeout,
+  tls,
+  write,
+  first_byte_timeout,
+  reset,
+  protocol,
+  read_timeout
+};
 const char* to_string(upstream_failure f);
 
 class upstream_pool {

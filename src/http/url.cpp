@@ -13,8 +13,10 @@ std::optional<base_url> parse_base_url(std::string_view text, std::string* error
   if (!parsed) return fail("not an absolute URL");
   const auto& u = *parsed;
   base_url out;
-  if (u.scheme() == "https") out.tls = true;
-  else if (u.scheme() != "http") return fail("scheme must be http or https");
+  if (u.scheme() == "https")
+    out.tls = true;
+  else if (u.scheme() != "http")
+    return fail("scheme must be http or https");
   if (u.has_userinfo()) return fail("credentials in the URL are not allowed; use api_key");
   if (u.has_query() || u.has_fragment()) return fail("a base URL has no query or fragment");
   out.host = u.encoded_host_address();

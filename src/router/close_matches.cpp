@@ -6,7 +6,9 @@
 namespace sy {
 
 namespace {
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 bool icontains(std::string_view hay, std::string_view needle) {
   if (needle.empty() || needle.size() > hay.size()) return false;
@@ -45,8 +47,10 @@ std::vector<std::string> close_matches(std::string_view wanted, const std::vecto
     std::size_t d = edit_distance(wanted, c, cap);
     if (d > cap) {
       // "gpt-4o" for "openai/gpt-4o-mini": containment is a strong hint too
-      if (wanted.size() >= 3 && (icontains(c, wanted) || icontains(wanted, c))) d = cap;
-      else continue;
+      if (wanted.size() >= 3 && (icontains(c, wanted) || icontains(wanted, c)))
+        d = cap;
+      else
+        continue;
     }
     scored.emplace_back(d, &c);
   }

@@ -19,7 +19,7 @@ struct backend_models {
   std::vector<std::string> configured;  // from config, always offered
   std::vector<std::string> listed;      // from the upstream's own list
   listing_state state = listing_state::pending;
-  std::string last_error;               // why the last listing failed
+  std::string last_error;  // why the last listing failed
   std::chrono::system_clock::time_point listed_at{};
 
   bool serves(std::string_view model) const;

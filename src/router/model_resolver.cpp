@@ -15,7 +15,8 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string
     return resolve_id(it->second, "alias", requested);
   for (const auto& r : cfg_.routes)
     if (r.model == requested) return resolve_id(r.targets.front(), "route", requested);
-  if (auto slash = requested.find('/'); slash != std::string_view::npos && cfg_.find_backend(requested.substr(0, slash)))
+  if (auto slash = requested.find('/');
+      slash != std::string_view::npos && cfg_.find_backend(requested.substr(0, slash)))
     return resolve_id(requested, "id", requested);
   for (const auto& b : catalog_.backends) {
     if (b.serves(requested)) {

@@ -20,7 +20,7 @@ struct resolved_target {
 };
 
 struct unknown_model {
-  std::string message;                  // for the client: says what was asked and what is close
+  std::string message;  // for the client: says what was asked and what is close
   std::vector<std::string> suggestions;
 };
 

@@ -81,8 +81,10 @@ bool gateway::authorized(const http::exchange& ex) const {
   if (keys.empty()) return true;
   std::string_view presented;
   auto auth = ex.req[bhttp::field::authorization];
-  if (auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer ")) presented = auth.substr(7);
-  else presented = ex.req["x-api-key"];
+  if (auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer "))
+    presented = auth.substr(7);
+  else
+    presented = ex.req["x-api-key"];
   if (presented.empty()) return false;
   bool ok = false;
   for (const auto& k : keys) ok |= constant_time_equal(presented, k);  // no early exit: timing
@@ -111,11 +113,13 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     std::string body = metrics_.render([this](std::string& out) {
       std::uint64_t opened = 0, reused = 0;
       for (const auto& p : pools_) opened += p->opened(), reused += p->reused();
-      out += "# HELP switchyard_upstream_connections_opened_total Upstream connections opened.\n"
-             "# TYPE switchyard_upstream_connections_opened_total counter\n";
+      out +=
+          "# HELP switchyard_upstream_connections_opened_total Upstream connections opened.\n"
+          "# TYPE switchyard_upstream_connections_opened_total counter\n";
       out += fmt::format("switchyard_upstream_connections_opened_total {}\n", opened);
-      out += "# HELP switchyard_upstream_connections_reused_total Requests sent on a pooled keep-alive connection.\n"
-             "# TYPE switchyard_upstream_connections_reused_total counter\n";
+      out +=
+          "# HELP switchyard_upstream_connections_reused_total Requests sent on a pooled keep-alive connection.\n"
+          "# TYPE switchyard_upstream_connections_reused_total counter\n";
       out += fmt::format("switchyard_upstream_connections_reused_total {}\n", reused);
     });
     auto res = http::json_response(ex, 200, std::move(body));
@@ -125,14 +129,14 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     if (!authorized(ex)) {
       log.status = 401;
       log.error = "missing or invalid API key";
-      auto res = http::json_response(
-          ex, 401,
-          http::error_body("missing or invalid API key: send 'Authorization: Bearer <key>'", "authentication_error",
-                           "invalid_api_key"));
+      auto res = http::json_response(ex, 401,
+                                     http::error_body("missing or invalid API key: send 'Authorization: Bearer <key>'",
+                                                      "authentication_error", "invalid_api_key"));
       res.set(bhttp::field::www_authenticate, "Bearer");
       co_await http::send(ex, res);
     } else if (path == "/v1/models") {
-      if (method != bhttp::verb::get) co_await reply_error(405, "use GET for /v1/models", "method_not_allowed");
+      if (method != bhttp::verb::get)
+        co_await reply_error(405, "use GET for /v1/models", "method_not_allowed");
       else {
         log.status = 200;
         co_await list_models(ex);
@@ -141,8 +145,10 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       co_await get_model(ex, std::string_view(path).substr(11));
       log.status = 200;
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
-      if (method != bhttp::verb::post) co_await reply_error(405, "use POST for " + path, "method_not_allowed");
-      else co_await proxy(ex, std::string_view(path).substr(3), log);
+      if (method != bhttp::verb::post)
+        co_await reply_error(405, "use POST for " + path, "method_not_allowed");
+      else
+        co_await proxy(ex, std::string_view(path).substr(3), log);
     } else {
       co_await reply_error(404, fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                            "unknown_endpoint");
@@ -233,13 +239,12 @@ http::net::awaitable<void> gateway::list_models(http::exchange& ex) {
   }
   for (const auto& b : snapshot->backends) {
     for (const auto& m : b.all())
-      data.push_back(json::object{{"id", b.backend + "/" + m},
-                                  {"object", "model"},
-                                  {"created", created},
-                                  {"owned_by", b.backend},
-                                  {"switchyard", json::object{{"kind", "model"},
-                                                              {"backend", b.backend},
-                                                              {"upstream_model", m}}}});
+      data.push_back(
+          json::object{{"id", b.backend + "/" + m},
+                       {"object", "model"},
+                       {"created", created},
+                       {"owned_by", b.backend},
+                       {"switchyard", json::object{{"kind", "model"}, {"backend", b.backend}, {"upstream_model", m}}}});
   }
   auto res = http::json_response(ex, 200, json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
   co_await http::send(ex, res);
@@ -256,13 +261,13 @@ http::net::awaitable<void> gateway::get_model(http::exchange& ex, std::string_vi
   auto& t = std::get<resolved_target>(resolved);
   auto res = http::json_response(
       ex, 200,
-      json::serialize(json::object{{"id", std::string(id)},
-                                   {"object", "model"},
-                                   {"created", std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count()},
-                                   {"owned_by", t.backend->name},
-                                   {"switchyard", json::object{{"backend", t.backend->name},
-                                                               {"upstream_model", t.upstream_model},
-                                                               {"via", t.via}}}}));
+      json::serialize(json::object{
+          {"id", std::string(id)},
+          {"object", "model"},
+          {"created", std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count()},
+          {"owned_by", t.backend->name},
+          {"switchyard",
+           json::object{{"backend", t.backend->name}, {"upstream_model", t.upstream_model}, {"via", t.via}}}}));
   co_await http::send(ex, res);
 }
 
@@ -272,13 +277,13 @@ void gateway::finish(const http::exchange& ex, const request_log& log) {
   double first_byte = log.first_byte.time_since_epoch().count() == 0
                           ? -1
                           : std::chrono::duration<double>(log.first_byte - ex.started).count();
-  if (log.path.starts_with("/v1/"))
-    metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
+  if (log.path.starts_with("/v1/")) metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
   if (!cfg_->server.access_log) return;
   json::object line;
   auto wall = std::chrono::system_clock::now();
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() % 1000;
-  line["ts"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(wall)), millis);
+  line["ts"] =
+      fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(wall)), millis);
   line["request_id"] = ex.request_id;
   line["method"] = std::string(ex.req.method_string());
   line["path"] = log.path.substr(0, 256);

@@ -10,10 +10,14 @@ std::string prom_escape(std::string_view v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -66,14 +70,15 @@ void gateway_metrics::record_tokens(const std::string& backend, const std::strin
 }
 
 void gateway_metrics::record_upstream_error(const std::string& backend, const std::string& reason) {
-  find_or_add(mutex_, upstream_errors_, std::make_pair(backend, reason),
-              [] { return std::make_unique<std::atomic<std::uint64_t>>(0); })
-      .fetch_add(1, std::memory_order_relaxed);
+  find_or_add(mutex_, upstream_errors_, std::make_pair(backend, reason), [] {
+    return std::make_unique<std::atomic<std::uint64_t>>(0);
+  }).fetch_add(1, std::memory_order_relaxed);
 }
 
 void gateway_metrics::in_flight_add(const std::string& backend, int delta) {
-  find_or_add(mutex_, in_flight_, backend, [] { return std::make_unique<std::atomic<std::int64_t>>(0); })
-      .fetch_add(delta, std::memory_order_relaxed);
+  find_or_add(mutex_, in_flight_, backend, [] {
+    return std::make_unique<std::atomic<std::int64_t>>(0);
+  }).fetch_add(delta, std::memory_order_relaxed);
 }
 
 std::string gateway_metrics::render(const extra_renderer& extra) const {

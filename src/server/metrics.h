@@ -21,7 +21,8 @@ class gateway_metrics {
   void record_request(const std::string& backend, const std::string& model, unsigned status, double seconds,
                       double first_byte_seconds);
   void record_upstream_error(const std::string& backend, const std::string& reason);
-  void record_tokens(const std::string& backend, const std::string& model, std::int64_t prompt, std::int64_t completion);
+  void record_tokens(const std::string& backend, const std::string& model, std::int64_t prompt,
+                     std::int64_t completion);
   void in_flight_add(const std::string& backend, int delta);
 
   // Extra lines appended to the rendering (pool counters owned elsewhere).

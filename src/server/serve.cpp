@@ -65,9 +65,10 @@ int serve(std::shared_ptr<const config> cfg) {
   gw.start_model_refresh(srv);
   if (!is_loopback_host(host)) {
     if (cfg->server.api_keys.empty())
-      spdlog::warn("listening on {} WITHOUT API keys (--insecure-no-auth): anyone who can reach this address can use "
-                   "every backend and its credentials",
-                   host);
+      spdlog::warn(
+          "listening on {} WITHOUT API keys (--insecure-no-auth): anyone who can reach this address can use "
+          "every backend and its credentials",
+          host);
   }
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   spdlog::info("switchyard {} listening on http://{}:{} ({} worker threads, {} backends, llama.cpp {})", version,

@@ -13,7 +13,8 @@ sy::env_lookup fake_env(std::map<std::string, std::string> vars) {
   };
 }
 
-sy::config parse(const std::string& yaml, std::map<std::string, std::string> env = {}, sy::load_report* report = nullptr) {
+sy::config parse(const std::string& yaml, std::map<std::string, std::string> env = {},
+                 sy::load_report* report = nullptr) {
   auto cfg = sy::parse_config_yaml(yaml, "test.yaml", fake_env(std::move(env)), report);
   sy::validate(cfg);
   return cfg;

@@ -4,7 +4,8 @@
 
 TEST(host_check, loopback_listener_accepts_only_local_names) {
   sy::http::host_check check(true, {"gateway.lan"});
-  for (auto ok : {"localhost", "localhost:8321", "127.0.0.1:8321", "127.1.2.3", "[::1]:8321", "LOCALHOST", "gateway.lan:80"})
+  for (auto ok :
+       {"localhost", "localhost:8321", "127.0.0.1:8321", "127.1.2.3", "[::1]:8321", "LOCALHOST", "gateway.lan:80"})
     EXPECT_TRUE(check.allows(ok)) << ok;
   for (auto bad : {"", "evil.com", "evil.com:8321", "127.0.0.1.evil.com", "[::1", "localhost.evil.com:80"})
     EXPECT_FALSE(check.allows(bad)) << bad;

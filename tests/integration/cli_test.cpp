@@ -9,7 +9,8 @@ using testing::HasSubstr;
 using testing::Not;
 
 namespace {
-std::pair<int, std::string> run(std::vector<std::string> args, std::vector<std::pair<std::string, std::string>> env = {}) {
+std::pair<int, std::string> run(std::vector<std::string> args,
+                                std::vector<std::pair<std::string, std::string>> env = {}) {
   for (auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
   args.insert(args.begin(), switchyard_binary());
   child_process p(args, temp_dir() + "/out.log");
@@ -27,7 +28,8 @@ TEST(cli, version_names_the_llama_cpp_commit) {
 
 TEST(cli, config_check_reports_line_and_reason) {
   auto dir = temp_dir();
-  write_file(dir + "/bad.yaml", "server:\n  listen: 127.0.0.1:1\nbackends:\n  - name: x\n    url: http://h/v1\n    colour: red\n");
+  write_file(dir + "/bad.yaml",
+             "server:\n  listen: 127.0.0.1:1\nbackends:\n  - name: x\n    url: http://h/v1\n    colour: red\n");
   auto [rc, out] = run({"config", "check", dir + "/bad.yaml"});
   EXPECT_EQ(rc, 1);
   EXPECT_THAT(out, HasSubstr("bad.yaml:6: unknown key 'colour' in backend"));
@@ -39,8 +41,9 @@ TEST(cli, config_check_reports_line_and_reason) {
 
 TEST(cli, config_show_masks_secrets_and_applies_precedence) {
   auto dir = temp_dir();
-  write_file(dir + "/c.yaml",
-             "server:\n  listen: 127.0.0.1:1111\nbackends:\n  - name: x\n    url: http://h/v1\n    api_key: ${SY_TEST_KEY}\n");
+  write_file(
+      dir + "/c.yaml",
+      "server:\n  listen: 127.0.0.1:1111\nbackends:\n  - name: x\n    url: http://h/v1\n    api_key: ${SY_TEST_KEY}\n");
   auto [rc, out] = run({"config", "show", "--config", dir + "/c.yaml", "--listen", "127.0.0.1:3333"},
                        {{"SY_TEST_KEY", "sk-very-secret-key-abcd"}, {"SWITCHYARD_LISTEN", "127.0.0.1:2222"}});
   EXPECT_EQ(rc, 0) << out;

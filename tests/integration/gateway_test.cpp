@@ -1,9 +1,9 @@
 // Integration tests: the real switchyard binary on port 0 against the mock upstream.
 #include <signal.h>
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "gateway_harness.h"
 
@@ -30,7 +30,9 @@ routes:
     targets: [mock/mock-chat]
 )";
 
-json::object parse_object(const std::string& s) { return json::parse(s).as_object(); }
+json::object parse_object(const std::string& s) {
+  return json::parse(s).as_object();
+}
 
 std::string chat_body(const std::string& model, const std::string& extra = "") {
   return R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hi"}])" + extra + "}";
@@ -293,7 +295,8 @@ TEST_F(gateway_test, access_log_has_one_json_line_per_request) {
   start();
   auto r = chat("fast", "", {{"x-request-id", "req-abc-123"}});
   EXPECT_EQ(r.header("x-request-id"), "req-abc-123");
-  ASSERT_TRUE(gw->process().wait_for(std::regex(R"(\{[^\n]*"request_id":"req-abc-123"[^\n]*\})"), std::chrono::seconds(5)));
+  ASSERT_TRUE(
+      gw->process().wait_for(std::regex(R"(\{[^\n]*"request_id":"req-abc-123"[^\n]*\})"), std::chrono::seconds(5)));
   auto out = gw->process().output();
   auto at = out.find("\"request_id\":\"req-abc-123\"");
   auto line_start = out.rfind('\n', at) + 1;

@@ -77,11 +77,16 @@ std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {
   }
 }
 
-std::string switchyard_binary() { return SWITCHYARD_BIN; }
-std::string mock_binary() { return MOCK_BIN; }
+std::string switchyard_binary() {
+  return SWITCHYARD_BIN;
+}
+std::string mock_binary() {
+  return MOCK_BIN;
+}
 
 std::string temp_dir() {
-  std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/sy-test-XXXXXX";
+  std::string tmpl =
+      (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/sy-test-XXXXXX";
   if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   return tmpl;
 }

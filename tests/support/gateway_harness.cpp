@@ -12,9 +12,15 @@ mock_upstream::mock_upstream() : dir_(temp_dir()) {
   port_ = static_cast<unsigned short>(std::stoi(*port));
 }
 
-std::string mock_upstream::last_request() { return http_request(port_, "GET", "/mock/last").body; }
-std::string mock_upstream::stats() { return http_request(port_, "GET", "/mock/stats").body; }
-void mock_upstream::release(const std::string& key) { http_request(port_, "POST", "/mock/release/" + key); }
+std::string mock_upstream::last_request() {
+  return http_request(port_, "GET", "/mock/last").body;
+}
+std::string mock_upstream::stats() {
+  return http_request(port_, "GET", "/mock/stats").body;
+}
+void mock_upstream::release(const std::string& key) {
+  http_request(port_, "POST", "/mock/release/" + key);
+}
 
 gateway_process::gateway_process(const std::string& config_yaml, const mock_upstream* mock,
                                  std::vector<std::string> extra_args)

@@ -89,7 +89,9 @@ std::string http_connection::read_until(const std::string& text) {
   return impl_->accumulated;
 }
 
-bool http_connection::done() const { return !impl_->parser || impl_->parser->is_done(); }
+bool http_connection::done() const {
+  return !impl_->parser || impl_->parser->is_done();
+}
 
 response http_connection::request(const std::string& method, const std::string& target, const std::string& body,
                                   const std::vector<std::pair<std::string, std::string>>& headers) {
@@ -129,8 +131,8 @@ response http_connection::raw(const std::string& bytes) {
   return r;
 }
 
-response http_request(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
-                      const std::vector<std::pair<std::string, std::string>>& headers) {
+response http_request(unsigned short port, const std::string& method, const std::string& target,
+                      const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
   http_connection c(port);
   return c.request(method, target, body, headers);
 }

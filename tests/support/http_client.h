@@ -47,6 +47,7 @@ class http_connection {
 
 // One request on a new connection.
 response http_request(unsigned short port, const std::string& method, const std::string& target,
-                      const std::string& body = "", const std::vector<std::pair<std::string, std::string>>& headers = {});
+                      const std::string& body = "",
+                      const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 }  // namespace sy::test

@@ -17,7 +17,8 @@ constexpr std::size_t max_buffered_response = 64 * 1024 * 1024;
 openai_backend::openai_backend(const backend_config& cfg) : cfg_(cfg) {
   std::string why;
   auto parsed = http::parse_base_url(cfg.url, &why);
-  if (!parsed) throw config_error("backends", cfg.line, fmt::format("backend '{}': url '{}': {}", cfg.name, cfg.url, why));
+  if (!parsed)
+    throw config_error("backends", cfg.line, fmt::format("backend '{}': url '{}': {}", cfg.name, cfg.url, why));
   url_ = std::move(*parsed);
 }
 
@@ -45,8 +46,9 @@ std::string upstream_error_message(std::string_view body) {
 namespace {
 
 std::string openai_sse_error(std::string_view backend, std::string_view message) {
-  return "data: " + http::error_body(fmt::format("backend '{}' failed mid-stream: {}", backend, message), "upstream_error",
-                                     "upstream_stream_error") +
+  return "data: " +
+         http::error_body(fmt::format("backend '{}' failed mid-stream: {}", backend, message), "upstream_error",
+                          "upstream_stream_error") +
          "\n\n";
 }
 
@@ -89,9 +91,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   auto opened = co_await http::open_upstream(pool, url_, req);
   if (auto* err = std::get_if<http::upstream_error>(&opened)) {
     bool timeout = err->failure == http::upstream_failure::first_byte_timeout;
-    co_return co_await fail(timeout ? 504 : 502, err->failure,
-                            fmt::format("backend '{}' {}: {}", cfg_.name, timeout ? "timed out" : "is unreachable", err->detail),
-                            timeout ? "upstream_timeout" : "upstream_unreachable");
+    co_return co_await fail(
+        timeout ? 504 : 502, err->failure,
+        fmt::format("backend '{}' {}: {}", cfg_.name, timeout ? "timed out" : "is unreachable", err->detail),
+        timeout ? "upstream_timeout" : "upstream_unreachable");
   }
   auto& up = std::get<http::upstream_response>(opened);
   out.reused_connection = up.reused_connection;
@@ -112,8 +115,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     h.set("x-switchyard-model", model_id);
   };
 
-  if (status >= 200 && status < 300 && (event_stream || !length || up.parser->chunked() ||
-                                        *length > max_buffered_response)) {
+  if (status >= 200 && status < 300 &&
+      (event_stream || !length || up.parser->chunked() || *length > max_buffered_response)) {
     bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(status), 11};
     decorate(head.base());
     out.status = status;
@@ -142,15 +145,15 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   if (status == 401 || status == 403 || status == 407) {
     // the gateway's key for this backend was refused: not the client's fault, and the
     // upstream's message may echo part of the key
-    co_return co_await fail(502, http::upstream_failure::protocol,
-                            fmt::format("backend '{}' rejected the gateway's credentials (HTTP {}); check its api_key",
-                                        cfg_.name, status),
-                            "upstream_auth_failed");
+    co_return co_await fail(
+        502, http::upstream_failure::protocol,
+        fmt::format("backend '{}' rejected the gateway's credentials (HTTP {}); check its api_key", cfg_.name, status),
+        "upstream_auth_failed");
   }
   if (status >= 500) {
     out.failure = http::upstream_failure::protocol;
-    out.error = fmt::format("backend '{}' failed with HTTP {}: {}", cfg_.name, status,
-                            upstream_error_message(upstream_body));
+    out.error =
+        fmt::format("backend '{}' failed with HTTP {}: {}", cfg_.name, status, upstream_error_message(upstream_body));
     auto r = http::json_response(ex, 502, http::error_body(out.error, "upstream_error", "upstream_http_error"));
     if (!retry_after.empty()) r.set(bhttp::field::retry_after, retry_after);
     r.set("x-switchyard-backend", cfg_.name);

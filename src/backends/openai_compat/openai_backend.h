@@ -19,13 +19,13 @@
 namespace sy::backends {
 
 struct forward_outcome {
-  unsigned status = 0;           // what the client got (0: nothing could be sent)
+  unsigned status = 0;  // what the client got (0: nothing could be sent)
   bool streamed = false;
   bool reused_connection = false;
   http::upstream_failure failure = http::upstream_failure::none;
-  std::string error;             // set when the backend failed; names the backend
+  std::string error;  // set when the backend failed; names the backend
   std::uint64_t response_bytes = 0;
-  std::int64_t prompt_tokens = -1;      // from the usage block when the upstream sent one
+  std::int64_t prompt_tokens = -1;  // from the usage block when the upstream sent one
   std::int64_t completion_tokens = -1;
   std::chrono::steady_clock::time_point first_byte{};
 };
@@ -44,7 +44,8 @@ class openai_backend {
                                                 std::string body, std::string_view model_id);
 
   // The upstream's model ids, or an error message.
-  http::net::awaitable<std::variant<std::vector<std::string>, std::string>> list_models(http::upstream_pool& pool) const;
+  http::net::awaitable<std::variant<std::vector<std::string>, std::string>> list_models(
+      http::upstream_pool& pool) const;
 
  private:
   backend_config cfg_;
