@@ -19,18 +19,18 @@ std::size_t last_event_end(const char* data, std::size_t n) {
 
 }  // namespace
 
-void copy_passthrough_headers(const bhttp::fields& from, bhttp::fields& to) {
+void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
   for (const auto& f : from) {
     auto name = f.name_string();
     if (f.name() == bhttp::field::content_type || f.name() == bhttp::field::retry_after ||
         f.name() == bhttp::field::cache_control ||
         beast::iequals(name.substr(0, std::min<size_t>(name.size(), 12)), "x-ratelimit-") ||
         beast::iequals(name.substr(0, std::min<size_t>(name.size(), 7)), "openai-"))
-      to.insert(name, f.value());
+      to.emplace_back(name, f.value());
   }
 }
 
-net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::empty_body>& head, upstream_pool& pool,
+net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool,
                                           const base_url& url, upstream_response& up, bool event_stream,
                                           const sse_error_formatter& on_error) {
   relay_result result;
@@ -38,11 +38,11 @@ net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::e
   parser.body_limit(boost::none);
   auto& conn = *up.conn;
 
-  head.chunked(true);
-  head.keep_alive(ex.keep_alive);
-  bhttp::response_serializer<bhttp::empty_body> head_writer{head};
+  std::string head_bytes;
+  head_bytes.reserve(256);
+  serialize_response_head(head_bytes, head.status, head.headers, std::nullopt, ex.keep_alive);
   ex.stream.expires_after(ex.write_timeout);
-  auto [hec, hn] = co_await bhttp::async_write_header(ex.stream, head_writer, nothrow);
+  auto [hec, hn] = co_await net::async_write(ex.stream, net::buffer(head_bytes), nothrow);
   if (hec) {
     result.client_gone = true;
     ex.keep_alive = false;
@@ -57,8 +57,12 @@ net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::e
   auto write_chunk = [&](net::const_buffer data) -> net::awaitable<bool> {
     if (data.size() == 0) co_return true;
     if (result.body_bytes == 0) result.first_byte = std::chrono::steady_clock::now();
+    char size_line[24];
+    int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    std::array<net::const_buffer, 3> chunk{net::buffer(size_line, static_cast<std::size_t>(len)), data,
+                                           net::buffer("\r\n", 2)};
     ex.stream.expires_after(ex.write_timeout);
-    auto [ec, n] = co_await net::async_write(ex.stream, bhttp::make_chunk(data), nothrow);
+    auto [ec, n] = co_await net::async_write(ex.stream, chunk, nothrow);
     if (ec) co_return false;
     result.body_bytes += data.size();
     co_return true;
@@ -137,7 +141,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::e
     if (!event_stream) co_return result;
   }
   ex.stream.expires_after(ex.write_timeout);
-  auto [lec, ln] = co_await net::async_write(ex.stream, bhttp::make_chunk_last(), nothrow);
+  auto [lec, ln] = co_await net::async_write(ex.stream, net::buffer("0\r\n\r\n", 5), nothrow);
   if (lec) {
     result.client_gone = true;
     ex.keep_alive = false;

@@ -23,17 +23,17 @@ struct relay_result {
 // (e.g. OpenAI: `data: {"error":{...}}\n\n`).
 using sse_error_formatter = std::function<std::string(std::string_view message)>;
 
-// Sends `head` (status and headers, set by the caller) with chunked framing, then the upstream
+// Sends `head` (status and headers, set by the caller; its body is unused) with chunked framing, then the upstream
 // body. For text/event-stream bodies, only whole events are forwarded, so that when the
 // upstream fails mid-stream the client gets a clean error event (from `on_error`), never a torn
 // event and never a fabricated end. The upstream connection returns to the pool when the body
 // ended cleanly and both sides allow keep-alive.
-net::awaitable<relay_result> relay_stream(exchange& ex, bhttp::response<bhttp::empty_body>& head, upstream_pool& pool,
+net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool,
                                           const base_url& url, upstream_response& up, bool event_stream,
                                           const sse_error_formatter& on_error);
 
 // The response headers an upstream may pass to the client: content type, rate-limit and
 // retry hints. Everything else (cookies, server identity, upstream auth) stays behind.
-void copy_passthrough_headers(const bhttp::fields& from, bhttp::fields& to);
+void copy_passthrough_headers(const bhttp::fields& from, header_list& to);
 
 }  // namespace sy::http

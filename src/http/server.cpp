@@ -209,7 +209,20 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     if (!ex.keep_alive || !read_ok_to_continue()) break;
   }
+  // Lingering close: after our FIN, read and discard what the client still sends (e.g. the
+  // rest of a refused body) for a moment. Closing with unread input makes the kernel send RST,
+  // which can destroy the response before the client has read it.
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  if (read_ok_to_continue()) {
+    std::array<char, 4096> sink;
+    std::size_t discarded = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (discarded < 1024 * 1024) {
+      auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), nothrow);
+      if (ec) break;
+      discarded += n;
+    }
+  }
   stream.close();
 }
 
@@ -245,20 +258,23 @@ void server::wait() {
   threads_.clear();
 }
 
-bhttp::response<bhttp::string_body> json_response(const exchange& ex, unsigned status, std::string body) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
-  res.set(bhttp::field::content_type, "application/json");
-  res.set("x-request-id", ex.request_id);
-  res.keep_alive(ex.keep_alive);
-  res.body() = std::move(body);
-  res.prepare_payload();
+reply json_response(const exchange& ex, unsigned status, std::string body) {
+  reply res;
+  res.status = status;
+  res.headers.reserve(4);
+  res.headers.emplace_back("Content-Type", "application/json");
+  res.headers.emplace_back("x-request-id", ex.request_id);
+  res.body = std::move(body);
   return res;
 }
 
-net::awaitable<void> send(exchange& ex, bhttp::response<bhttp::string_body>& res) {
-  res.keep_alive(ex.keep_alive);
+net::awaitable<void> send(exchange& ex, const reply& res) {
+  std::string head;
+  head.reserve(256);
+  serialize_response_head(head, res.status, res.headers, res.body.size(), ex.keep_alive);
+  std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
   ex.stream.expires_after(ex.write_timeout);
-  auto [ec, n] = co_await bhttp::async_write(ex.stream, res, nothrow);
+  auto [ec, n] = co_await net::async_write(ex.stream, buffers, nothrow);
   ex.stream.expires_never();
   if (ec) ex.keep_alive = false;
 }

@@ -22,6 +22,7 @@
 
 #include "core/duration.h"
 #include "http/host_check.h"
+#include "http/reply.h"
 
 namespace sy::http {
 
@@ -98,12 +99,12 @@ class server {
   std::atomic<std::uint64_t> accepted_{0};
 };
 
-// Builds a JSON response with the request id header and the exchange's keep-alive.
-bhttp::response<bhttp::string_body> json_response(const exchange& ex, unsigned status, std::string body);
+// A JSON reply carrying the request id.
+reply json_response(const exchange& ex, unsigned status, std::string body);
 
-// Writes a complete response to the client (with the write timeout). Errors close the
-// connection (keep_alive=false); never throws.
-net::awaitable<void> send(exchange& ex, bhttp::response<bhttp::string_body>& res);
+// Writes a complete response to the client in one write (with the write timeout). Errors
+// close the connection (keep_alive=false); never throws.
+net::awaitable<void> send(exchange& ex, const reply& res);
 
 // An OpenAI-style error response.
 net::awaitable<void> send_error(exchange& ex, unsigned status, std::string_view message, std::string_view code = {});

@@ -30,12 +30,13 @@ std::string describe(upstream_failure f, const beast::error_code& ec, const upst
 
 net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,
                                                                               const outbound_request& req) {
-  bhttp::request<bhttp::string_body> msg{req.method, req.target, 11};
-  msg.set(bhttp::field::host, url.host_header);
-  for (const auto& [name, value] : req.headers) msg.set(name, value);
-  msg.body() = req.body;
-  msg.keep_alive(true);
-  msg.prepare_payload();
+  // one buffer for the head, one for the body: a single gather write
+  std::string head;
+  head.reserve(512);
+  auto method = bhttp::to_string(req.method);
+  serialize_request_head(head, std::string_view(method.data(), method.size()), req.target, url.host_header,
+                         req.headers, req.body.size());
+  std::array<net::const_buffer, 2> wire{net::buffer(head), net::buffer(req.body)};
 
   const auto& cfg = pool.config();
   for (int attempt = 0;; ++attempt) {
@@ -47,7 +48,7 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
       if (!conn) co_return err;
     }
     conn->tcp().expires_after(cfg.first_byte_timeout);
-    auto [wec, wn] = co_await conn->visit([&](auto& s) { return bhttp::async_write(s, msg, nothrow); });
+    auto [wec, wn] = co_await conn->visit([&](auto& s) { return net::async_write(s, wire, nothrow); });
     if (wec) {
       if (reused) continue;
       co_return upstream_error{upstream_failure::write, "cannot send the request: " + wec.message()};

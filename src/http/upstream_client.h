@@ -10,13 +10,12 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "http/reply.h"
 #include "http/upstream_pool.h"
 
 namespace sy::http {
 
 namespace bhttp = boost::beast::http;
-
-using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct outbound_request {
   bhttp::verb method = bhttp::verb::get;

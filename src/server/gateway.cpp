@@ -9,6 +9,7 @@
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
+#include "api/json_field.h"
 #include "router/model_resolver.h"
 
 namespace sy {
@@ -123,7 +124,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       out += fmt::format("switchyard_upstream_connections_reused_total {}\n", reused);
     });
     auto res = http::json_response(ex, 200, std::move(body));
-    res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_await http::send(ex, res);
   } else if (path.starts_with("/v1/")) {
     if (!authorized(ex)) {
@@ -132,7 +133,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       auto res = http::json_response(ex, 401,
                                      http::error_body("missing or invalid API key: send 'Authorization: Bearer <key>'",
                                                       "authentication_error", "invalid_api_key"));
-      res.set(bhttp::field::www_authenticate, "Bearer");
+      res.set("WWW-Authenticate", "Bearer");
       co_await http::send(ex, res);
     } else if (path == "/v1/models") {
       if (method != bhttp::verb::get)
@@ -167,8 +168,11 @@ http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view p
     co_await http::send_error(ex, status, message, code);
   };
 
+  // parse once, into a per-request arena: the gateway reads only the routing fields
   json::error_code ec;
-  json::value body = json::parse(ex.req.body(), ec);
+  unsigned char scratch[8 * 1024];
+  json::monotonic_resource arena(scratch, sizeof scratch);
+  json::value body = json::parse(ex.req.body(), ec, &arena);
   if (ec) {
     co_await reply_error(400, fmt::format("request body is not valid JSON: {}", ec.message()), "invalid_json");
     co_return;
@@ -198,8 +202,8 @@ http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view p
   log.backend = t.backend->name;
   log.target = t.id;
   auto* b = backend(t.backend->name);
-  *model = t.upstream_model;
-  std::string outbound = json::serialize(body);
+  // the body goes upstream as the client wrote it, with only the model name changed
+  std::string outbound = api::replace_top_level_string(ex.req.body(), "model", t.upstream_model);
 
   metrics_.in_flight_add(log.backend, 1);
   auto outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), t.id);

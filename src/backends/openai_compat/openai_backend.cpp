@@ -107,22 +107,20 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   bool event_stream = boost::beast::iequals(std::string_view(content_type).substr(0, 17), "text/event-stream");
   auto length = up.parser->content_length();
 
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
-  auto decorate = [&](bhttp::fields& h) {
-    http::copy_passthrough_headers(up_headers, h);
-    h.set("x-request-id", ex.request_id);
-    h.set("x-switchyard-backend", cfg_.name);
-    h.set("x-switchyard-model", model_id);
-  };
+  http::reply res;
+  res.status = status;
+  res.headers.reserve(8);
+  http::copy_passthrough_headers(up_headers, res.headers);
+  res.headers.emplace_back("x-request-id", ex.request_id);
+  res.headers.emplace_back("x-switchyard-backend", cfg_.name);
+  res.headers.emplace_back("x-switchyard-model", model_id);
 
   if (status >= 200 && status < 300 &&
       (event_stream || !length || up.parser->chunked() || *length > max_buffered_response)) {
-    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(status), 11};
-    decorate(head.base());
     out.status = status;
     out.streamed = true;
     auto backend_name = cfg_.name;
-    auto r = co_await http::relay_stream(ex, head, pool, url_, up, event_stream,
+    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream,
                                          [&](std::string_view m) { return openai_sse_error(backend_name, m); });
     out.response_bytes = r.body_bytes;
     out.first_byte = r.first_byte;
@@ -135,7 +133,6 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_return out;
   }
 
-  decorate(res.base());
   std::string upstream_body;
   http::upstream_error err;
   if (!co_await http::read_body(pool, url_, up, max_buffered_response, &upstream_body, &err))
@@ -155,7 +152,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     out.error =
         fmt::format("backend '{}' failed with HTTP {}: {}", cfg_.name, status, upstream_error_message(upstream_body));
     auto r = http::json_response(ex, 502, http::error_body(out.error, "upstream_error", "upstream_http_error"));
-    if (!retry_after.empty()) r.set(bhttp::field::retry_after, retry_after);
+    if (!retry_after.empty()) r.set("Retry-After", retry_after);
     r.set("x-switchyard-backend", cfg_.name);
     out.status = 502;
     co_await http::send(ex, r);
@@ -163,7 +160,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   }
   if (status >= 200 && status < 300 && content_type.find("json") != std::string_view::npos) {
     json::error_code ec;
-    json::monotonic_resource mr;
+    unsigned char scratch[16 * 1024];
+    json::monotonic_resource mr(scratch, sizeof scratch);
     auto parsed = json::parse(upstream_body, ec, &mr);
     if (ec)
       co_return co_await fail(502, http::upstream_failure::protocol,
@@ -171,11 +169,9 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                               "upstream_malformed_response");
     read_usage(parsed, out);
   }
-  res.keep_alive(ex.keep_alive);
-  res.body() = std::move(upstream_body);
-  res.prepare_payload();
+  res.body = std::move(upstream_body);
   out.status = status;
-  out.response_bytes = res.body().size();
+  out.response_bytes = res.body.size();
   out.first_byte = std::chrono::steady_clock::now();
   co_await http::send(ex, res);
   co_return out;

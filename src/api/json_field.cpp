@@ -1,0 +1,89 @@
+#include "api/json_field.h"
+
+#include <boost/json.hpp>
+
+namespace sy::api {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t skip_space(std::string_view s, std::size_t i) {
+  while (i < s.size() && is_space(s[i])) ++i;
+  return i;
+}
+
+// i is at an opening quote; returns the index just past the closing one.
+std::size_t skip_string(std::string_view s, std::size_t i) {
+  for (++i; i < s.size(); ++i) {
+    if (s[i] == '\\') ++i;
+    else if (s[i] == '"') return i + 1;
+  }
+  return s.size();
+}
+
+// i is at the first byte of a value; returns the index just past it.
+std::size_t skip_value(std::string_view s, std::size_t i) {
+  if (i >= s.size()) return i;
+  if (s[i] == '"') return skip_string(s, i);
+  if (s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while (i < s.size()) {
+      char c = s[i];
+      if (c == '"') {
+        i = skip_string(s, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      else if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return i;
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_space(s[i])) ++i;
+  return i;
+}
+
+bool key_equals(std::string_view raw_token, std::string_view key) {
+  std::string_view inner = raw_token.substr(1, raw_token.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return inner == key;
+  boost::json::error_code ec;
+  auto v = boost::json::parse(raw_token, ec);
+  return !ec && v.is_string() && v.as_string() == key;
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view s) { return boost::json::serialize(boost::json::string_view(s.data(), s.size())); }
+
+std::string replace_top_level_string(std::string_view s, std::string_view key, std::string_view value) {
+  std::string out;
+  std::size_t copied = 0;
+  std::size_t i = skip_space(s, 0);
+  if (i >= s.size() || s[i] != '{') return std::string(s);
+  i = skip_space(s, i + 1);
+  while (i < s.size() && s[i] == '"') {
+    std::size_t key_end = skip_string(s, i);
+    bool match = key_equals(s.substr(i, key_end - i), key);
+    i = skip_space(s, key_end);
+    if (i >= s.size() || s[i] != ':') break;
+    std::size_t value_begin = skip_space(s, i + 1);
+    std::size_t value_end = skip_value(s, value_begin);
+    if (match) {
+      if (out.empty()) out.reserve(s.size() + value.size() + 2);
+      out.append(s.substr(copied, value_begin - copied));
+      out.append(json_quote(value));
+      copied = value_end;
+    }
+    i = skip_space(s, value_end);
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+    else break;
+  }
+  if (copied == 0) return std::string(s);
+  out.append(s.substr(copied));
+  return out;
+}
+
+}  // namespace sy::api
