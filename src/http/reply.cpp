@@ -7,7 +7,11 @@ namespace sy::http {
 
 namespace {
 
-bool clean(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
+bool clean(std::string_view s) {
+  for (char c : s)
+    if (c == '\r' || c == '\n') return false;
+  return true;
+}
 
 void append_fields(std::string& out, const header_list& headers) {
   for (const auto& [name, value] : headers) {

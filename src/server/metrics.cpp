@@ -45,19 +45,10 @@ gateway_metrics::model_series& gateway_metrics::series(const std::string& backen
   return find_or_add(mutex_, models_, std::make_pair(backend, model), [] { return std::make_unique<model_series>(); });
 }
 
-std::atomic<std::uint64_t>& gateway_metrics::status_counter(model_series& s, unsigned status) {
-  {
-    std::shared_lock lock(mutex_);
-    if (auto it = s.by_status.find(status); it != s.by_status.end()) return it->second;
-  }
-  std::unique_lock lock(mutex_);
-  return s.by_status[status];
-}
-
 void gateway_metrics::record_request(const std::string& backend, const std::string& model, unsigned status,
                                      double seconds, double first_byte_seconds) {
   auto& s = series(backend, model);
-  status_counter(s, status).fetch_add(1, std::memory_order_relaxed);
+  s.by_status[status < s.by_status.size() ? status : 0].fetch_add(1, std::memory_order_relaxed);
   s.duration.observe(seconds);
   if (first_byte_seconds >= 0) s.first_byte.observe(first_byte_seconds);
 }
@@ -90,8 +81,9 @@ std::string gateway_metrics::render(const extra_renderer& extra) const {
   out += "# HELP switchyard_requests_total Requests answered, by backend, model and HTTP status.\n";
   out += "# TYPE switchyard_requests_total counter\n";
   for (const auto& [key, s] : models_)
-    for (const auto& [code, n] : s->by_status)
-      out += fmt::format("switchyard_requests_total{{{},code=\"{}\"}} {}\n", labels(key), code, n.load());
+    for (std::size_t code = 0; code < s->by_status.size(); ++code)
+      if (auto n = s->by_status[code].load(); n > 0)
+        out += fmt::format("switchyard_requests_total{{{},code=\"{}\"}} {}\n", labels(key), code, n);
   auto render_hist = [&](const char* name, const char* help, histogram model_series::*member) {
     out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
     for (const auto& [key, s] : models_) {

@@ -39,13 +39,12 @@ class gateway_metrics {
     void observe(double seconds);
   };
   struct model_series {
-    std::map<unsigned, std::atomic<std::uint64_t>> by_status;  // guarded by mutex_ for insertion
+    std::array<std::atomic<std::uint64_t>, 600> by_status{};  // index: HTTP status (0 = none sent)
     histogram duration;
     histogram first_byte;
     std::atomic<std::uint64_t> prompt_tokens{0}, completion_tokens{0};
   };
   model_series& series(const std::string& backend, const std::string& model);
-  std::atomic<std::uint64_t>& status_counter(model_series& s, unsigned status);
 
   mutable std::shared_mutex mutex_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<model_series>> models_;
