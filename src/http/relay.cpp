@@ -1,23 +1,12 @@
 #include "http/relay.h"
 
 #include "http/pch.h"
+#include "http/sse_aligner.h"
 
 namespace sy::http {
 
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
-namespace {
-
-// End of the last complete SSE event in [data, data+n): just past the last blank line.
-std::size_t last_event_end(const char* data, std::size_t n) {
-  for (std::size_t i = n; i >= 2; --i) {
-    if (data[i - 1] == '\n' && (data[i - 2] == '\n' || (i >= 3 && data[i - 2] == '\r' && data[i - 3] == '\n')))
-      return i;
-  }
-  return 0;
-}
-
-}  // namespace
 
 void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
   for (const auto& f : from) {
@@ -50,8 +39,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   }
 
   constexpr std::size_t buffer_size = 64 * 1024;
-  constexpr std::size_t max_pending_event = 1024 * 1024;  // a single event larger than this is flushed as is
-  std::string pending;                                    // bytes of an SSE event not yet complete
+  sse_aligner events;  // only whole SSE events go out
   std::vector<char> buf(buffer_size);
 
   auto write_chunk = [&](net::const_buffer data) -> net::awaitable<bool> {
@@ -84,28 +72,8 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
       break;
     }
     if (got == 0) continue;
-    bool ok = true;
-    if (!event_stream) {
-      ok = co_await write_chunk(net::buffer(buf.data(), got));
-    } else {
-      std::size_t end = last_event_end(buf.data(), got);
-      if (end == 0) {
-        pending.append(buf.data(), got);
-        if (pending.size() > max_pending_event || last_event_end(pending.data(), pending.size()) > 0) {
-          std::size_t pend_end = last_event_end(pending.data(), pending.size());
-          if (pending.size() > max_pending_event) pend_end = pending.size();
-          ok = co_await write_chunk(net::buffer(pending.data(), pend_end));
-          pending.erase(0, pend_end);
-        }
-      } else if (pending.empty()) {
-        ok = co_await write_chunk(net::buffer(buf.data(), end));
-        pending.assign(buf.data() + end, got - end);
-      } else {
-        pending.append(buf.data(), end);
-        ok = co_await write_chunk(net::buffer(pending));
-        pending.assign(buf.data() + end, got - end);
-      }
-    }
+    std::string_view piece(buf.data(), got);
+    bool ok = co_await write_chunk(event_stream ? net::buffer(events.push(piece)) : net::buffer(piece));
     if (!ok) {
       result.client_gone = true;
       ex.keep_alive = false;
@@ -115,7 +83,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
 
   if (result.error.failure == upstream_failure::none) {
     // clean end: anything left is a final event without its blank line
-    if (!pending.empty() && !co_await write_chunk(net::buffer(pending))) {
+    if (!co_await write_chunk(net::buffer(events.flush()))) {
       result.client_gone = true;
       ex.keep_alive = false;
       co_return result;
