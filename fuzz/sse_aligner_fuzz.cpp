@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string out;
   for (std::size_t i = 0; i < in.size(); i += step) {
     auto piece = a.push(in.substr(i, step));
-    if (!piece.empty() && sy::http::last_event_end(piece) != piece.size() && piece.size() <= 64 &&
-        a.pending() != 0)
+    if (!piece.empty() && sy::http::last_event_end(piece) != piece.size() && piece.size() <= 64 && a.pending() != 0)
       std::abort();  // a forwarded piece ends on a boundary unless it was an oversized event
     out.append(piece);
   }

@@ -7,7 +7,6 @@ namespace sy::http {
 
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
-
 void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
   for (const auto& f : from) {
     auto name = f.name_string();
@@ -19,8 +18,8 @@ void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
   }
 }
 
-net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool,
-                                          const base_url& url, upstream_response& up, bool event_stream,
+net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
+                                          upstream_response& up, bool event_stream,
                                           const sse_error_formatter& on_error) {
   relay_result result;
   bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};

@@ -28,8 +28,8 @@ using sse_error_formatter = std::function<std::string(std::string_view message)>
 // upstream fails mid-stream the client gets a clean error event (from `on_error`), never a torn
 // event and never a fabricated end. The upstream connection returns to the pool when the body
 // ended cleanly and both sides allow keep-alive.
-net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool,
-                                          const base_url& url, upstream_response& up, bool event_stream,
+net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
+                                          upstream_response& up, bool event_stream,
                                           const sse_error_formatter& on_error);
 
 // The response headers an upstream may pass to the client: content type, rate-limit and

@@ -40,16 +40,22 @@ std::string_view reply::get(std::string_view name) const {
 void serialize_response_head(std::string& out, unsigned status, const header_list& headers,
                              std::optional<std::size_t> content_length, bool keep_alive) {
   auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
-  out.append("HTTP/1.1 ").append(std::to_string(status)).append(" ").append(reason.data(), reason.size()).append("\r\n");
+  out.append("HTTP/1.1 ")
+      .append(std::to_string(status))
+      .append(" ")
+      .append(reason.data(), reason.size())
+      .append("\r\n");
   append_fields(out, headers);
-  if (content_length) out.append("Content-Length: ").append(std::to_string(*content_length)).append("\r\n");
-  else out.append("Transfer-Encoding: chunked\r\n");
+  if (content_length)
+    out.append("Content-Length: ").append(std::to_string(*content_length)).append("\r\n");
+  else
+    out.append("Transfer-Encoding: chunked\r\n");
   if (!keep_alive) out.append("Connection: close\r\n");
   out.append("\r\n");
 }
 
-void serialize_request_head(std::string& out, std::string_view method, std::string_view target,
-                            std::string_view host, const header_list& headers, std::size_t content_length) {
+void serialize_request_head(std::string& out, std::string_view method, std::string_view target, std::string_view host,
+                            const header_list& headers, std::size_t content_length) {
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
   append_fields(out, headers);
   out.append("Content-Length: ").append(std::to_string(content_length)).append("\r\n\r\n");

@@ -28,7 +28,7 @@ void serialize_response_head(std::string& out, unsigned status, const header_lis
                              std::optional<std::size_t> content_length, bool keep_alive);
 
 // The request line and fields of an outbound request, with Content-Length.
-void serialize_request_head(std::string& out, std::string_view method, std::string_view target,
-                            std::string_view host, const header_list& headers, std::size_t content_length);
+void serialize_request_head(std::string& out, std::string_view method, std::string_view target, std::string_view host,
+                            const header_list& headers, std::size_t content_length);
 
 }  // namespace sy::http

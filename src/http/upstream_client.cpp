@@ -34,8 +34,8 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
   std::string head;
   head.reserve(512);
   auto method = bhttp::to_string(req.method);
-  serialize_request_head(head, std::string_view(method.data(), method.size()), req.target, url.host_header,
-                         req.headers, req.body.size());
+  serialize_request_head(head, std::string_view(method.data(), method.size()), req.target, url.host_header, req.headers,
+                         req.body.size());
   std::array<net::const_buffer, 2> wire{net::buffer(head), net::buffer(req.body)};
 
   const auto& cfg = pool.config();

@@ -1,6 +1,9 @@
 // Integration tests: the real switchyard binary on port 0 against the mock upstream.
 #include <signal.h>
 
+#include <fstream>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -308,4 +311,32 @@ TEST_F(gateway_test, access_log_has_one_json_line_per_request) {
   EXPECT_EQ(entry.at("model").as_string(), "fast");
   EXPECT_TRUE(entry.contains("duration_us"));
   EXPECT_EQ(entry.at("completion_tokens").as_int64(), 3);
+}
+
+namespace {
+long rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+}  // namespace
+
+TEST_F(gateway_test, slow_client_does_not_make_the_gateway_buffer) {
+  start();
+  const long before = rss_kib(gw->process().pid());
+  http_connection c(gw->port());
+  // ~20 MB of events, produced as fast as the mock can write them; the client reads nothing yet
+  auto head = c.start("POST", "/v1/chat/completions", chat_body("fast", R"(,"stream":true,"mock":{"chunks":100000})"));
+  ASSERT_EQ(head.status, 200u);
+  long peak = before;
+  for (int i = 0; i < 15; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    peak = std::max(peak, rss_kib(gw->process().pid()));
+  }
+  // backpressure: the stream waits in bounded buffers, not in the gateway's memory
+  EXPECT_LT(peak - before, 8 * 1024) << "RSS grew from " << before << " KiB to " << peak << " KiB";
+  auto all = c.read_until("[DONE]");
+  EXPECT_NE(all.find("tok99999 "), std::string::npos);
+  EXPECT_GT(all.size(), 10u * 1000 * 1000);
 }

@@ -85,7 +85,11 @@ std::string http_connection::read_piece() {
 }
 
 std::string http_connection::read_until(const std::string& text) {
-  while (impl_->accumulated.find(text) == std::string::npos && !done()) read_piece();
+  std::size_t from = 0;  // search only what is new (plus an overlap), not the whole body again
+  while (impl_->accumulated.find(text, from) == std::string::npos && !done()) {
+    from = impl_->accumulated.size() > text.size() ? impl_->accumulated.size() - text.size() : 0;
+    read_piece();
+  }
   return impl_->accumulated;
 }
 

@@ -114,7 +114,8 @@ std::uint64_t unix_now() {
 }
 
 std::uint64_t steady_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 std::uint64_t count_words(std::string_view s) {
@@ -257,8 +258,10 @@ mock_controls read_controls(json::object const& body) {
   m.status = static_cast<unsigned>(uint_field(o, "status", 0, 999));
   if (m.status != 0 && (m.status < 200 || m.status > 599)) m.status = 500;  // a 1xx would break framing
   if (auto const* ra = o.if_contains("retry_after")) {
-    if (ra->is_string()) m.retry_after = ra->get_string();
-    else if (ra->is_number()) append_uint(m.retry_after, uint_field(o, "retry_after", 0, max_delay_ms));
+    if (ra->is_string())
+      m.retry_after = ra->get_string();
+    else if (ra->is_number())
+      append_uint(m.retry_after, uint_field(o, "retry_after", 0, max_delay_ms));
   }
   m.reset = bool_field(o, "reset");
   m.stall = bool_field(o, "stall");
@@ -279,8 +282,8 @@ mock_controls read_controls(json::object const& body) {
 class hold_registry {
  public:
   awaitable<void> wait(std::string const& key) {
-    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
-                                                      asio::steady_timer::time_point::max());
+    auto timer =
+        std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
     {
       std::lock_guard lock(mu_);
       if (released_.contains(key)) co_return;
@@ -421,8 +424,10 @@ void append_head(std::string& out, unsigned status, reply_style x, std::string_v
   } else if (!x.http10) {
     out += "Transfer-Encoding: chunked\r\n";
   }
-  if (!x.keep_alive) out += "Connection: close\r\n";
-  else if (x.http10) out += "Connection: keep-alive\r\n";
+  if (!x.keep_alive)
+    out += "Connection: close\r\n";
+  else if (x.http10)
+    out += "Connection: keep-alive\r\n";
   out += extra;
   out += "\r\n";
 }
@@ -567,10 +572,13 @@ awaitable<next> stream_generation(mock_state& st, connection& c, reply_style x, 
   c.event_.assign("data: ");
   c.event_ += c.body_;
   if (g.chat) {
-    c.event_ += m.chunks == 0 ? R"(,"choices":[{"index":0,"delta":{"role":"assistant"},)" : R"(,"choices":[{"index":0,"delta":{},)";
-    c.event_ += R"("logprobs":null,"finish_reason":"stop"}]})" "\n\n";
+    c.event_ += m.chunks == 0 ? R"(,"choices":[{"index":0,"delta":{"role":"assistant"},)"
+                              : R"(,"choices":[{"index":0,"delta":{},)";
+    c.event_ += R"("logprobs":null,"finish_reason":"stop"}]})"
+                "\n\n";
   } else {
-    c.event_ += R"(,"choices":[{"index":0,"text":"","logprobs":null,"finish_reason":"stop"}]})" "\n\n";
+    c.event_ += R"(,"choices":[{"index":0,"text":"","logprobs":null,"finish_reason":"stop"}]})"
+                "\n\n";
   }
   if (!co_await write_event(c, chunked)) co_return next::gone;
 
@@ -611,8 +619,8 @@ awaitable<next> serve_generation(mock_state& st, connection& c, reply_style x, j
   }
   c.body_.clear();
   append_object_head(c.body_, chat, g.id, chat ? "chat.completion" : "text_completion", g.created, g.model);
-  c.body_ += chat ? R"(,"choices":[{"index":0,"message":{"role":"assistant","content":)"
-                  : R"(,"choices":[{"index":0,"text":)";
+  c.body_ +=
+      chat ? R"(,"choices":[{"index":0,"message":{"role":"assistant","content":)" : R"(,"choices":[{"index":0,"text":)";
   append_json_string(c.body_, m.content);
   c.body_ += chat ? R"(},"logprobs":null,"finish_reason":"stop"}])" : R"(,"logprobs":null,"finish_reason":"stop"}])";
   append_usage(c.body_, g.prompt_tokens, count_words(m.content));
@@ -652,9 +660,10 @@ awaitable<next> serve_embeddings(mock_state& st, connection& c, reply_style x, j
     c.body_ += '}';
   };
   auto const* arr = input->if_array();
-  bool const one_token_list = arr && !arr->empty() &&
-                              std::all_of(arr->begin(), arr->end(), [](json::value const& v) { return v.is_number(); });
-  if (!arr || one_token_list) add(*input);
+  bool const one_token_list =
+      arr && !arr->empty() && std::all_of(arr->begin(), arr->end(), [](json::value const& v) { return v.is_number(); });
+  if (!arr || one_token_list)
+    add(*input);
   else
     for (auto const& v : *arr) add(v);
 
@@ -891,7 +900,8 @@ int main(int argc, char** argv) {
     acceptor.listen(asio::socket_base::max_listen_connections);
     bound = acceptor.local_endpoint();
   } catch (boost::system::system_error const& e) {
-    std::cerr << "mock-openai: cannot listen on " << opt->host << ":" << opt->port << ": " << e.code().message() << "\n";
+    std::cerr << "mock-openai: cannot listen on " << opt->host << ":" << opt->port << ": " << e.code().message()
+              << "\n";
     return 1;
   }
   auto const addr = bound.address();
