@@ -2,6 +2,7 @@
 
 #include "http/pch.h"
 #include "http/sse_aligner.h"
+#include "http/write_all.h"
 
 namespace sy::http {
 
@@ -29,9 +30,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   std::string head_bytes;
   head_bytes.reserve(256);
   serialize_response_head(head_bytes, head.status, head.headers, std::nullopt, ex.keep_alive);
-  ex.stream.expires_after(ex.write_timeout);
-  auto [hec, hn] = co_await net::async_write(ex.stream, net::buffer(head_bytes), nothrow);
-  if (hec) {
+  if (co_await write_all(ex.stream, net::buffer(head_bytes), ex.write_timeout)) {
     result.client_gone = true;
     ex.keep_alive = false;
     co_return result;
@@ -48,9 +47,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
     std::array<net::const_buffer, 3> chunk{net::buffer(size_line, static_cast<std::size_t>(len)), data,
                                            net::buffer("\r\n", 2)};
-    ex.stream.expires_after(ex.write_timeout);
-    auto [ec, n] = co_await net::async_write(ex.stream, chunk, nothrow);
-    if (ec) co_return false;
+    if (co_await write_all(ex.stream, chunk, ex.write_timeout)) co_return false;
     result.body_bytes += data.size();
     co_return true;
   };
@@ -107,9 +104,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     ex.keep_alive = false;
     if (!event_stream) co_return result;
   }
-  ex.stream.expires_after(ex.write_timeout);
-  auto [lec, ln] = co_await net::async_write(ex.stream, net::buffer("0\r\n\r\n", 5), nothrow);
-  if (lec) {
+  if (co_await write_all(ex.stream, net::buffer("0\r\n\r\n", 5), ex.write_timeout)) {
     result.client_gone = true;
     ex.keep_alive = false;
   }

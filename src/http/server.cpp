@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "http/error_body.h"
 #include "http/pch.h"
+#include "http/write_all.h"
 
 namespace sy::http {
 
@@ -273,10 +274,7 @@ net::awaitable<void> send(exchange& ex, const reply& res) {
   head.reserve(256);
   serialize_response_head(head, res.status, res.headers, res.body.size(), ex.keep_alive);
   std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
-  ex.stream.expires_after(ex.write_timeout);
-  auto [ec, n] = co_await net::async_write(ex.stream, buffers, nothrow);
-  ex.stream.expires_never();
-  if (ec) ex.keep_alive = false;
+  if (co_await write_all(ex.stream, buffers, ex.write_timeout)) ex.keep_alive = false;
 }
 
 net::awaitable<void> send_error(exchange& ex, unsigned status, std::string_view message, std::string_view code) {

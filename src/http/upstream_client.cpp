@@ -1,6 +1,7 @@
 #include "http/upstream_client.h"
 
 #include "http/pch.h"
+#include "http/write_all.h"
 
 namespace sy::http {
 
@@ -47,12 +48,19 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
       conn = co_await pool.connect(url, &err.failure, &err.detail);
       if (!conn) co_return err;
     }
-    conn->tcp().expires_after(cfg.first_byte_timeout);
-    auto [wec, wn] = co_await conn->visit([&](auto& s) { return net::async_write(s, wire, nothrow); });
+    beast::error_code wec;
+    if (conn->is_tls()) {
+      conn->tcp().expires_after(cfg.first_byte_timeout);
+      auto [ec, wn] = co_await conn->visit([&](auto& s) { return net::async_write(s, wire, nothrow); });
+      wec = ec;
+    } else {
+      wec = co_await write_all(conn->tcp(), wire, cfg.first_byte_timeout);
+    }
     if (wec) {
       if (reused) continue;
       co_return upstream_error{upstream_failure::write, "cannot send the request: " + wec.message()};
     }
+    conn->tcp().expires_after(cfg.first_byte_timeout);
     auto parser = std::make_unique<bhttp::response_parser<bhttp::empty_body>>();
     parser->body_limit(boost::none);
     parser->header_limit(64 * 1024);

@@ -34,6 +34,7 @@ class upstream_connection {
   explicit upstream_connection(std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls);
 
   beast::tcp_stream& tcp();  // for timeouts and closing
+  bool is_tls() const { return tls_ != nullptr; }
   // Calls f(stream) with the concrete stream type; f returns an awaitable.
   template <class F>
   auto visit(F&& f) {

@@ -161,52 +161,69 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   finish(ex, log);
 }
 
-http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view path, request_log& log) {
-  auto reply_error = [&](unsigned status, std::string message, std::string_view code) -> http::net::awaitable<void> {
-    log.status = status;
-    log.error = message;
-    co_await http::send_error(ex, status, message, code);
-  };
+namespace {
 
-  // parse once, into a per-request arena: the gateway reads only the routing fields
+// What the gateway needs from an inference request body, read once at the edge.
+struct routed_request {
+  std::string requested_model;
+  bool stream = false;
+  resolved_target target;
+  std::string outbound_body;  // the client's bytes with only "model" rewritten
+};
+struct request_error {
+  unsigned status;
+  std::string message;
+  std::string code;
+  std::string requested_model = {};
+};
+
+// Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine frame.
+std::variant<routed_request, request_error> route_request(const std::string& body, const config& cfg,
+                                                          const catalog_snapshot& catalog) {
   json::error_code ec;
   unsigned char scratch[8 * 1024];
   json::monotonic_resource arena(scratch, sizeof scratch);
-  json::value body = json::parse(ex.req.body(), ec, &arena);
-  if (ec) {
-    co_await reply_error(400, fmt::format("request body is not valid JSON: {}", ec.message()), "invalid_json");
-    co_return;
-  }
-  auto* obj = body.if_object();
-  if (!obj) {
-    co_await reply_error(400, "request body must be a JSON object", "invalid_json");
-    co_return;
-  }
+  json::value doc = json::parse(body, ec, &arena);
+  if (ec) return request_error{400, fmt::format("request body is not valid JSON: {}", ec.message()), "invalid_json"};
+  auto* obj = doc.if_object();
+  if (!obj) return request_error{400, "request body must be a JSON object", "invalid_json"};
   auto* model = obj->if_contains("model");
-  if (!model || !model->is_string() || model->as_string().empty()) {
-    co_await reply_error(400, "'model' is required: a string naming the model, e.g. \"openai/gpt-4o-mini\"",
-                         "missing_model");
-    co_return;
-  }
-  log.requested_model = std::string(std::string_view(model->as_string()).substr(0, 256));
-  if (auto* s = obj->if_contains("stream"); s && s->is_bool()) log.stream = s->as_bool();
+  if (!model || !model->is_string() || model->as_string().empty())
+    return request_error{400, "'model' is required: a string naming the model, e.g. \"openai/gpt-4o-mini\"",
+                         "missing_model"};
+  routed_request out;
+  std::string_view name = model->as_string();
+  out.requested_model = std::string(name.substr(0, 256));
+  if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
+  auto resolved = model_resolver(cfg, catalog).resolve(name);
+  if (auto* unknown = std::get_if<unknown_model>(&resolved))
+    return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
+  out.target = std::move(std::get<resolved_target>(resolved));
+  out.outbound_body = api::replace_top_level_string(body, "model", out.target.upstream_model);
+  return out;
+}
 
-  auto snapshot = catalog_.snapshot();
-  model_resolver resolver(*cfg_, *snapshot);
-  auto resolved = resolver.resolve(model->as_string());
-  if (auto* unknown = std::get_if<unknown_model>(&resolved)) {
-    co_await reply_error(404, unknown->message, "model_not_found");
+}  // namespace
+
+http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view path, request_log& log) {
+  auto routed = route_request(ex.req.body(), *cfg_, *catalog_.snapshot());
+  if (auto* err = std::get_if<request_error>(&routed)) {
+    log.status = err->status;
+    log.error = err->message;
+    log.requested_model = std::move(err->requested_model);
+    co_await http::send_error(ex, err->status, err->message, err->code);
     co_return;
   }
-  auto& t = std::get<resolved_target>(resolved);
-  log.backend = t.backend->name;
-  log.target = t.id;
-  auto* b = backend(t.backend->name);
-  // the body goes upstream as the client wrote it, with only the model name changed
-  std::string outbound = api::replace_top_level_string(ex.req.body(), "model", t.upstream_model);
+  auto& r = std::get<routed_request>(routed);
+  log.requested_model = std::move(r.requested_model);
+  log.stream = r.stream;
+  log.backend = r.target.backend->name;
+  log.target = r.target.id;
+  auto* b = backend(r.target.backend->name);
+  std::string outbound = std::move(r.outbound_body);
 
   metrics_.in_flight_add(log.backend, 1);
-  auto outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), t.id);
+  auto outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), r.target.id);
   metrics_.in_flight_add(log.backend, -1);
   log.status = outcome.status;
   log.error = outcome.error;

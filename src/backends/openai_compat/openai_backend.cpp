@@ -62,6 +62,18 @@ void read_usage(const json::value& v, forward_outcome& out) {
   if (auto* c = u.if_contains("completion_tokens"); c && c->is_int64()) out.completion_tokens = c->as_int64();
 }
 
+// Validates a JSON response body and picks up its usage; returns what is wrong, or "".
+// Synchronous on purpose: the parse arena lives on the thread's stack, not in a coroutine frame.
+std::string check_json_and_read_usage(const std::string& body, forward_outcome& out) {
+  json::error_code ec;
+  unsigned char scratch[16 * 1024];
+  json::monotonic_resource arena(scratch, sizeof scratch);
+  auto parsed = json::parse(body, ec, &arena);
+  if (ec) return ec.message();
+  read_usage(parsed, out);
+  return {};
+}
+
 }  // namespace
 
 http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex, http::upstream_pool& pool,
@@ -159,15 +171,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_return out;
   }
   if (status >= 200 && status < 300 && content_type.find("json") != std::string_view::npos) {
-    json::error_code ec;
-    unsigned char scratch[16 * 1024];
-    json::monotonic_resource mr(scratch, sizeof scratch);
-    auto parsed = json::parse(upstream_body, ec, &mr);
-    if (ec)
+    if (auto problem = check_json_and_read_usage(upstream_body, out); !problem.empty())
       co_return co_await fail(502, http::upstream_failure::protocol,
-                              fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, ec.message()),
+                              fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, problem),
                               "upstream_malformed_response");
-    read_usage(parsed, out);
   }
   res.body = std::move(upstream_body);
   out.status = status;
