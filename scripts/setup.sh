@@ -12,6 +12,11 @@ if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] || [ p
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# ccache: share hits between clones of the repo (CI builds a fresh clone in another folder)
+# and cache translation units that use the precompiled header
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
+
 build_dir="${SWITCHYARD_BUILD_DIR:-build}"
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${SWITCHYARD_BUILD_TYPE:-RelWithDebInfo}"

@@ -4,14 +4,17 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/llama_paths.h"
 #include "core/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Switchyard: one local endpoint for every language model you can reach"};
   app.name("switchyard");
   app.set_version_flag("-V,--version", [] {
+    auto llama = sy::find_llama_binaries(sy::process_env());
     return std::string("switchyard ") + sy::version + "\nllama.cpp " + sy::llama_cpp_commit +
-           " (node-llama-cpp@3.21.1 bundle)\nllama.cpp build: " + sy::llama_cpp_dir;
+           " (pinned: node-llama-cpp@3.21.1 bundle)\nllama-server: " + llama.server + " (" + llama.origin +
+           (llama.server_exists ? ")" : ", missing: run scripts/llama-cpp.sh)");
   });
   app.require_subcommand(1);
   sy::cli::add_serve_command(app);
