@@ -42,6 +42,29 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
+struct protocol_refusal {
+  unsigned status;
+  std::string message;
+  std::string_view code;
+};
+
+// How a failed read of the request `part` ("header" or "body") is answered; nullopt when the
+// client simply went away and nothing should be sent.
+std::optional<protocol_refusal> refusal_for(const beast::error_code& ec, std::string_view part,
+                                            std::size_t body_limit) {
+  if (ec == bhttp::error::body_limit)
+    return protocol_refusal{413, "request body exceeds the limit of " + std::to_string(body_limit) + " bytes",
+                            "body_too_large"};
+  if (ec == bhttp::error::header_limit)
+    return protocol_refusal{431, "request header fields too large", "header_too_large"};
+  if (ec == beast::error::timeout)
+    return protocol_refusal{408, "timed out reading the request " + std::string(part), "request_timeout"};
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
+      ec == net::error::connection_reset || ec == net::error::operation_aborted)
+    return std::nullopt;
+  return protocol_refusal{400, "malformed HTTP request " + std::string(part) + ": " + ec.message(), "bad_request"};
+}
+
 // Answers a request that never reached the handler (bad framing, limits) and closes.
 net::awaitable<void> send_protocol_error(beast::tcp_stream& stream, unsigned status, std::string_view message,
                                          std::string_view code) {
@@ -141,17 +164,8 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     stream.expires_after(options_.header_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
     if (hec) {
-      if (hec == bhttp::error::body_limit)
-        co_await send_protocol_error(
-            stream, 413, "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) + " bytes",
-            "body_too_large");
-      else if (hec == bhttp::error::header_limit)
-        co_await send_protocol_error(stream, 431, "request header fields too large", "header_too_large");
-      else if (hec == beast::error::timeout)
-        co_await send_protocol_error(stream, 408, "timed out reading the request header", "request_timeout");
-      else if (hec != bhttp::error::end_of_stream && hec != net::error::eof && hec != net::error::connection_reset &&
-               hec != net::error::operation_aborted)
-        co_await send_protocol_error(stream, 400, "malformed HTTP request: " + hec.message(), "bad_request");
+      if (auto refusal = refusal_for(hec, "header", options_.max_body_bytes))
+        co_await send_protocol_error(stream, refusal->status, refusal->message, refusal->code);
       break;
     }
     auto& head = parser.get();
@@ -177,14 +191,8 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       stream.expires_after(options_.body_timeout);
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
       if (bec) {
-        if (bec == bhttp::error::body_limit)
-          co_await send_protocol_error(
-              stream, 413, "request body exceeds the limit of " + std::to_string(options_.max_body_bytes) + " bytes",
-              "body_too_large");
-        else if (bec == beast::error::timeout)
-          co_await send_protocol_error(stream, 408, "timed out reading the request body", "request_timeout");
-        else if (bec != net::error::eof && bec != net::error::connection_reset)
-          co_await send_protocol_error(stream, 400, "malformed HTTP request body: " + bec.message(), "bad_request");
+        if (auto refusal = refusal_for(bec, "body", options_.max_body_bytes))
+          co_await send_protocol_error(stream, refusal->status, refusal->message, refusal->code);
         break;
       }
     }

@@ -93,6 +93,16 @@ std::string http_connection::read_until(const std::string& text) {
   return impl_->accumulated;
 }
 
+std::string http_connection::read_rest() {
+  std::string all;
+  for (;;) {
+    auto piece = read_piece();
+    if (piece.empty() && done()) break;
+    all += piece;
+  }
+  return all;
+}
+
 bool http_connection::done() const {
   return !impl_->parser || impl_->parser->is_done();
 }
@@ -100,13 +110,7 @@ bool http_connection::done() const {
 response http_connection::request(const std::string& method, const std::string& target, const std::string& body,
                                   const std::vector<std::pair<std::string, std::string>>& headers) {
   auto r = start(method, target, body, headers);
-  std::string all;
-  for (;;) {
-    auto piece = read_piece();
-    if (piece.empty() && done()) break;
-    all += piece;
-  }
-  r.body = std::move(all);
+  r.body = read_rest();
   return r;
 }
 
@@ -125,13 +129,7 @@ response http_connection::raw(const std::string& bytes) {
   impl_->stream.expires_after(std::chrono::seconds(30));
   bhttp::read_header(impl_->stream, impl_->buffer, *impl_->parser);
   auto r = impl::head_of(impl_->parser->get());
-  std::string all;
-  for (;;) {
-    auto piece = read_piece();
-    if (piece.empty() && done()) break;
-    all += piece;
-  }
-  r.body = std::move(all);
+  r.body = read_rest();
   return r;
 }
 

@@ -34,6 +34,8 @@ class http_connection {
   std::string read_piece();
   // Reads until `text` has appeared in the body read so far (or the end); returns all of it.
   std::string read_until(const std::string& text);
+  // Reads the rest of the body, to its end.
+  std::string read_rest();
   bool done() const;
   // Whether the server closed the connection.
   bool closed_by_peer();
