@@ -30,7 +30,7 @@ void add_serve_command(CLI::App& app) {
       throw CLI::RuntimeError(2);
     }
     for (const auto& w : report.warnings) spdlog::warn("configuration: {}", w);
-    int rc = serve(cfg);
+    int rc = serve(cfg, [opts] { return effective_config(*opts, nullptr); });
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }

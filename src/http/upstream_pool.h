@@ -78,6 +78,8 @@ class upstream_pool {
   void give_back(const base_url& url, std::unique_ptr<upstream_connection> conn);
 
   const upstream_config& config() const { return cfg_; }
+  // New timeouts and limits for requests that start from now on (call on the pool's thread).
+  void set_config(const upstream_config& cfg) { cfg_ = cfg; }
   std::uint64_t opened() const { return opened_.load(std::memory_order_relaxed); }
   std::uint64_t reused() const { return reused_.load(std::memory_order_relaxed); }
 

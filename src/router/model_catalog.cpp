@@ -22,16 +22,34 @@ const backend_models* catalog_snapshot::find(std::string_view backend) const {
   return nullptr;
 }
 
-model_catalog::model_catalog(const config& cfg) {
+namespace {
+
+std::shared_ptr<const catalog_snapshot> snapshot_for(const config& cfg, const catalog_snapshot* previous) {
   auto snap = std::make_shared<catalog_snapshot>();
   for (const auto& b : cfg.backends) {
     backend_models m;
     m.backend = b.name;
+    m.url = b.url;
     m.configured = b.models;
     m.state = b.list_models ? listing_state::pending : listing_state::not_listed;
+    if (const auto* old = previous ? previous->find(b.name) : nullptr; old && old->url == b.url && b.list_models) {
+      m.listed = old->listed;
+      m.state = old->state;
+      m.last_error = old->last_error;
+      m.listed_at = old->listed_at;
+    }
     snap->backends.push_back(std::move(m));
   }
-  current_ = std::move(snap);
+  return snap;
+}
+
+}  // namespace
+
+model_catalog::model_catalog(const config& cfg) : current_(snapshot_for(cfg, nullptr)) {}
+
+void model_catalog::reconfigure(const config& cfg) {
+  std::lock_guard lock(mutex_);
+  current_ = snapshot_for(cfg, current_.get());
 }
 
 std::shared_ptr<const catalog_snapshot> model_catalog::snapshot() const {

@@ -16,6 +16,7 @@ enum class listing_state { not_listed, pending, ok, failed };
 
 struct backend_models {
   std::string backend;
+  std::string url;                      // the listing belongs to this upstream
   std::vector<std::string> configured;  // from config, always offered
   std::vector<std::string> listed;      // from the upstream's own list
   listing_state state = listing_state::pending;
@@ -39,6 +40,8 @@ class model_catalog {
   // Records the result of listing one backend's models.
   void update_listing(const std::string& backend, std::vector<std::string> models);
   void listing_failed(const std::string& backend, std::string error);
+  // Follows a new configuration: backends whose URL did not change keep their listing.
+  void reconfigure(const config& cfg);
 
  private:
   mutable std::mutex mutex_;

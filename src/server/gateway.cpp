@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "api/json_field.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
-#include "api/json_field.h"
 #include "router/model_resolver.h"
 
 namespace sy {
@@ -32,34 +32,106 @@ struct gateway::request_log {
   std::chrono::steady_clock::time_point first_byte{};
 };
 
-gateway::gateway(std::shared_ptr<const config> cfg)
-    : cfg_(std::move(cfg)), tls_(http::make_client_tls_context()), catalog_(*cfg_) {
-  for (const auto& b : cfg_->backends) backends_.push_back(std::make_unique<backends::openai_backend>(b));
+namespace {
+
+std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> cfg, const gateway_state* previous) {
+  auto st = std::make_shared<gateway_state>();
+  st->cfg = std::move(cfg);
+  for (const auto& b : st->cfg->backends) {
+    // an unchanged backend is reused as it is
+    std::shared_ptr<backends::openai_backend> same;
+    if (previous)
+      for (const auto& old : previous->backends)
+        if (old->config().name == b.name && old->config().url == b.url && old->config().api_key == b.api_key &&
+            old->config().models == b.models && old->config().list_models == b.list_models)
+          same = old;
+    st->backends.push_back(same ? same : std::make_shared<backends::openai_backend>(b));
+  }
+  return st;
 }
 
-gateway::~gateway() = default;
+}  // namespace
 
-void gateway::attach(http::server& srv) {
-  pools_.clear();
-  for (unsigned i = 0; i < srv.worker_count(); ++i)
-    pools_.push_back(std::make_unique<http::upstream_pool>(srv.worker_context(i), *tls_, cfg_->upstream));
-}
-
-backends::openai_backend* gateway::backend(std::string_view name) {
-  for (auto& b : backends_)
+backends::openai_backend* gateway_state::backend(std::string_view name) const {
+  for (const auto& b : backends)
     if (b->config().name == name) return b.get();
   return nullptr;
 }
 
+gateway::gateway(std::shared_ptr<const config> cfg)
+    : state_(build_state(cfg, nullptr)), tls_(http::make_client_tls_context()), catalog_(*cfg) {}
+
+gateway::~gateway() = default;
+
+std::shared_ptr<const gateway_state> gateway::state() const {
+  std::lock_guard lock(state_mutex_);
+  return state_;
+}
+
+std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
+  auto current = state();
+  auto fresh = build_state(next, current.get());  // may throw: the running state stays
+  std::vector<std::string> notes;
+  const auto& was = current->cfg->server;
+  const auto& now = next->server;
+  if (was.listen != now.listen || was.threads != now.threads || was.max_header_bytes != now.max_header_bytes ||
+      was.max_body_bytes != now.max_body_bytes || was.header_timeout != now.header_timeout ||
+      was.body_timeout != now.body_timeout || was.idle_timeout != now.idle_timeout ||
+      was.allowed_hosts != now.allowed_hosts)
+    notes.push_back(
+        "server listener settings (listen, threads, limits, timeouts, allowed_hosts) apply after a restart");
+  catalog_.reconfigure(*next);
+  if (server_)
+    for (unsigned i = 0; i < pools_.size(); ++i) {
+      auto* pool = pools_[i].get();
+      http::net::post(server_->worker_context(i), [pool, upstream = next->upstream] { pool->set_config(upstream); });
+    }
+  {
+    std::lock_guard lock(state_mutex_);
+    state_ = std::move(fresh);
+  }
+  if (server_ && refresh_timer_)  // list the new backends' models now
+    http::net::post(server_->worker_context(0), [timer = refresh_timer_] { timer->cancel(); });
+  return notes;
+}
+
+void gateway::set_config_source(std::function<std::shared_ptr<const config>()> source) {
+  config_source_ = std::move(source);
+}
+
+std::string gateway::reload_from_source(std::string_view trigger) {
+  if (!config_source_) return "this gateway has no configuration source to reload from";
+  try {
+    auto next = config_source_();
+    auto notes = reload(next);
+    spdlog::info("configuration reloaded ({}): {} backends, {} aliases, {} routes", trigger, next->backends.size(),
+                 next->aliases.size(), next->routes.size());
+    for (const auto& n : notes) spdlog::warn("configuration reload: {}", n);
+    return {};
+  } catch (const config_error& e) {
+    spdlog::error("configuration reload ({}) refused, the running configuration stays: {}", trigger, e.what());
+    return e.what();
+  }
+}
+
+void gateway::attach(http::server& srv) {
+  server_ = &srv;
+  pools_.clear();
+  auto st = state();
+  for (unsigned i = 0; i < srv.worker_count(); ++i)
+    pools_.push_back(std::make_unique<http::upstream_pool>(srv.worker_context(i), *tls_, st->cfg->upstream));
+}
+
 void gateway::start_model_refresh(http::server& srv) {
-  if (backends_.empty()) return;
   auto& ctx = srv.worker_context(0);
+  refresh_timer_ = std::make_shared<http::net::steady_timer>(ctx);
   http::net::co_spawn(
       ctx,
-      [this, &ctx]() -> http::net::awaitable<void> {
-        http::net::steady_timer timer(ctx);
+      [this, timer_ptr = refresh_timer_]() -> http::net::awaitable<void> {
+        auto& timer = *timer_ptr;
         for (;;) {
-          for (auto& b : backends_) {
+          auto st = state();
+          for (auto& b : st->backends) {
             if (!b->config().list_models) continue;
             auto got = co_await b->list_models(*pools_[0]);
             if (auto* ids = std::get_if<std::vector<std::string>>(&got)) {
@@ -70,15 +142,17 @@ void gateway::start_model_refresh(http::server& srv) {
               catalog_.listing_failed(b->config().name, why);
             }
           }
-          timer.expires_after(cfg_->upstream.models_refresh);
-          co_await timer.async_wait(http::net::use_awaitable);
+          timer.expires_after(st->cfg->upstream.models_refresh);
+          co_await timer.async_wait(http::net::as_tuple(http::net::use_awaitable));
         }
       },
       http::net::detached);
 }
 
-bool gateway::authorized(const http::exchange& ex) const {
-  const auto& keys = cfg_->server.api_keys;
+namespace {
+
+bool authorized(const config& cfg, const http::exchange& ex) {
+  const auto& keys = cfg.server.api_keys;
   if (keys.empty()) return true;
   std::string_view presented;
   auto auth = ex.req[bhttp::field::authorization];
@@ -92,7 +166,10 @@ bool gateway::authorized(const http::exchange& ex) const {
   return ok;
 }
 
+}  // namespace
+
 http::net::awaitable<void> gateway::handle(http::exchange& ex) {
+  auto st = state();  // this request's configuration, to its end
   request_log log;
   std::string_view target = ex.req.target();
   log.path = std::string(target.substr(0, target.find('?')));
@@ -126,8 +203,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     auto res = http::json_response(ex, 200, std::move(body));
     res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_await http::send(ex, res);
-  } else if (path.starts_with("/v1/")) {
-    if (!authorized(ex)) {
+  } else if (path.starts_with("/v1/") || path.starts_with("/api/")) {
+    if (!authorized(*st->cfg, ex)) {
       log.status = 401;
       log.error = "missing or invalid API key";
       auto res = http::json_response(ex, 401,
@@ -135,21 +212,31 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
                                                       "authentication_error", "invalid_api_key"));
       res.set("WWW-Authenticate", "Bearer");
       co_await http::send(ex, res);
+    } else if (path == "/api/config/reload") {
+      if (method != bhttp::verb::post) {
+        co_await reply_error(405, "use POST for /api/config/reload", "method_not_allowed");
+      } else if (auto problem = reload_from_source("POST /api/config/reload"); !problem.empty()) {
+        co_await reply_error(400, "configuration refused, the running one stays: " + problem, "invalid_config");
+      } else {
+        log.status = 200;
+        auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
+        co_await http::send(ex, res);
+      }
     } else if (path == "/v1/models") {
       if (method != bhttp::verb::get)
         co_await reply_error(405, "use GET for /v1/models", "method_not_allowed");
       else {
         log.status = 200;
-        co_await list_models(ex);
+        co_await list_models(*st, ex);
       }
     } else if (path.starts_with("/v1/models/") && method == bhttp::verb::get) {
-      co_await get_model(ex, std::string_view(path).substr(11));
+      co_await get_model(*st, ex, std::string_view(path).substr(11));
       log.status = 200;
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
       if (method != bhttp::verb::post)
         co_await reply_error(405, "use POST for " + path, "method_not_allowed");
       else
-        co_await proxy(ex, std::string_view(path).substr(3), log);
+        co_await proxy(*st, ex, std::string_view(path).substr(3), log);
     } else {
       co_await reply_error(404, fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                            "unknown_endpoint");
@@ -158,7 +245,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     co_await reply_error(404, fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                          "unknown_endpoint");
   }
-  finish(ex, log);
+  finish(*st, ex, log);
 }
 
 namespace {
@@ -205,8 +292,9 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
 
 }  // namespace
 
-http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view path, request_log& log) {
-  auto routed = route_request(ex.req.body(), *cfg_, *catalog_.snapshot());
+http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                          request_log& log) {
+  auto routed = route_request(ex.req.body(), *st.cfg, *catalog_.snapshot());
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;
@@ -219,7 +307,7 @@ http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view p
   log.stream = r.stream;
   log.backend = r.target.backend->name;
   log.target = r.target.id;
-  auto* b = backend(r.target.backend->name);
+  auto* b = st.backend(r.target.backend->name);
   std::string outbound = std::move(r.outbound_body);
 
   metrics_.in_flight_add(log.backend, 1);
@@ -239,17 +327,17 @@ http::net::awaitable<void> gateway::proxy(http::exchange& ex, std::string_view p
     metrics_.record_tokens(log.backend, log.target, outcome.prompt_tokens, outcome.completion_tokens);
 }
 
-http::net::awaitable<void> gateway::list_models(http::exchange& ex) {
+http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::exchange& ex) {
   auto snapshot = catalog_.snapshot();
   auto created = std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
   json::array data;
-  for (const auto& [alias, target] : cfg_->aliases)
+  for (const auto& [alias, target] : st.cfg->aliases)
     data.push_back(json::object{{"id", alias},
                                 {"object", "model"},
                                 {"created", created},
                                 {"owned_by", "switchyard"},
                                 {"switchyard", json::object{{"kind", "alias"}, {"target", target}}}});
-  for (const auto& r : cfg_->routes) {
+  for (const auto& r : st.cfg->routes) {
     json::array targets;
     for (const auto& t : r.targets) targets.push_back(json::string(t));
     data.push_back(json::object{{"id", r.model},
@@ -271,9 +359,9 @@ http::net::awaitable<void> gateway::list_models(http::exchange& ex) {
   co_await http::send(ex, res);
 }
 
-http::net::awaitable<void> gateway::get_model(http::exchange& ex, std::string_view id) {
+http::net::awaitable<void> gateway::get_model(const gateway_state& st, http::exchange& ex, std::string_view id) {
   auto snapshot = catalog_.snapshot();
-  model_resolver resolver(*cfg_, *snapshot);
+  model_resolver resolver(*st.cfg, *snapshot);
   auto resolved = resolver.resolve(id);
   if (auto* unknown = std::get_if<unknown_model>(&resolved)) {
     co_await http::send_error(ex, 404, unknown->message, "model_not_found");
@@ -292,14 +380,14 @@ http::net::awaitable<void> gateway::get_model(http::exchange& ex, std::string_vi
   co_await http::send(ex, res);
 }
 
-void gateway::finish(const http::exchange& ex, const request_log& log) {
+void gateway::finish(const gateway_state& st, const http::exchange& ex, const request_log& log) {
   auto now = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(now - ex.started).count();
   double first_byte = log.first_byte.time_since_epoch().count() == 0
                           ? -1
                           : std::chrono::duration<double>(log.first_byte - ex.started).count();
   if (log.path.starts_with("/v1/")) metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
-  if (!cfg_->server.access_log) return;
+  if (!st.cfg->server.access_log) return;
   json::object line;
   auto wall = std::chrono::system_clock::now();
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() % 1000;

@@ -3,9 +3,15 @@
 // the request to its backend; records metrics and one access-log line per request.
 //
 // Threading: handle() runs on any worker; per-worker state (upstream pools) is indexed by
-// exchange::worker. Configuration is an immutable snapshot shared by all.
+// exchange::worker. Configuration and what is built from it form an immutable gateway_state
+// snapshot: each request takes the current one when it starts and keeps it to the end, and
+// reload() publishes a new one (a pointer swap) from any thread.
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
@@ -16,10 +22,29 @@
 
 namespace sy {
 
+// Everything that configuration decides for a request.
+struct gateway_state {
+  std::shared_ptr<const config> cfg;
+  std::vector<std::shared_ptr<backends::openai_backend>> backends;
+  backends::openai_backend* backend(std::string_view name) const;
+};
+
 class gateway {
  public:
   explicit gateway(std::shared_ptr<const config> cfg);  // throws config_error (bad backend URL)
   ~gateway();
+
+  // Switches to `next` (already validated): requests in flight finish on the old state;
+  // model lists of backends that did not change are kept. Throws config_error when a backend
+  // cannot be built; the running state then stays. Returns notes for the log (e.g. settings
+  // that only a restart applies).
+  std::vector<std::string> reload(std::shared_ptr<const config> next);
+  std::shared_ptr<const gateway_state> state() const;
+
+  // Where reload_from_source() reads the configuration again (serve() sets it).
+  void set_config_source(std::function<std::shared_ptr<const config>()> source);
+  // Reloads from the source and logs the outcome; returns "" on success, else the error.
+  std::string reload_from_source(std::string_view trigger);
 
   // Creates one upstream pool per worker of `srv`; call before srv.start().
   void attach(http::server& srv);
@@ -33,15 +58,17 @@ class gateway {
 
  private:
   struct request_log;
-  http::net::awaitable<void> proxy(http::exchange& ex, std::string_view path, request_log& log);
-  http::net::awaitable<void> list_models(http::exchange& ex);
-  http::net::awaitable<void> get_model(http::exchange& ex, std::string_view id);
-  bool authorized(const http::exchange& ex) const;
-  backends::openai_backend* backend(std::string_view name);
-  void finish(const http::exchange& ex, const request_log& log);
+  http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                   request_log& log);
+  http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
+  http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
+  void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
 
-  std::shared_ptr<const config> cfg_;
-  std::vector<std::unique_ptr<backends::openai_backend>> backends_;
+  mutable std::mutex state_mutex_;
+  std::shared_ptr<const gateway_state> state_;
+  http::server* server_ = nullptr;
+  std::function<std::shared_ptr<const config>()> config_source_;
+  std::shared_ptr<http::net::steady_timer> refresh_timer_;  // on worker 0; cancelled to refresh now
   std::unique_ptr<http::net::ssl::context> tls_;
   std::vector<std::unique_ptr<http::upstream_pool>> pools_;  // one per worker
   model_catalog catalog_;

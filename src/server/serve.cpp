@@ -30,13 +30,14 @@ int wait_for_signal(const sigset_t& set) {
 
 }  // namespace
 
-int serve(std::shared_ptr<const config> cfg) {
+int serve(std::shared_ptr<const config> cfg, config_source source) {
   // Block the shutdown signals in this thread before any worker starts: workers inherit the
   // mask, and this thread takes them synchronously with sigwait().
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -53,6 +54,7 @@ int serve(std::shared_ptr<const config> cfg) {
   opts.allowed_hosts = cfg->server.allowed_hosts;
 
   gateway gw(cfg);
+  gw.set_config_source(source);
   http::server srv(opts, [&gw](http::exchange& ex) { return gw.handle(ex); });
   gw.attach(srv);
   unsigned short bound = 0;
@@ -76,11 +78,16 @@ int serve(std::shared_ptr<const config> cfg) {
   flush_logs();
 
   int sig = wait_for_signal(set);
+  while (sig == SIGHUP) {
+    gw.reload_from_source("SIGHUP");
+    sig = wait_for_signal(set);
+  }
   spdlog::info("{} received: draining (up to {} for {} in-flight requests)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                format_duration(cfg->server.shutdown_grace), srv.in_flight());
   // a second signal during the drain stops at once
   std::thread second([&] {
-    wait_for_signal(set);
+    while (wait_for_signal(set) == SIGHUP) {
+    }
     spdlog::warn("second signal: stopping now");
     srv.stop_now();
   });

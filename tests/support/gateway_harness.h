@@ -31,6 +31,7 @@ class gateway_process {
   unsigned short port() const { return port_; }
   child_process& process() { return *proc_; }
   bool started() const { return port_ != 0; }
+  std::string config_path() const { return dir_ + "/config.yaml"; }
 
  private:
   std::string dir_;
