@@ -18,5 +18,6 @@ struct config_options {
 
 void add_serve_command(CLI::App& app);
 void add_config_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
 
 }  // namespace sy::cli

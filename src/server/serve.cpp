@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/file_watcher.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "http/pch.h"
@@ -65,6 +66,10 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
     return 1;
   }
   gw.start_model_refresh(srv);
+  // a config file that changes is reloaded like SIGHUP
+  std::unique_ptr<file_watcher> watcher;
+  if (cfg->source != "(defaults)")
+    watcher = std::make_unique<file_watcher>(cfg->source, [&gw] { gw.reload_from_source("file changed"); });
   if (!is_loopback_host(host)) {
     if (cfg->server.api_keys.empty())
       spdlog::warn(

@@ -2,6 +2,8 @@
 // refused and the running configuration stays.
 #include <signal.h>
 
+#include <cstdio>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -75,4 +77,16 @@ TEST(reload, in_flight_requests_finish_on_the_config_they_started_with) {
   mock.release("r1");
   EXPECT_THAT(c.read_until("[DONE]"), HasSubstr("tok2 "));
   EXPECT_EQ(chat(gw.port(), "first", "key-1"), 404u);  // keys are gone too: a new request sees the new config
+}
+
+TEST(reload, editing_the_file_reloads_it) {
+  mock_upstream mock;
+  gateway_process gw(config_with(mock, "first", "key-1"), &mock);
+  ASSERT_TRUE(gw.started());
+  // written the way editors do: a new file renamed over the old one
+  write_file(gw.config_path() + ".tmp", config_with(mock, "edited", "key-1"));
+  std::rename((gw.config_path() + ".tmp").c_str(), gw.config_path().c_str());
+  ASSERT_TRUE(gw.process().wait_for(std::regex("configuration reloaded \\(file changed\\)"), std::chrono::seconds(5)))
+      << gw.process().output();
+  EXPECT_EQ(chat(gw.port(), "edited", "key-1"), 200u);
 }
