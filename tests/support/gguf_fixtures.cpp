@@ -109,7 +109,16 @@ gguf_writer llama_fixture(const fixture_shape& s) {
     dense_ffn(w, p, s);
   }
   w.add_tensor("output_norm.weight", {s.n_embd}, 0);
-  w.add_tensor("output.weight", {s.n_embd, n_vocab}, s.weight_type);
+  if (!s.text_safe) {
+    w.add_tensor("output.weight", {s.n_embd, n_vocab}, s.weight_type);
+    return w;
+  }
+  std::vector<uint64_t> byte_tokens;  // token_type 6 = byte fallback (<0x00>..<0xFF>)
+  for (auto& [k, v] : w.metadata())
+    if (k == "tokenizer.ggml.token_type")
+      for (size_t i = 0; i < v.size(); ++i)
+        if (v.as_i64(i) == 6) byte_tokens.push_back(i);
+  w.zero_rows("token_embd.weight", std::move(byte_tokens));
   return w;
 }
 

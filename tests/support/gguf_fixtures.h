@@ -19,6 +19,10 @@ struct fixture_shape {
   uint32_t weight_type = 0;                                    // ggml type of the 2-D weights (0 = F32, 1 = F16)
   uint32_t n_expert = 4, n_expert_used = 2, n_ff_expert = 32;  // MoE fixture
   uint32_t sliding_window = 128;                               // gemma2 fixture
+  // llama fixture for text generation: no output.weight (the token embedding is tied), and the
+  // rows of byte-fallback tokens zeroed, so sampling never picks them (random weights would
+  // otherwise emit invalid UTF-8 that llama-server's chat parser rejects).
+  bool text_safe = false;
 };
 
 // The vocab-only GGUF shipped with the pinned llama.cpp build; "" when absent.

@@ -1,5 +1,6 @@
 #include "gguf_writer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -89,7 +90,16 @@ void gguf_writer::add_tensor(const std::string& name, std::vector<uint64_t> dims
   for (size_t i = 1; i < dims.size(); ++i) rows *= dims[i];
   auto row = gguf::ggml_row_bytes(*info, dims.at(0));
   if (!row) throw std::invalid_argument("row does not fill whole blocks: " + name);
-  tensors_.push_back({name, std::move(dims), type, *row * rows});
+  tensors_.push_back({name, std::move(dims), type, *row * rows, {}});
+}
+
+void gguf_writer::zero_rows(const std::string& name, std::vector<uint64_t> rows) {
+  for (auto& t : tensors_)
+    if (t.name == name) {
+      t.zero_rows.insert(t.zero_rows.end(), rows.begin(), rows.end());
+      return;
+    }
+  throw std::invalid_argument("no tensor " + name);
 }
 
 void gguf_writer::set_alignment(uint32_t a) {
@@ -153,6 +163,13 @@ std::string gguf_writer::bytes(fill f, uint32_t seed) const {
       for (uint64_t k = 0; k < t.bytes / 2; ++k) put<uint16_t>(out, to_f16(dist(rng)));
     } else {
       out.append(t.bytes, '\0');
+    }
+    if (!t.zero_rows.empty()) {
+      uint64_t rows = 1;
+      for (size_t d = 1; d < t.dims.size(); ++d) rows *= t.dims[d];
+      uint64_t row_bytes = t.bytes / rows;
+      for (auto r : t.zero_rows)
+        if (r < rows) std::fill_n(out.begin() + std::ptrdiff_t(start + r * row_bytes), row_bytes, '\0');
     }
     if (i + 1 < tensors_.size()) out.resize(start + (t.bytes + alignment_ - 1) / alignment_ * alignment_, '\0');
   }

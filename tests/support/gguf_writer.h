@@ -27,6 +27,9 @@ class gguf_writer {
   // dims with ne[0] first; type a ggml type id.
   void add_tensor(const std::string& name, std::vector<uint64_t> dims, uint32_t type);
   void set_alignment(uint32_t a);  // also sets general.alignment
+  // Rows (index over dims[1..]) of a tensor already added that bytes() leaves zero even with
+  // fill::random.
+  void zero_rows(const std::string& name, std::vector<uint64_t> rows);
 
   std::string bytes(fill f = fill::zeros, uint32_t seed = 1) const;
   void write(const std::string& path, fill f = fill::zeros, uint32_t seed = 1) const;
@@ -41,6 +44,7 @@ class gguf_writer {
     std::vector<uint64_t> dims;
     uint32_t type;
     uint64_t bytes;
+    std::vector<uint64_t> zero_rows;
   };
   std::string header() const;
   std::vector<std::pair<std::string, gguf::value>> kv_;
