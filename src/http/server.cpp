@@ -2,7 +2,7 @@
 
 #include <random>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
@@ -17,10 +17,12 @@ using tcp = net::ip::tcp;
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
 // A worker: one io_context run by one thread. `idle` holds the connections waiting for their
+// next request and since when: drain() closes them, and a once-a-second sweep closes those idle
+// past idle_timeout (cheaper than arming and cancelling a timer around every keep-alive wait).
 // next request, so drain() can close them; touched only on this worker's thread.
 struct server::worker {
   net::io_context ctx{1};
-  std::unordered_set<beast::tcp_stream*> idle;
+  std::unordered_map<beast::tcp_stream*, std::chrono::steady_clock::time_point> idle;
 };
 
 namespace {
@@ -108,6 +110,7 @@ unsigned short server::start() {
   acceptor_->listen(net::socket_base::max_listen_connections);
   unsigned short port = acceptor_->local_endpoint().port();
   net::co_spawn(ctx0, accept_loop(), net::detached);
+  for (auto& w : workers_) net::co_spawn(w->ctx, sweep_idle(*w), net::detached);
   for (auto& w : workers_) {
     auto* ctx = &w->ctx;
     threads_.emplace_back([ctx] {
@@ -116,6 +119,19 @@ unsigned short server::start() {
     });
   }
   return port;
+}
+
+net::awaitable<void> server::sweep_idle(worker& w) {
+  net::steady_timer timer(w.ctx);
+  auto period = std::min<duration>(std::chrono::seconds(1), options_.idle_timeout);
+  for (;;) {
+    timer.expires_after(period);
+    auto [ec] = co_await timer.async_wait(nothrow);
+    if (ec) co_return;
+    auto now = std::chrono::steady_clock::now();
+    for (auto& [s, since] : w.idle)
+      if (now - since >= options_.idle_timeout) s->cancel();  // its read ends; the connection closes
+  }
 }
 
 net::awaitable<void> server::accept_loop() {
@@ -150,8 +166,8 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     // Wait for the first byte of the next request (keep-alive idle); drain() may cancel this.
     if (buffer.size() == 0) {
       if (!read_ok_to_continue()) break;
-      w.idle.insert(&stream);
-      stream.expires_after(options_.idle_timeout);
+      w.idle.emplace(&stream, std::chrono::steady_clock::now());
+      stream.expires_never();
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), nothrow);
       w.idle.erase(&stream);
       if (ec) break;  // closed, idle timeout or drain
@@ -246,7 +262,7 @@ std::size_t server::drain(duration grace) {
   for (auto& w : workers_) {
     auto* wp = w.get();
     net::post(wp->ctx, [wp] {
-      for (auto* s : wp->idle) s->cancel();
+      for (auto& [s, since] : wp->idle) s->cancel();
     });
   }
   auto deadline = std::chrono::steady_clock::now() + grace;

@@ -85,6 +85,7 @@ class server {
   struct worker;
   struct connection;
   net::awaitable<void> accept_loop();
+  net::awaitable<void> sweep_idle(worker& w);
   net::awaitable<void> run_connection(worker& w, net::ip::tcp::socket socket);
   bool read_ok_to_continue() const { return !draining_.load(std::memory_order_acquire); }
 

@@ -340,3 +340,12 @@ TEST_F(gateway_test, slow_client_does_not_make_the_gateway_buffer) {
   EXPECT_NE(all.find("tok99999 "), std::string::npos);
   EXPECT_GT(all.size(), 10u * 1000 * 1000);
 }
+
+TEST_F(gateway_test, idle_keep_alive_connections_are_closed_after_idle_timeout) {
+  start("server:\n  idle_timeout: 300ms\n" + std::string(basic_config).substr(28));
+  http_connection c(gw->port());
+  ASSERT_EQ(c.request("POST", "/v1/chat/completions", chat_body("fast")).status, 200u);
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.closed_by_peer());  // blocks until the server closes it (at most 5 s)
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
