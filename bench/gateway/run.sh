@@ -244,12 +244,35 @@ run_one() {  # mode target extra-args...
   fi
 }
 
+# CPU time (user + system, in clock ticks) of the processes that serve target $1: the proxy's
+# cost per request at the fixed rate is a steadier figure than throughput on a shared machine.
+proxy_cpu_ticks() {
+  local pids=() p total=0
+  case "$1" in
+    switchyard) pids=("$sy_pid") ;;
+    nginx) mapfile -t pids < <(pgrep -P "$ng_pid") ;;
+    *) echo 0; return ;;
+  esac
+  for p in "${pids[@]}"; do
+    [[ -n "$p" ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+clk_tck="$(getconf CLK_TCK)"
+declare -A cpu_us_per_request=([switchyard]=null [nginx]=null)
+
 for mode in saturate rate stream; do
   for t in direct switchyard nginx; do
     wants "$t" || continue
     case "$mode" in
       saturate) run_one saturate "$t" --connections "$CONNECTIONS" ;;
-      rate) run_one rate "$t" --rate "$RATE" --connections "$RATE_CONNECTIONS" ;;
+      rate)
+        ticks0="$(proxy_cpu_ticks "$t")"
+        run_one rate "$t" --rate "$RATE" --connections "$RATE_CONNECTIONS"
+        ticks1="$(proxy_cpu_ticks "$t")"
+        if [[ "$t" != direct ]]; then
+          cpu_us_per_request[$t]=$(( (ticks1 - ticks0) * 1000000 / clk_tck / (RATE * (DURATION + WARMUP)) ))
+        fi ;;
       stream) run_one stream "$t" --rate "$STREAM_RATE" --connections "$STREAM_CONNECTIONS" \
                 --chunks "$CHUNKS" --chunk-delay-ms "$CHUNK_DELAY_MS" ;;
     esac
@@ -299,11 +322,14 @@ result() { if [[ -s "$tmp/$1-$2.json" ]]; then cat "$tmp/$1-$2.json"; else echo 
     sep=","
   done
   echo "},"
+  echo "\"cpu_us_per_request_at_rate\":{\"switchyard\":${cpu_us_per_request[switchyard]},\"nginx\":${cpu_us_per_request[nginx]}},"
   echo "\"peak_rss_kb\":{\"switchyard\":$sy_rss,\"nginx_master\":$ng_master_rss,\"nginx_worker\":$ng_worker_rss,\"mock\":$mock_rss}"
   echo "}"
 } >"$tmp/combined.json"
 
 mkdir -p "$here/results"
 "$LOADGEN" --mode report --input "$tmp/combined.json" --output "$here/results/last.json"
+echo "proxy CPU per request at $RATE req/s (user+sys of the proxy processes over the run):" \
+  "switchyard ${cpu_us_per_request[switchyard]} us, nginx ${cpu_us_per_request[nginx]} us"
 echo
 echo "results: $here/results/last.json"
