@@ -1,0 +1,18 @@
+#pragma once
+// Names of files on a Hugging Face hub: "owner/repo/path/file.gguf" ->
+// "<endpoint>/owner/repo/resolve/main/path/file.gguf".
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sy::hub {
+
+// The hub endpoint: $HF_ENDPOINT without a trailing '/', else https://huggingface.co.
+std::string hub_endpoint();
+
+// nullopt unless `spec` is owner/repo/<path>.gguf with plain segments (no "..", no empty ones);
+// the path is percent-encoded where needed.
+std::optional<std::string> hub_file_url(std::string_view spec, std::string_view endpoint,
+                                        std::string_view revision = "main");
+
+}  // namespace sy::hub
