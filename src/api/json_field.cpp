@@ -6,7 +6,9 @@ namespace sy::api {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::size_t skip_space(std::string_view s, std::size_t i) {
   while (i < s.size() && is_space(s[i])) ++i;
@@ -16,8 +18,10 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
 // i is at an opening quote; returns the index just past the closing one.
 std::size_t skip_string(std::string_view s, std::size_t i) {
   for (++i; i < s.size(); ++i) {
-    if (s[i] == '\\') ++i;
-    else if (s[i] == '"') return i + 1;
+    if (s[i] == '\\')
+      ++i;
+    else if (s[i] == '"')
+      return i + 1;
   }
   return s.size();
 }
@@ -34,7 +38,8 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
         i = skip_string(s, i);
         continue;
       }
-      if (c == '{' || c == '[') ++depth;
+      if (c == '{' || c == '[')
+        ++depth;
       else if (c == '}' || c == ']') {
         if (--depth == 0) return i + 1;
       }
@@ -56,7 +61,9 @@ bool key_equals(std::string_view raw_token, std::string_view key) {
 
 }  // namespace
 
-std::string json_quote(std::string_view s) { return boost::json::serialize(boost::json::string_view(s.data(), s.size())); }
+std::string json_quote(std::string_view s) {
+  return boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+}
 
 std::string replace_top_level_string(std::string_view s, std::string_view key, std::string_view value) {
   std::string out;
@@ -78,8 +85,10 @@ std::string replace_top_level_string(std::string_view s, std::string_view key, s
       copied = value_end;
     }
     i = skip_space(s, value_end);
-    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
-    else break;
+    if (i < s.size() && s[i] == ',')
+      i = skip_space(s, i + 1);
+    else
+      break;
   }
   if (copied == 0) return std::string(s);
   out.append(s.substr(copied));

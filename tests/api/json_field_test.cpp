@@ -1,7 +1,7 @@
 #include "api/json_field.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 using sy::api::replace_top_level_string;
 
