@@ -14,7 +14,9 @@ int main(int argc, char** argv) {
     auto llama = sy::find_llama_binaries(sy::process_env());
     return std::string("switchyard ") + sy::version + "\nllama.cpp " + sy::llama_cpp_commit +
            " (pinned: node-llama-cpp@3.21.1 bundle)\nllama-server: " + llama.server + " (" + llama.origin +
-           (llama.server_exists ? ")" : ", missing: run scripts/llama-cpp.sh)");
+           (llama.server_exists              ? ")"
+            : llama.origin == "pinned build" ? ", missing: run scripts/llama-cpp.sh)"
+                                             : ", not found or not executable)");
   });
   app.require_subcommand(1);
   sy::cli::add_serve_command(app);
