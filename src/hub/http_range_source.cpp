@@ -1,5 +1,7 @@
 #include "hub/http_range_source.h"
 
+#include "http/upstream_pool.h"
+
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -113,10 +115,10 @@ net::awaitable<void> request_once(const target& t, http::request<http::empty_bod
     co_await exchange(tcp_stream, req, body_cap, out);
     co_return;
   }
-  net::ssl::context ctx(net::ssl::context::tls_client);
-  ctx.set_default_verify_paths();
-  ctx.set_verify_mode(net::ssl::verify_peer);
-  beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp_stream), ctx);
+  // the gateway's client TLS settings (system CAs, TLS 1.2+), loaded once: reading the CA store
+  // per request would cost more than the request
+  static const auto ctx = sy::http::make_client_tls_context();
+  beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp_stream), *ctx);
   // SNI, and verification of the certificate against the host name
   if (!SSL_set_tlsext_host_name(tls.native_handle(), t.host.c_str())) throw hub_error("cannot set TLS SNI");
   tls.set_verify_callback(net::ssl::host_name_verification(t.host));
