@@ -59,15 +59,6 @@ engine_settings small_settings() {
   return s;
 }
 
-// A temporary directory removed at the end of the test (fixtures are ~9 MB each).
-struct scratch_dir {
-  std::string path = sy::test::temp_dir();
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
 bool process_gone(pid_t pid) {
   return ::kill(pid, 0) != 0 && errno == ESRCH;
 }
@@ -190,8 +181,7 @@ TEST(loopback_get, reports_a_refused_connection) {
 }
 
 TEST(engine_instance, a_child_that_never_gets_healthy_times_out_and_is_stopped) {
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   auto fake = dir + "/fake-server";
   std::ofstream(fake) << "#!/bin/sh\necho pretending to load\nexec sleep 100\n";
   ::chmod(fake.c_str(), 0755);
@@ -210,8 +200,7 @@ TEST(engine_instance, a_child_that_never_gets_healthy_times_out_and_is_stopped) 
 TEST(engine_instance, starts_a_fixture_serves_it_and_stops) {
   auto server = llama_server();
   if (server.empty()) GTEST_SKIP() << "llama-server not built";
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   process_launcher launcher;
   engine_instance e(launcher, server, fixture_model(dir), "tiny:f32", small_settings(), dir + "/engine.log");
   EXPECT_EQ(e.state(), engine_state::stopped);
@@ -262,8 +251,7 @@ TEST(engine_instance, starts_a_fixture_serves_it_and_stops) {
 TEST(engine_instance, a_missing_model_fails_with_the_log_tail) {
   auto server = llama_server();
   if (server.empty()) GTEST_SKIP() << "llama-server not built";
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   process_launcher launcher;
   engine_instance e(launcher, server, dir + "/no-such-model.gguf", "missing", small_settings(), dir + "/engine.log");
   EXPECT_FALSE(e.start());
@@ -287,8 +275,7 @@ TEST(engine_instance, a_missing_model_fails_with_the_log_tail) {
 TEST(engine_instance, a_killed_child_is_detected_as_failed) {
   auto server = llama_server();
   if (server.empty()) GTEST_SKIP() << "llama-server not built";
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   process_launcher launcher;
   engine_instance e(launcher, server, fixture_model(dir), "tiny:f32", small_settings(), dir + "/engine.log");
   ASSERT_TRUE(e.start()) << e.last_error();
@@ -318,8 +305,7 @@ TEST(engine_instance, a_killed_child_is_detected_as_failed) {
 TEST(engine_instance, an_embedding_model_serves_embeddings) {
   auto server = llama_server();
   if (server.empty()) GTEST_SKIP() << "llama-server not built";
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   process_launcher launcher;
   auto s = small_settings();
   s.embeddings = true;
@@ -333,8 +319,7 @@ TEST(engine_instance, an_embedding_model_serves_embeddings) {
 }
 
 TEST(engine_instance, stop_during_start_gives_up_the_start) {
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   auto fake = dir + "/fake-server";
   std::ofstream(fake) << "#!/bin/sh\nexec sleep 100\n";
   ::chmod(fake.c_str(), 0755);
@@ -354,8 +339,7 @@ TEST(engine_instance, stop_during_start_gives_up_the_start) {
 TEST(engine_instance, retries_once_when_the_port_was_taken) {
   auto server = llama_server();
   if (server.empty()) GTEST_SKIP() << "llama-server not built";
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   // the first launch behaves like llama-server losing its port; the second is the real thing
   auto wrapper = dir + "/clashing-server";
   std::ofstream(wrapper) << "#!/bin/sh\nif [ ! -e " << dir << "/clashed ]; then touch " << dir
@@ -370,8 +354,7 @@ TEST(engine_instance, retries_once_when_the_port_was_taken) {
 }
 
 TEST(engine_instance, a_second_port_clash_fails) {
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   auto fake = dir + "/always-clashing";
   std::ofstream(fake) << "#!/bin/sh\necho \"E srv start: couldn't bind HTTP server socket\"; exit 1\n";
   ::chmod(fake.c_str(), 0755);
@@ -389,8 +372,7 @@ TEST(engine_instance, a_second_port_clash_fails) {
 
 TEST(engine_instance, a_503_while_loading_is_not_dead_and_the_key_reaches_the_child) {
   if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "python3 missing";
-  scratch_dir scratch;
-  const auto& dir = scratch.path;
+  const auto dir = sy::test::temp_dir();
   // a stand-in for llama-server: /health answers 503 ("Loading model") three times, then 200;
   // /props answers 200 only with the key the child was given in LLAMA_API_KEY
   auto fake = dir + "/loading-server";

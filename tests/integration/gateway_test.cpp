@@ -263,8 +263,11 @@ TEST_F(gateway_test, lists_models_from_upstream_and_config) {
   std::vector<std::string> ids;
   for (const auto& m : list.at("data").as_array()) ids.emplace_back(m.at("id").as_string());
   EXPECT_THAT(ids, testing::IsSupersetOf({"mock/mock-chat", "mock/mock-embed", "mock/extra-model", "fast", "chat"}));
-  for (const auto& m : list.at("data").as_array())
-    if (m.at("id").as_string() == "mock/mock-chat") EXPECT_EQ(m.at("owned_by").as_string(), "mock");
+  for (const auto& m : list.at("data").as_array()) {
+    if (m.at("id").as_string() == "mock/mock-chat") {
+      EXPECT_EQ(m.at("owned_by").as_string(), "mock");
+    }
+  }
   EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/fast").status, 200u);
   EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/nope").status, 404u);
 }

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace sy::test {
 
@@ -84,10 +87,34 @@ std::string mock_binary() {
   return MOCK_BIN;
 }
 
+namespace {
+
+// Every directory temp_dir() made, removed when the test process exits (fixtures and logs would
+// otherwise pile up in /tmp run after run). SY_KEEP_TEST_DIRS=1 keeps them for a post-mortem.
+struct temp_dir_registry {
+  std::mutex mutex;
+  std::vector<std::string> dirs;
+  ~temp_dir_registry() {
+    if (const char* keep = std::getenv("SY_KEEP_TEST_DIRS"); keep && std::string(keep) == "1") return;
+    std::error_code ec;
+    for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+  }
+};
+
+temp_dir_registry& registry() {
+  static temp_dir_registry r;
+  return r;
+}
+
+}  // namespace
+
 std::string temp_dir() {
   std::string tmpl =
       (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/sy-test-XXXXXX";
   if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.dirs.push_back(tmpl);
   return tmpl;
 }
 

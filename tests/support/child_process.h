@@ -36,7 +36,7 @@ class child_process {
 // Path of a built binary, from the compile definitions set in tests/CMakeLists.txt.
 std::string switchyard_binary();
 std::string mock_binary();
-// A fresh temporary directory for one test.
+// A fresh temporary directory, removed when the test process exits.
 std::string temp_dir();
 void write_file(const std::string& path, const std::string& text);
 
