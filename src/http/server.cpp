@@ -21,6 +21,8 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 // past idle_timeout (cheaper than arming and cancelling a timer around every keep-alive wait).
 // next request, so drain() can close them; touched only on this worker's thread.
 struct server::worker {
+  explicit worker(unsigned i) : index(i) {}
+  const unsigned index;  // exchange::worker of the requests it runs
   net::io_context ctx{1};
   std::unordered_map<beast::tcp_stream*, std::chrono::steady_clock::time_point> idle;
 };
@@ -87,7 +89,7 @@ server::server(server_options options, handler_fn handler)
       handler_(std::move(handler)),
       host_check_(is_loopback_host(options_.host), options_.allowed_hosts) {
   unsigned n = std::max(1u, options_.threads);
-  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>());
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(i));
 }
 
 server::~server() {
@@ -158,9 +160,6 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), ignored);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer(8192);
-  unsigned worker_index = 0;
-  for (unsigned i = 0; i < workers_.size(); ++i)
-    if (workers_[i].get() == &w) worker_index = i;
 
   for (;;) {
     // Wait for the first byte of the next request (keep-alive idle); drain() may cancel this.
@@ -218,7 +217,7 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     exchange ex{stream, req};
     auto inbound_id = req["x-request-id"];
     ex.request_id = sane_request_id(inbound_id) ? std::string(inbound_id) : make_request_id();
-    ex.worker = worker_index;
+    ex.worker = w.index;
     ex.keep_alive = req.keep_alive();
     ex.started = std::chrono::steady_clock::now();
     ex.write_timeout = options_.idle_timeout;
