@@ -76,7 +76,6 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
     upstream_response res;
     res.conn = std::move(conn);
     res.parser = std::move(parser);
-    res.reused_connection = reused;
     co_return res;
   }
 }

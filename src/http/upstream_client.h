@@ -28,7 +28,6 @@ struct outbound_request {
 struct upstream_response {
   std::unique_ptr<upstream_connection> conn;
   std::unique_ptr<bhttp::response_parser<bhttp::empty_body>> parser;
-  bool reused_connection = false;
 
   unsigned status() const { return parser->get().result_int(); }
   const bhttp::fields& headers() const { return parser->get().base(); }

@@ -199,6 +199,12 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
           "# HELP switchyard_upstream_connections_reused_total Requests sent on a pooled keep-alive connection.\n"
           "# TYPE switchyard_upstream_connections_reused_total counter\n";
       out += fmt::format("switchyard_upstream_connections_reused_total {}\n", reused);
+      if (server_) {
+        out +=
+            "# HELP switchyard_client_connections_accepted_total Client connections accepted.\n"
+            "# TYPE switchyard_client_connections_accepted_total counter\n";
+        out += fmt::format("switchyard_client_connections_accepted_total {}\n", server_->connections_accepted());
+      }
     });
     auto res = http::json_response(ex, 200, std::move(body));
     res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

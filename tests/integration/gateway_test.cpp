@@ -244,6 +244,7 @@ TEST_F(gateway_test, reuses_connections_both_ways) {
   EXPECT_LE(stats.at("connections").as_int64(), 3);
   auto metrics = http_request(gw->port(), "GET", "/metrics").body;
   EXPECT_THAT(metrics, HasSubstr("switchyard_upstream_connections_reused_total"));
+  EXPECT_THAT(metrics, HasSubstr("switchyard_client_connections_accepted_total"));
   EXPECT_THAT(metrics, HasSubstr(R"(switchyard_requests_total{backend="mock",model="mock/mock-chat",code="200"} 25)"));
   EXPECT_THAT(metrics, HasSubstr("switchyard_request_duration_seconds_bucket"));
 }

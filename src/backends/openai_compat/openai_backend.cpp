@@ -109,7 +109,6 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
         timeout ? "upstream_timeout" : "upstream_unreachable");
   }
   auto& up = std::get<http::upstream_response>(opened);
-  out.reused_connection = up.reused_connection;
   unsigned status = up.status();
   // note: the head's fields live in up.parser, which reading the body moves from; copy what is
   // needed now
@@ -130,7 +129,6 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   if (status >= 200 && status < 300 &&
       (event_stream || !length || up.parser->chunked() || *length > max_buffered_response)) {
     out.status = status;
-    out.streamed = true;
     auto backend_name = cfg_.name;
     auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream,
                                          [&](std::string_view m) { return openai_sse_error(backend_name, m); });

@@ -20,8 +20,6 @@ namespace sy::backends {
 
 struct forward_outcome {
   unsigned status = 0;  // what the client got (0: nothing could be sent)
-  bool streamed = false;
-  bool reused_connection = false;
   http::upstream_failure failure = http::upstream_failure::none;
   std::string error;  // set when the backend failed; names the backend
   std::uint64_t response_bytes = 0;
