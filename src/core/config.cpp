@@ -87,11 +87,28 @@ void validate(const config& cfg) {
     throw config_error(file, 0, "server.threads: must be between 0 (one per core) and 256");
   if (cfg.server.max_header_bytes < 1024) throw config_error(file, 0, "server.max_header_bytes: at least 1024");
 
+  const auto& e = cfg.engine;
+  if (e.max_loaded < 1) throw config_error(file, 0, "engine.max_loaded: at least 1");
+  if (e.restart_backoff_max < e.restart_backoff)
+    throw config_error(file, 0, "engine.restart_backoff_max: must not be shorter than engine.restart_backoff");
+  auto check_settings = [&](const engine::engine_settings& s, std::string_view where) {
+    if (s.parallel < 1) throw config_error(file, 0, fmt::format("{}.parallel: at least 1", where));
+    if (s.context_size > 0 && s.context_size < s.parallel)
+      throw config_error(
+          file, 0,
+          fmt::format("{}.context_size: {} cells cannot be shared by {} slots", where, s.context_size, s.parallel));
+  };
+  check_settings(e.defaults, "engine");
+  for (const auto& [name, o] : e.models)
+    check_settings(engine::apply_overrides(e.defaults, o), "engine.models." + name);
+
   std::set<std::string> names;
   for (const auto& b : cfg.backends) {
     if (!valid_name(b.name))
       throw config_error(file, b.line,
                          fmt::format("backend name '{}' must be 1-64 letters, digits, '-', '_' or '.'", b.name));
+    if (b.name == "local")
+      throw config_error(file, b.line, "backend name 'local' is reserved for the models run on this machine");
     if (!names.insert(b.name).second)
       throw config_error(file, b.line, fmt::format("backend '{}' is defined twice", b.name));
     if (!b.url.starts_with("http://") && !b.url.starts_with("https://"))
@@ -101,7 +118,7 @@ void validate(const config& cfg) {
     auto slash = id.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == id.size())
       throw config_error(file, line, fmt::format("{}: '{}' is not a <backend>/<model> id", where, id));
-    if (!cfg.find_backend(id.substr(0, slash)))
+    if (id.substr(0, slash) != "local" && !cfg.find_backend(id.substr(0, slash)))
       throw config_error(file, line, fmt::format("{}: no backend named '{}'", where, id.substr(0, slash)));
   };
   std::set<std::string> client_names;

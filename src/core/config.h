@@ -4,6 +4,7 @@
 // shared read-only as std::shared_ptr<const config>.
 //
 // Precedence: command line > environment > file > defaults (see config_sources.h).
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/duration.h"
+#include "core/engine_options.h"
 
 namespace sy {
 
@@ -38,6 +40,25 @@ struct upstream_config {
   duration models_refresh = std::chrono::seconds(60);       // re-list each backend's models
 };
 
+// Where local models live (issue "Local models"): the store under `home`, plus GGUF files and
+// folders registered in place.
+struct models_config {
+  std::string home;                // "" = $SWITCHYARD_HOME, $XDG_DATA_HOME/switchyard, ~/.local/share/switchyard
+  std::vector<std::string> paths;  // GGUF files or folders (scanned recursively), used without copying
+};
+
+// The engine supervisor: how many local models stay loaded, and how each child runs.
+struct engine_config {
+  std::string llama_server;                            // "" = the pinned build (SWITCHYARD_LLAMA_SERVER overrides)
+  unsigned max_loaded = 2;                             // loaded models; the least recently used idle one is evicted
+  std::uint64_t memory_budget = 0;                     // bytes all engines may use; 0 = what the machine has free
+  duration idle_unload = std::chrono::minutes(10);     // unload a model unused this long; 0 = never
+  duration restart_backoff = std::chrono::seconds(1);  // after a crash; doubles per crash in a row
+  duration restart_backoff_max = std::chrono::minutes(1);
+  engine::engine_settings defaults;                        // every model, unless overridden
+  std::map<std::string, engine::engine_overrides> models;  // per model name
+};
+
 enum class backend_type { openai };
 
 struct backend_config {
@@ -59,6 +80,8 @@ struct route_config {
 struct config {
   server_config server;
   upstream_config upstream;
+  models_config models;
+  engine_config engine;
   std::vector<backend_config> backends;
   std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
   std::vector<route_config> routes;

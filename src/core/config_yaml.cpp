@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -66,6 +68,38 @@ class yaml_reader {
     auto d = parse_duration(s);
     if (!d) fail(node, fmt::format("{}: '{}' is not a duration (e.g. 500ms, 10s, 5m, 1h)", what, s));
     return *d;
+  }
+  // "12GiB", "512MiB", "8G" (= GiB), "1.5GB", or a plain number of bytes.
+  std::uint64_t bytes(const YAML::Node& node, std::string_view what) const {
+    auto s = str(node, what);
+    char* end = nullptr;
+    errno = 0;
+    double v = std::strtod(s.c_str(), &end);
+    std::string unit(end);
+    while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+    for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    double scale = 0;
+    if (unit.empty() || unit == "b")
+      scale = 1;
+    else if (unit == "k" || unit == "kib")
+      scale = 1024.0;
+    else if (unit == "kb")
+      scale = 1e3;
+    else if (unit == "m" || unit == "mib")
+      scale = 1024.0 * 1024;
+    else if (unit == "mb")
+      scale = 1e6;
+    else if (unit == "g" || unit == "gib")
+      scale = 1024.0 * 1024 * 1024;
+    else if (unit == "gb")
+      scale = 1e9;
+    else if (unit == "t" || unit == "tib")
+      scale = 1024.0 * 1024 * 1024 * 1024;
+    else if (unit == "tb")
+      scale = 1e12;
+    if (s.empty() || end == s.c_str() || errno == ERANGE || scale == 0 || !(v >= 0) || v * scale > 1e18)
+      fail(node, fmt::format("{}: '{}' is not a size (e.g. 512MiB, 12GiB, 8G)", what, s));
+    return static_cast<std::uint64_t>(v * scale);
   }
   std::vector<std::string> strings(const YAML::Node& node, std::string_view what) const {
     if (node.IsNull()) return {};
@@ -176,6 +210,111 @@ void read_upstream(const yaml_reader& r, const YAML::Node& n, upstream_config& u
                  });
 }
 
+void read_models(const yaml_reader& r, const YAML::Node& n, models_config& m) {
+  r.for_each_key(n, "models", {"home", "paths"}, [&](const std::string& k, const YAML::Node& v) {
+    if (k == "home")
+      m.home = r.str(v, "models.home");
+    else if (k == "paths")
+      m.paths = r.strings(v, "models.paths");
+  });
+}
+
+// The keys shared by `engine:` (defaults for every model) and `engine.models.<name>:`.
+#define SY_ENGINE_SETTING_KEYS                                                                                     \
+  "context_size", "parallel", "threads", "gpu_layers", "flash_attn", "cache_type_k", "cache_type_v", "batch_size", \
+      "embeddings", "pooling", "warmup", "start_timeout", "extra_args"
+
+bool read_engine_setting(const yaml_reader& r, const std::string& k, const YAML::Node& v, std::string_view where,
+                         engine::engine_overrides& o) {
+  auto what = fmt::format("{}.{}", where, k);
+  if (k == "context_size")
+    o.context_size = static_cast<uint32_t>(r.integer(v, what, 0, 1 << 24));
+  else if (k == "parallel")
+    o.parallel = static_cast<uint32_t>(r.integer(v, what, 1, 256));
+  else if (k == "threads")
+    o.threads = static_cast<uint32_t>(r.integer(v, what, 0, 1024));
+  else if (k == "batch_size")
+    o.batch_size = static_cast<uint32_t>(r.integer(v, what, 1, 1 << 20));
+  else if (k == "gpu_layers") {
+    if (r.str(v, what) == "auto")
+      o.gpu_layers = std::optional<uint32_t>{};
+    else
+      o.gpu_layers = std::optional<uint32_t>{static_cast<uint32_t>(r.integer(v, what + " (or auto)", 0, 100000))};
+  } else if (k == "flash_attn") {
+    auto f = r.str(v, what);
+    if (f == "auto")
+      o.flash_attn = engine::flash_attention::automatic;
+    else if (f == "on" || f == "true")
+      o.flash_attn = engine::flash_attention::on;
+    else if (f == "off" || f == "false")
+      o.flash_attn = engine::flash_attention::off;
+    else
+      r.fail(v, fmt::format("{}: expected auto, on or off, got '{}'", what, f));
+  } else if (k == "cache_type_k" || k == "cache_type_v") {
+    auto t = r.str(v, what);
+    static constexpr std::string_view known[] = {"f32",  "f16",    "bf16", "q8_0", "q4_0",
+                                                 "q4_1", "iq4_nl", "q5_0", "q5_1"};
+    if (std::find(std::begin(known), std::end(known), t) == std::end(known))
+      r.fail(v, fmt::format("{}: '{}' is not a KV cache type (f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1)",
+                            what, t));
+    (k == "cache_type_k" ? o.cache_type_k : o.cache_type_v) = t;
+  } else if (k == "embeddings")
+    o.embeddings = r.boolean(v, what);
+  else if (k == "pooling") {
+    auto p = r.str(v, what);
+    if (p != "none" && p != "mean" && p != "cls" && p != "last" && p != "rank")
+      r.fail(v, fmt::format("{}: expected none, mean, cls, last or rank, got '{}'", what, p));
+    o.pooling = p;
+  } else if (k == "warmup")
+    o.warmup = r.boolean(v, what);
+  else if (k == "start_timeout")
+    o.start_timeout = r.dur(v, what);
+  else if (k == "extra_args")
+    o.extra_args = r.strings(v, what);
+  else
+    return false;
+  return true;
+}
+
+void read_engine(const yaml_reader& r, const YAML::Node& n, engine_config& e) {
+  engine::engine_overrides defaults;
+  r.for_each_key(
+      n, "engine",
+      {"llama_server", "max_loaded", "memory_budget", "idle_unload", "restart_backoff", "restart_backoff_max", "models",
+       SY_ENGINE_SETTING_KEYS},
+      [&](const std::string& k, const YAML::Node& v) {
+        if (read_engine_setting(r, k, v, "engine", defaults)) return;
+        if (k == "llama_server")
+          e.llama_server = r.str(v, "engine.llama_server");
+        else if (k == "max_loaded")
+          e.max_loaded = static_cast<unsigned>(r.integer(v, "engine.max_loaded", 1, 64));
+        else if (k == "memory_budget")
+          e.memory_budget = r.str(v, "engine.memory_budget") == "auto" ? 0 : r.bytes(v, "engine.memory_budget");
+        else if (k == "idle_unload")
+          e.idle_unload = r.dur(v, "engine.idle_unload");
+        else if (k == "restart_backoff")
+          e.restart_backoff = r.dur(v, "engine.restart_backoff");
+        else if (k == "restart_backoff_max")
+          e.restart_backoff_max = r.dur(v, "engine.restart_backoff_max");
+        else if (k == "models") {
+          if (v.IsNull()) return;
+          if (!v.IsMap()) r.fail(v, "engine.models: expected a mapping of model name: settings");
+          for (const auto& kv : v) {
+            auto name = r.str(kv.first, "engine.models key");
+            auto where = "engine.models." + name;
+            engine::engine_overrides o;
+            r.for_each_key(
+                kv.second, where, {SY_ENGINE_SETTING_KEYS},
+                [&](const std::string& mk, const YAML::Node& mv) { read_engine_setting(r, mk, mv, where, o); });
+            e.models[name] = std::move(o);
+          }
+        }
+      });
+  e.defaults = engine::apply_overrides(e.defaults, defaults);
+}
+
+#undef SY_ENGINE_SETTING_KEYS
+
 backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
   backend_config b;
   b.line = yaml_reader::line_of(n);
@@ -241,13 +380,17 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
   if (root.IsNull()) return cfg;
   yaml_reader r(file_name, env, report);
   try {
-    r.for_each_key(root, "the top level", {"server", "upstream", "backends", "aliases", "routes"},
+    r.for_each_key(root, "the top level", {"server", "upstream", "models", "engine", "backends", "aliases", "routes"},
                    [&](const std::string& k, const YAML::Node& v) {
                      if (v.IsNull()) return;
                      if (k == "server")
                        read_server(r, v, cfg.server);
                      else if (k == "upstream")
                        read_upstream(r, v, cfg.upstream);
+                     else if (k == "models")
+                       read_models(r, v, cfg.models);
+                     else if (k == "engine")
+                       read_engine(r, v, cfg.engine);
                      else if (k == "backends") {
                        if (!v.IsSequence()) r.fail(v, "backends: expected a list");
                        for (const auto& b : v) cfg.backends.push_back(read_backend(r, b));
@@ -335,6 +478,54 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "max_idle_per_host" << YAML::Value << u.max_idle_per_host;
   out << YAML::Key << "pool_idle_timeout" << YAML::Value << format_duration(u.pool_idle_timeout);
   out << YAML::Key << "models_refresh" << YAML::Value << format_duration(u.models_refresh);
+  out << YAML::EndMap;
+  out << YAML::Key << "models" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "home" << YAML::Value << cfg.models.home;
+  out << YAML::Key << "paths" << YAML::Value << YAML::Flow << cfg.models.paths;
+  out << YAML::EndMap;
+  const auto& e = cfg.engine;
+  out << YAML::Key << "engine" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "llama_server" << YAML::Value << e.llama_server;
+  out << YAML::Key << "max_loaded" << YAML::Value << e.max_loaded;
+  out << YAML::Key << "memory_budget" << YAML::Value
+      << (e.memory_budget ? std::to_string(e.memory_budget) : std::string("auto"));
+  out << YAML::Key << "idle_unload" << YAML::Value << format_duration(e.idle_unload);
+  out << YAML::Key << "restart_backoff" << YAML::Value << format_duration(e.restart_backoff);
+  out << YAML::Key << "restart_backoff_max" << YAML::Value << format_duration(e.restart_backoff_max);
+  const auto& d = e.defaults;
+  out << YAML::Key << "context_size" << YAML::Value << d.context_size;
+  out << YAML::Key << "parallel" << YAML::Value << d.parallel;
+  out << YAML::Key << "threads" << YAML::Value << d.threads;
+  out << YAML::Key << "gpu_layers" << YAML::Value
+      << (d.gpu_layers ? std::to_string(*d.gpu_layers) : std::string("auto"));
+  out << YAML::Key << "flash_attn" << YAML::Value << engine::to_string(d.flash_attn);
+  out << YAML::Key << "cache_type_k" << YAML::Value << d.cache_type_k;
+  out << YAML::Key << "cache_type_v" << YAML::Value << d.cache_type_v;
+  out << YAML::Key << "batch_size" << YAML::Value << d.batch_size;
+  out << YAML::Key << "warmup" << YAML::Value << d.warmup;
+  out << YAML::Key << "start_timeout" << YAML::Value << format_duration(d.start_timeout);
+  out << YAML::Key << "extra_args" << YAML::Value << YAML::Flow << d.extra_args;
+  out << YAML::Key << "models" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, o] : e.models) {
+    out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+    if (o.context_size) out << YAML::Key << "context_size" << YAML::Value << *o.context_size;
+    if (o.parallel) out << YAML::Key << "parallel" << YAML::Value << *o.parallel;
+    if (o.threads) out << YAML::Key << "threads" << YAML::Value << *o.threads;
+    if (o.gpu_layers)
+      out << YAML::Key << "gpu_layers" << YAML::Value
+          << (*o.gpu_layers ? std::to_string(**o.gpu_layers) : std::string("auto"));
+    if (o.flash_attn) out << YAML::Key << "flash_attn" << YAML::Value << engine::to_string(*o.flash_attn);
+    if (o.cache_type_k) out << YAML::Key << "cache_type_k" << YAML::Value << *o.cache_type_k;
+    if (o.cache_type_v) out << YAML::Key << "cache_type_v" << YAML::Value << *o.cache_type_v;
+    if (o.batch_size) out << YAML::Key << "batch_size" << YAML::Value << *o.batch_size;
+    if (o.embeddings) out << YAML::Key << "embeddings" << YAML::Value << *o.embeddings;
+    if (o.pooling) out << YAML::Key << "pooling" << YAML::Value << *o.pooling;
+    if (o.warmup) out << YAML::Key << "warmup" << YAML::Value << *o.warmup;
+    if (o.start_timeout) out << YAML::Key << "start_timeout" << YAML::Value << format_duration(*o.start_timeout);
+    if (o.extra_args) out << YAML::Key << "extra_args" << YAML::Value << YAML::Flow << *o.extra_args;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "backends" << YAML::Value << YAML::BeginSeq;
   for (const auto& b : cfg.backends) {

@@ -2,15 +2,6 @@
 
 namespace sy::engine {
 
-const char* to_string(flash_attention f) {
-  switch (f) {
-    case flash_attention::on: return "on";
-    case flash_attention::off: return "off";
-    case flash_attention::automatic: break;
-  }
-  return "auto";
-}
-
 std::vector<std::string> llama_server_args(const engine_settings& s, const engine_launch& l) {
   std::vector<std::string> a{"-m", l.model_path, "--host", "127.0.0.1", "--port", std::to_string(l.port)};
   if (!l.alias.empty()) a.insert(a.end(), {"--alias", l.alias});

@@ -163,3 +163,58 @@ TEST(config, split_listen_handles_ipv6_and_bad_ports) {
   EXPECT_FALSE(sy::is_loopback_host("127.evil.com"));
   EXPECT_FALSE(sy::is_loopback_host("0.0.0.0"));
 }
+
+TEST(config, reads_engine_defaults_and_per_model_overrides) {
+  auto cfg = parse(R"(
+models:
+  home: /data/sy
+  paths: [/models, /opt/x.gguf]
+engine:
+  max_loaded: 3
+  memory_budget: 12GiB
+  idle_unload: 5m
+  context_size: 8192
+  parallel: 4
+  gpu_layers: auto
+  flash_attn: on
+  cache_type_k: q8_0
+  models:
+    nomic-embed:f16: { embeddings: true, pooling: mean, context_size: 2048 }
+    big:q4_k_m: { gpu_layers: 20, parallel: 1 }
+routes:
+  - { model: chat, targets: [local/big:q4_k_m] }
+)");
+  EXPECT_EQ(cfg.models.home, "/data/sy");
+  EXPECT_THAT(cfg.models.paths, testing::ElementsAre("/models", "/opt/x.gguf"));
+  EXPECT_EQ(cfg.engine.max_loaded, 3u);
+  EXPECT_EQ(cfg.engine.memory_budget, 12ull << 30);
+  EXPECT_EQ(cfg.engine.idle_unload, std::chrono::minutes(5));
+  EXPECT_EQ(cfg.engine.defaults.context_size, 8192u);
+  EXPECT_EQ(cfg.engine.defaults.parallel, 4u);
+  EXPECT_FALSE(cfg.engine.defaults.gpu_layers.has_value());
+  EXPECT_EQ(cfg.engine.defaults.flash_attn, sy::engine::flash_attention::on);
+  EXPECT_EQ(cfg.engine.defaults.cache_type_k, "q8_0");
+  auto embed = sy::engine::apply_overrides(cfg.engine.defaults, cfg.engine.models.at("nomic-embed:f16"));
+  EXPECT_TRUE(embed.embeddings);
+  EXPECT_EQ(embed.pooling, "mean");
+  EXPECT_EQ(embed.context_size, 2048u);
+  EXPECT_EQ(embed.parallel, 4u);  // not overridden: the default stays
+  auto big = sy::engine::apply_overrides(cfg.engine.defaults, cfg.engine.models.at("big:q4_k_m"));
+  EXPECT_EQ(big.gpu_layers, 20u);
+  EXPECT_EQ(big.parallel, 1u);
+  EXPECT_EQ(big.cache_type_k, "q8_0");
+  auto shown = sy::to_masked_yaml(cfg);
+  EXPECT_THAT(shown, testing::HasSubstr("memory_budget: 12884901888"));
+  EXPECT_THAT(shown, testing::HasSubstr("gpu_layers: 20"));
+}
+
+TEST(config, refuses_bad_engine_settings) {
+  EXPECT_EQ(error_of("engine:\n  cache_type_k: q3\n").second.substr(0, 40), "engine.cache_type_k: 'q3' is not a KV ca");
+  EXPECT_EQ(error_of("engine:\n  memory_budget: lots\n").first, 2);
+  EXPECT_EQ(error_of("engine:\n  models:\n    m:\n      contxt_size: 5\n").first, 4);
+  EXPECT_EQ(error_of("engine:\n  flash_attn: maybe\n").first, 2);
+  EXPECT_EQ(error_of("engine:\n  context_size: 2\n  parallel: 4\n").second,
+            "engine.context_size: 2 cells cannot be shared by 4 slots");
+  EXPECT_EQ(error_of("backends:\n  - { name: local, url: http://x }\n").second,
+            "backend name 'local' is reserved for the models run on this machine");
+}
