@@ -19,5 +19,7 @@ struct config_options {
 void add_serve_command(CLI::App& app);
 void add_config_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+void add_ls_command(CLI::App& app);
+void add_rm_command(CLI::App& app);
 
 }  // namespace sy::cli

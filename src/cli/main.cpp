@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   sy::cli::add_serve_command(app);
   sy::cli::add_config_command(app);
   sy::cli::add_inspect_command(app);
+  sy::cli::add_ls_command(app);
+  sy::cli::add_rm_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

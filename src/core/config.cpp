@@ -17,7 +17,13 @@ config_error::config_error(std::string file, int line, std::string reason)
 const backend_config* config::find_backend(std::string_view name) const {
   for (const auto& b : backends)
     if (b.name == name) return &b;
+  if (name == "local") return &local_backend_config();
   return nullptr;
+}
+
+const backend_config& local_backend_config() {
+  static const backend_config local{.name = "local", .url = "http://127.0.0.1", .list_models = false};
+  return local;
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -118,7 +124,7 @@ void validate(const config& cfg) {
     auto slash = id.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == id.size())
       throw config_error(file, line, fmt::format("{}: '{}' is not a <backend>/<model> id", where, id));
-    if (id.substr(0, slash) != "local" && !cfg.find_backend(id.substr(0, slash)))
+    if (!cfg.find_backend(id.substr(0, slash)))
       throw config_error(file, line, fmt::format("{}: no backend named '{}'", where, id.substr(0, slash)));
   };
   std::set<std::string> client_names;

@@ -87,8 +87,12 @@ struct config {
   std::vector<route_config> routes;
   std::string source = "(defaults)";  // the file it came from, for messages
 
+  // A configured backend, or the built-in "local" one (local_backend_config()); nullptr if none.
   const backend_config* find_backend(std::string_view name) const;
 };
+
+// The built-in backend of the models run on this machine: ids "local/<store name>".
+const backend_config& local_backend_config();
 
 // A configuration problem, with the place it was found when there is one.
 class config_error : public std::runtime_error {

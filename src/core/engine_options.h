@@ -29,6 +29,7 @@ struct engine_settings {
   bool warmup = true;       // false adds --no-warmup (faster start, first request a bit slower)
   duration start_timeout = std::chrono::seconds(120);  // from launch until /health answers 200
   std::vector<std::string> extra_args;                 // appended verbatim, after ours (later flags win)
+  bool operator==(const engine_settings&) const = default;
 };
 
 // A per-model override: only the fields that are set replace the engine defaults.

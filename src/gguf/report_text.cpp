@@ -1,25 +1,11 @@
 // format_text: the human-readable `switchyard inspect` report.
 #include <fmt/format.h>
 
+#include "core/human_units.h"
 #include "gguf/model_report.h"
 
 namespace sy::gguf {
 namespace {
-
-std::string human_bytes(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = double(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) v /= 1024, ++u;
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.2f} {}", v, units[u]);
-}
-
-std::string human_count(uint64_t n) {
-  if (n >= 1'000'000'000) return fmt::format("{:.2f} B", double(n) / 1e9);
-  if (n >= 1'000'000) return fmt::format("{:.2f} M", double(n) / 1e6);
-  if (n >= 1'000) return fmt::format("{:.2f} K", double(n) / 1e3);
-  return std::to_string(n);
-}
 
 std::string dims_text(const std::vector<uint64_t>& d) {
   std::string s;

@@ -26,6 +26,12 @@ namespace {
 
 std::shared_ptr<const catalog_snapshot> snapshot_for(const config& cfg, const catalog_snapshot* previous) {
   auto snap = std::make_shared<catalog_snapshot>();
+  // the built-in local backend comes first: a bare name that is also a local model runs here
+  backend_models local;
+  local.backend = "local";
+  local.url = local_backend_config().url;
+  if (const auto* old = previous ? previous->find("local") : nullptr) local = *old;
+  snap->backends.push_back(std::move(local));
   for (const auto& b : cfg.backends) {
     backend_models m;
     m.backend = b.name;

@@ -29,7 +29,7 @@ struct backend_models {
 };
 
 struct catalog_snapshot {
-  std::vector<backend_models> backends;  // in config order
+  std::vector<backend_models> backends;  // "local" (the store), then the configured ones in config order
   const backend_models* find(std::string_view backend) const;
 };
 

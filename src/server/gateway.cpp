@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_field.h"
+#include "core/config_sources.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/version.h"
@@ -59,7 +60,14 @@ backends::openai_backend* gateway_state::backend(std::string_view name) const {
 }
 
 gateway::gateway(std::shared_ptr<const config> cfg)
-    : state_(build_state(cfg, nullptr)), tls_(http::make_client_tls_context()), catalog_(*cfg) {}
+    : state_(build_state(cfg, nullptr)), tls_(http::make_client_tls_context()), catalog_(*cfg) {
+  try {
+    local_ = std::make_unique<backends::local_backend>(*cfg, process_env());
+  } catch (const std::exception& e) {
+    local_unavailable_ = e.what();
+    spdlog::warn("local models are unavailable: {}", local_unavailable_);
+  }
+}
 
 gateway::~gateway() = default;
 
@@ -81,6 +89,7 @@ std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
     notes.push_back(
         "server listener settings (listen, threads, limits, timeouts, allowed_hosts) apply after a restart");
   catalog_.reconfigure(*next);
+  if (local_) local_->reconfigure(*next);
   if (server_)
     for (unsigned i = 0; i < pools_.size(); ++i) {
       auto* pool = pools_[i].get();
@@ -131,6 +140,20 @@ void gateway::start_model_refresh(http::server& srv) {
         auto& timer = *timer_ptr;
         for (;;) {
           auto st = state();
+          if (local_) {
+            auto listed =
+                co_await local_->run_blocking([this]() -> std::variant<std::vector<std::string>, std::string> {
+                  try {
+                    return local_->refresh();
+                  } catch (const std::exception& e) {
+                    return std::string(e.what());
+                  }
+                });
+            if (auto* names = std::get_if<std::vector<std::string>>(&listed))
+              catalog_.update_listing("local", std::move(*names));
+            else
+              catalog_.listing_failed("local", std::get<std::string>(listed));
+          }
           for (auto& b : st->backends) {
             if (!b->config().list_models) continue;
             auto got = co_await b->list_models(*pools_[0]);
@@ -228,6 +251,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
         co_await http::send(ex, res);
       }
+    } else if (path.starts_with("/api/engines") || path == "/api/models") {
+      co_await engines_api(*st, ex, path, log);
     } else if (path == "/v1/models") {
       if (method != bhttp::verb::get)
         co_await reply_error(405, "use GET for /v1/models", "method_not_allowed");
@@ -313,11 +338,23 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   log.stream = r.stream;
   log.backend = r.target.backend->name;
   log.target = r.target.id;
-  auto* b = st.backend(r.target.backend->name);
   std::string outbound = std::move(r.outbound_body);
 
+  backends::forward_outcome outcome;
   metrics_.in_flight_add(log.backend, 1);
-  auto outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), r.target.id);
+  if (r.target.backend == &local_backend_config()) {
+    if (local_) {
+      outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
+                                         r.target.upstream_model, r.target.id);
+    } else {
+      outcome.status = 503;
+      outcome.error = "local models are unavailable: " + local_unavailable_;
+      co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
+    }
+  } else {
+    auto* b = st.backend(r.target.backend->name);
+    outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), r.target.id);
+  }
   metrics_.in_flight_add(log.backend, -1);
   log.status = outcome.status;
   log.error = outcome.error;
@@ -352,7 +389,39 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
                                 {"owned_by", "switchyard"},
                                 {"switchyard", json::object{{"kind", "route"}, {"targets", std::move(targets)}}}});
   }
+  // local models: their context length and whether an engine has them loaded
+  std::map<std::string, const store::local_model*, std::less<>> local_models;
+  std::map<std::string, std::string, std::less<>> engine_states;
+  auto local_list = local_ ? local_->models() : nullptr;
+  if (local_) {
+    for (const auto& m : *local_list) local_models[m.name] = &m;
+    for (const auto& e : local_->supervisor().engines()) engine_states[e.model] = engine::to_string(e.status.state);
+  }
   for (const auto& b : snapshot->backends) {
+    if (b.backend == "local") {
+      for (const auto& name : b.all()) {
+        auto it = local_models.find(name);
+        if (it == local_models.end()) continue;
+        const auto& m = *it->second;
+        auto state = engine_states.contains(name) ? engine_states[name] : std::string("not_loaded");
+        data.push_back(json::object{{"id", "local/" + name},
+                                    {"object", "model"},
+                                    {"created", m.added},
+                                    {"owned_by", "local"},
+                                    {"context_length", m.context_length},
+                                    {"switchyard", json::object{{"kind", "model"},
+                                                                {"backend", "local"},
+                                                                {"upstream_model", name},
+                                                                {"loaded", state == "ready"},
+                                                                {"state", state},
+                                                                {"size_bytes", m.size_bytes},
+                                                                {"quantization", m.quantization},
+                                                                {"parameters", m.parameters},
+                                                                {"architecture", m.architecture},
+                                                                {"embedding", m.embedding}}}});
+      }
+      continue;
+    }
     for (const auto& m : b.all())
       data.push_back(
           json::object{{"id", b.backend + "/" + m},
@@ -384,6 +453,123 @@ http::net::awaitable<void> gateway::get_model(const gateway_state& st, http::exc
           {"switchyard",
            json::object{{"backend", t.backend->name}, {"upstream_model", t.upstream_model}, {"via", t.via}}}}));
   co_await http::send(ex, res);
+}
+
+namespace {
+
+// {"model": "name" | "local/name", "force": bool} from an admin request body.
+std::optional<std::pair<std::string, bool>> model_and_force(const std::string& body) {
+  json::error_code ec;
+  auto doc = json::parse(body, ec);
+  auto* obj = ec ? nullptr : doc.if_object();
+  auto* model = obj ? obj->if_contains("model") : nullptr;
+  if (!model || !model->is_string() || model->as_string().empty()) return std::nullopt;
+  std::string name(model->as_string());
+  if (name.starts_with("local/")) name.erase(0, 6);
+  bool force = false;
+  if (auto* f = obj->if_contains("force"); f && f->is_bool()) force = f->as_bool();
+  return std::pair{name, force};
+}
+
+json::object engine_json(const engine::engine_report& e) {
+  auto now = std::chrono::system_clock::now();
+  json::object o{{"model", e.model},
+                 {"id", "local/" + e.model},
+                 {"path", e.path},
+                 {"state", engine::to_string(e.status.state)},
+                 {"pid", e.status.pid},
+                 {"port", e.status.port},
+                 {"memory_bytes", e.memory_bytes},
+                 {"slots", e.slots},
+                 {"slots_busy", e.in_flight},
+                 {"restarts", e.restarts},
+                 {"load_time_ms", e.status.load_time.count()},
+                 {"last_error", e.status.last_error}};
+  if (e.status.state == engine::engine_state::ready)
+    o["uptime_s"] = std::chrono::duration_cast<std::chrono::seconds>(now - e.status.started_at).count();
+  if (e.status.exit_status) o["exit_status"] = *e.status.exit_status;
+  if (e.last_used.time_since_epoch().count() > 0)
+    o["idle_s"] = std::chrono::duration_cast<std::chrono::seconds>(now - e.last_used).count();
+  return o;
+}
+
+}  // namespace
+
+http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                                request_log& log) {
+  const auto method = ex.req.method();
+  auto reply_json = [&](unsigned status, json::value body) -> http::net::awaitable<void> {
+    log.status = status;
+    auto res = http::json_response(ex, status, json::serialize(body));
+    co_await http::send(ex, res);
+  };
+  auto reply_error = [&](unsigned status, std::string message, std::string_view code) -> http::net::awaitable<void> {
+    log.status = status;
+    log.error = message;
+    co_await http::send_error(ex, status, message, code);
+  };
+  if (!local_) {
+    co_await reply_error(503, "local models are unavailable: " + local_unavailable_, "local_unavailable");
+    co_return;
+  }
+  if (path == "/api/engines" && method == bhttp::verb::get) {
+    json::array list;
+    for (const auto& e : local_->supervisor().engines()) list.push_back(engine_json(e));
+    json::object body{{"engines", std::move(list)},
+                      {"max_loaded", st.cfg->engine.max_loaded},
+                      {"memory_budget", st.cfg->engine.memory_budget},
+                      {"llama_server", local_->server_binary()}};
+    co_await reply_json(200, std::move(body));
+  } else if (path == "/api/models" && method == bhttp::verb::get) {
+    std::map<std::string, std::string, std::less<>> states;
+    for (const auto& e : local_->supervisor().engines()) states[e.model] = engine::to_string(e.status.state);
+    json::array list;
+    for (const auto& m : *local_->models())
+      list.push_back(json::object{{"name", m.name},
+                                  {"id", "local/" + m.name},
+                                  {"path", m.path},
+                                  {"files", json::value_from(m.files)},
+                                  {"size_bytes", m.size_bytes},
+                                  {"source", m.source},
+                                  {"sha256", m.sha256},
+                                  {"added", m.added},
+                                  {"in_store", m.in_store},
+                                  {"architecture", m.architecture},
+                                  {"quantization", m.quantization},
+                                  {"size_label", m.size_label},
+                                  {"parameters", m.parameters},
+                                  {"context_length", m.context_length},
+                                  {"embedding", m.embedding},
+                                  {"state", states.contains(m.name) ? states[m.name] : "not_loaded"}});
+    json::object body{{"models", std::move(list)}, {"home", local_->home()}};
+    co_await reply_json(200, std::move(body));
+  } else if ((path == "/api/engines/load" || path == "/api/engines/unload") && method == bhttp::verb::post) {
+    auto args = model_and_force(ex.req.body());
+    if (!args) {
+      co_await reply_error(400, "send a JSON body {\"model\": \"<local model name>\"}", "missing_model");
+    } else if (path == "/api/engines/load") {
+      auto began = std::chrono::steady_clock::now();
+      auto err = co_await local_->load(*st.cfg, args->first);
+      if (err) {
+        co_await reply_error(err->status, err->message, err->code);
+      } else {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+        json::object body{{"model", args->first}, {"state", "ready"}, {"took_ms", ms.count()}};
+        co_await reply_json(200, std::move(body));
+      }
+    } else {
+      auto why = co_await local_->unload(args->first, args->second);
+      if (!why.empty())
+        co_await reply_error(why.find("not loaded") != std::string::npos ? 404 : 409, why, "unload_refused");
+      else {
+        json::object body{{"model", args->first}, {"state", "stopped"}};
+        co_await reply_json(200, std::move(body));
+      }
+    }
+  } else {
+    co_await reply_error(405, fmt::format("{} {} is not supported", std::string(ex.req.method_string()), path),
+                         "method_not_allowed");
+  }
 }
 
 void gateway::finish(const gateway_state& st, const http::exchange& ex, const request_log& log) {

@@ -13,6 +13,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "backends/local/local_backend.h"
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
 #include "http/server.h"
@@ -54,6 +55,7 @@ class gateway {
   http::net::awaitable<void> handle(http::exchange& ex);
 
   model_catalog& catalog() { return catalog_; }
+  backends::local_backend* local() { return local_.get(); }
   gateway_metrics& metrics() { return metrics_; }
 
  private:
@@ -63,6 +65,9 @@ class gateway {
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
   http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
   void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
+  // The admin API of local engines and the store: /api/engines[/load|/unload], /api/models.
+  http::net::awaitable<void> engines_api(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                         request_log& log);
 
   mutable std::mutex state_mutex_;
   std::shared_ptr<const gateway_state> state_;
@@ -73,6 +78,8 @@ class gateway {
   std::vector<std::unique_ptr<http::upstream_pool>> pools_;  // one per worker
   model_catalog catalog_;
   gateway_metrics metrics_;
+  std::unique_ptr<backends::local_backend> local_;  // null when the store could not be opened
+  std::string local_unavailable_;                   // why local_ is null
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 

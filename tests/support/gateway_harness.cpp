@@ -30,7 +30,10 @@ gateway_process::gateway_process(const std::string& config_yaml, const mock_upst
     for (auto pos = yaml.find("{MOCK_URL}"); pos != std::string::npos; pos = yaml.find("{MOCK_URL}"))
       yaml.replace(pos, 10, mock->url());
   write_file(dir_ + "/config.yaml", yaml);
-  std::vector<std::string> argv{switchyard_binary(), "serve", "--config", dir_ + "/config.yaml"};
+  // a store of its own: tests never see (or write) the machine's ~/.local/share/switchyard
+  std::vector<std::string> argv{"/usr/bin/env",      "SWITCHYARD_HOME=" + dir_ + "/home",
+                                switchyard_binary(), "serve",
+                                "--config",          dir_ + "/config.yaml"};
   if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end())
     argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
   for (auto& a : extra_args) argv.push_back(a);

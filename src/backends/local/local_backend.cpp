@@ -1,0 +1,190 @@
+#include "backends/local/local_backend.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/llama_paths.h"
+#include "engine/placement.h"
+#include "http/error_body.h"
+#include "http/pch.h"
+#include "store/store_home.h"
+
+namespace sy::backends {
+
+namespace {
+
+engine::supervisor_options supervisor_options_for(const config& cfg, const std::string& binary,
+                                                  const std::string& home) {
+  engine::supervisor_options o;
+  o.server_binary = binary;
+  o.log_dir = home + "/logs";
+  o.max_loaded = cfg.engine.max_loaded;
+  o.memory_budget = cfg.engine.memory_budget;
+  o.idle_unload = cfg.engine.idle_unload;
+  o.restart_backoff = cfg.engine.restart_backoff;
+  o.restart_backoff_max = cfg.engine.restart_backoff_max;
+  return o;
+}
+
+std::string llama_server_for(const config& cfg, const env_lookup& env) {
+  if (!cfg.engine.llama_server.empty()) return cfg.engine.llama_server;
+  return find_llama_binaries(env).server;
+}
+
+}  // namespace
+
+local_backend::local_backend(const config& cfg, const env_lookup& env)
+    : home_(store::resolve_home(cfg.models.home, env)),
+      server_binary_(llama_server_for(cfg, env)),
+      env_(env),
+      library_(std::make_shared<store::model_library>(store::library_options{home_, cfg.models.paths})),
+      library_paths_(cfg.models.paths),
+      models_(std::make_shared<std::vector<store::local_model>>()),
+      supervisor_(
+          std::make_unique<engine::engine_supervisor>(launcher_, supervisor_options_for(cfg, server_binary_, home_))) {}
+
+local_backend::~local_backend() {
+  blocking_.join();
+  supervisor_.reset();  // stops the children before the launcher goes
+}
+
+std::vector<std::string> local_backend::refresh() {
+  std::shared_ptr<store::model_library> lib;
+  {
+    std::lock_guard lock(mutex_);
+    lib = library_;
+  }
+  lib->refresh();
+  auto list = std::make_shared<std::vector<store::local_model>>(lib->list());
+  std::vector<std::string> names;
+  for (const auto& m : *list) names.push_back(m.name);
+  std::lock_guard lock(mutex_);
+  models_ = std::move(list);
+  return names;
+}
+
+std::shared_ptr<const std::vector<store::local_model>> local_backend::models() const {
+  std::lock_guard lock(mutex_);
+  return models_;
+}
+
+std::optional<store::local_model> local_backend::find(std::string_view name) const {
+  auto list = models();
+  for (const auto& m : *list)
+    if (m.name == name) return m;
+  return std::nullopt;
+}
+
+void local_backend::reconfigure(const config& cfg) {
+  supervisor_->set_limits(cfg.engine.max_loaded, cfg.engine.memory_budget, cfg.engine.idle_unload);
+  std::lock_guard lock(mutex_);
+  if (cfg.models.paths != library_paths_) {
+    library_ = std::make_shared<store::model_library>(store::library_options{home_, cfg.models.paths});
+    library_paths_ = cfg.models.paths;
+  }
+}
+
+engine::model_spec local_backend::configured_spec(const config& cfg, const store::local_model& m) const {
+  engine::model_spec spec;
+  spec.name = m.name;
+  spec.path = m.path;
+  spec.settings = cfg.engine.defaults;
+  spec.settings.embeddings = m.embedding;  // an embedding model runs in embedding mode unless told otherwise
+  if (auto it = cfg.engine.models.find(m.name); it != cfg.engine.models.end())
+    spec.settings = engine::apply_overrides(spec.settings, it->second);
+  return spec;
+}
+
+std::variant<engine::model_spec, engine::acquire_error> local_backend::placed_spec(engine::model_spec spec,
+                                                                                   const store::local_model& m) const {
+  try {
+    auto footprint = engine::estimate_footprint(m.path, spec.settings, m.size_bytes);
+    auto gpus = engine::detect_gpus();
+    std::optional<engine::gpu_memory> gpu;
+    if (!gpus.empty()) gpu = gpus.front();
+    auto p = engine::place(footprint, spec.settings.gpu_layers, gpu);
+    spec.placed_gpu_layers = p.gpu_layers;
+    spec.memory_bytes = p.ram_bytes;
+    spec.memory_summary = p.summary;
+    return spec;
+  } catch (const std::exception& e) {
+    return engine::acquire_error{500, "model_unreadable",
+                                 fmt::format("cannot read local model '{}' ({}): {}", m.name, m.path, e.what()),
+                                 std::nullopt};
+  }
+}
+
+http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine::acquire_error>> local_backend::lease(
+    const config& cfg, const store::local_model& m) {
+  auto spec = configured_spec(cfg, m);
+  if (auto ready = supervisor_->try_acquire(spec)) co_return ready;
+  // A named job, not a temporary: GCC 12 destroys the lambda temporaries of a co_await
+  // expression twice.
+  auto job = [this, spec = std::move(spec),
+              m]() -> std::variant<std::shared_ptr<engine::engine_lease>, engine::acquire_error> {
+    auto placed = placed_spec(spec, m);
+    if (auto* err = std::get_if<engine::acquire_error>(&placed)) return *err;
+    auto got = supervisor_->acquire(std::get<engine::model_spec>(placed));
+    if (auto* err = std::get_if<engine::acquire_error>(&got)) return *err;
+    return std::get<std::shared_ptr<engine::engine_lease>>(got);
+  };
+  auto got = co_await run_blocking(std::move(job));
+  co_return got;
+}
+
+http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, http::exchange& ex,
+                                                             http::upstream_pool& pool, std::string_view path,
+                                                             std::string body, std::string_view name,
+                                                             std::string_view model_id) {
+  forward_outcome out;
+  auto model = find(name);
+  if (!model) {
+    out.status = 404;
+    out.error = fmt::format("local model '{}' is not in the store any more", name);
+    co_await http::send_error(ex, out.status, out.error, "model_not_found");
+    co_return out;
+  }
+  auto got = co_await lease(cfg, *model);
+  if (auto* err = std::get_if<engine::acquire_error>(&got)) {
+    out.status = err->status;
+    out.error = err->message;
+    auto res = http::json_response(ex, err->status, http::error_body(err->message, "server_error", err->code));
+    if (err->retry_after)
+      res.set("Retry-After",
+              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*err->retry_after).count()));
+    co_await http::send(ex, res);
+    co_return out;
+  }
+  auto held = std::get<std::shared_ptr<engine::engine_lease>>(std::move(got));
+  backend_config child;
+  child.name = "local";
+  child.url = fmt::format("http://127.0.0.1:{}/v1", held->port());
+  child.api_key = held->api_key();
+  child.list_models = false;
+  openai_backend upstream(child);
+  out = co_await upstream.forward(ex, pool, path, std::move(body), model_id);
+  if (out.failure != http::upstream_failure::none) supervisor_->poll(held->model());  // a crash shows at once
+  co_return out;
+}
+
+http::net::awaitable<std::optional<engine::acquire_error>> local_backend::load(const config& cfg, std::string name) {
+  auto model = find(name);
+  if (!model)
+    co_return engine::acquire_error{404, "model_not_found", fmt::format("no local model named '{}'", name),
+                                    std::nullopt};
+  auto got = co_await lease(cfg, *model);
+  if (auto* err = std::get_if<engine::acquire_error>(&got)) co_return *err;
+  co_return std::nullopt;
+}
+
+http::net::awaitable<std::string> local_backend::unload(std::string name, bool force) {
+  auto job = [this, name = std::move(name), force] {  // named: see lease()
+    std::string why;
+    supervisor_->unload(name, force, why);
+    return why;
+  };
+  auto why = co_await run_blocking(std::move(job));
+  co_return why;
+}
+
+}  // namespace sy::backends

@@ -1,0 +1,91 @@
+#pragma once
+// The built-in "local" backend: models of the local store (store::model_library), each run by
+// a llama-server child that the engine supervisor loads on the first request. Requests reach
+// the child through the normal OpenAI-compatible path (openai_backend), with the child's own
+// API key and its private loopback port.
+//
+// Threading: forward() and load() run on a worker and move blocking work (placement, loads,
+// store scans) to an internal thread pool, so a loading model never stalls other requests.
+// models() is a lock-free-for-readers snapshot; refresh() and reconfigure() may run anywhere.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "backends/openai_compat/openai_backend.h"
+#include "core/config.h"
+#include "core/config_sources.h"
+#include "engine/engine_supervisor.h"
+#include "engine/process_launcher.h"
+#include "store/local_model.h"
+#include "store/model_library.h"
+
+namespace sy::backends {
+
+class local_backend {
+ public:
+  // Opens the store at models.home (or the default home) and starts the supervisor. Throws
+  // store::store_error when the store cannot be opened.
+  local_backend(const config& cfg, const env_lookup& env);
+  ~local_backend();  // stops every engine
+
+  // Rescans the store (blocking: call from the thread pool or at startup). Returns the names.
+  std::vector<std::string> refresh();
+  std::shared_ptr<const std::vector<store::local_model>> models() const;
+  // Follows a new configuration: supervisor limits now, models.paths on the next refresh.
+  void reconfigure(const config& cfg);
+
+  // Leases the model's engine (loading it when needed) and relays the request to it.
+  http::net::awaitable<forward_outcome> forward(const config& cfg, http::exchange& ex, http::upstream_pool& pool,
+                                                std::string_view path, std::string body, std::string_view name,
+                                                std::string_view model_id);
+
+  // Loads a model without a request (POST /api/engines/load); the error when it cannot.
+  http::net::awaitable<std::optional<engine::acquire_error>> load(const config& cfg, std::string name);
+  // Unloads (blocking only briefly: the stop runs in the pool).
+  http::net::awaitable<std::string> unload(std::string name, bool force);
+
+  // Runs `fn` on the blocking pool and resumes the caller on its own executor with the result.
+  // (Not a coroutine lambda: GCC 12 mishandles the captures of coroutine lambdas.)
+  template <class Fn>
+  auto run_blocking(Fn fn) -> http::net::awaitable<decltype(fn())> {
+    using result = decltype(fn());
+    return http::net::async_initiate<decltype(http::net::use_awaitable), void(result)>(
+        [this, fn = std::move(fn)](auto handler) mutable {
+          http::net::post(blocking_, [fn = std::move(fn), handler = std::move(handler)]() mutable {
+            auto r = fn();
+            auto ex = http::net::get_associated_executor(handler);
+            http::net::dispatch(
+                ex, [handler = std::move(handler), r = std::move(r)]() mutable { std::move(handler)(std::move(r)); });
+          });
+        },
+        http::net::use_awaitable);
+  }
+
+  engine::engine_supervisor& supervisor() { return *supervisor_; }
+  const std::string& home() const { return home_; }
+  const std::string& server_binary() const { return server_binary_; }
+
+ private:
+  std::optional<store::local_model> find(std::string_view name) const;
+  engine::model_spec configured_spec(const config& cfg, const store::local_model& m) const;
+  // Adds the memory estimate and GPU placement (reads the GGUF header: blocking).
+  std::variant<engine::model_spec, engine::acquire_error> placed_spec(engine::model_spec spec,
+                                                                      const store::local_model& m) const;
+  http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine::acquire_error>> lease(
+      const config& cfg, const store::local_model& m);
+
+  std::string home_, server_binary_;
+  env_lookup env_;
+  mutable std::mutex mutex_;  // guards library_ swaps and models_
+  std::shared_ptr<store::model_library> library_;
+  std::vector<std::string> library_paths_;
+  std::shared_ptr<const std::vector<store::local_model>> models_;
+  engine::process_launcher launcher_;
+  std::unique_ptr<engine::engine_supervisor> supervisor_;
+  http::net::thread_pool blocking_{4};
+};
+
+}  // namespace sy::backends
