@@ -21,5 +21,8 @@ void add_config_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_ls_command(CLI::App& app);
 void add_rm_command(CLI::App& app);
+void add_search_command(CLI::App& app);
+void add_pull_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace sy::cli

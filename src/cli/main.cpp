@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   sy::cli::add_inspect_command(app);
   sy::cli::add_ls_command(app);
   sy::cli::add_rm_command(app);
+  sy::cli::add_search_command(app);
+  sy::cli::add_pull_command(app);
+  sy::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

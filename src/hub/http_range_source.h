@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gguf/byte_source.h"
+#include "hub/hub_http.h"
 
 namespace sy::hub {
 
@@ -45,13 +46,11 @@ class http_range_source : public gguf::byte_source {
   // HTTP requests sent, redirects included.
   uint64_t requests() const { return requests_; }
 
-  struct target;  // a split URL (defined in the .cpp)
-
  private:
   void fetch(uint64_t offset, uint64_t len);
   std::string url_;
   range_source_options opt_;
-  std::unique_ptr<target> resolved_;  // where the last redirect chain ended
+  std::optional<http_target> resolved_;  // where the last redirect chain ended
   uint64_t size_ = 0;
   std::map<uint64_t, std::vector<std::byte>> windows_;  // by offset
   size_t next_window_;

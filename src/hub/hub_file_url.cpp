@@ -10,13 +10,6 @@ bool plain(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
-bool name_ok(std::string_view s) {
-  if (s.empty() || s.size() > 96 || s == "." || s == "..") return false;
-  for (char c : s)
-    if (!plain(c)) return false;
-  return true;
-}
-
 std::string encode_segment(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -33,6 +26,13 @@ std::string encode_segment(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_plain_name(std::string_view s) {
+  if (s.empty() || s.size() > 96 || s == "." || s == "..") return false;
+  for (char c : s)
+    if (!plain(c)) return false;
+  return true;
+}
 
 std::string hub_endpoint() {
   const char* e = std::getenv("HF_ENDPOINT");
@@ -52,7 +52,7 @@ std::optional<std::string> hub_file_url(std::string_view spec, std::string_view 
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  if (parts.size() < 3 || !name_ok(parts[0]) || !name_ok(parts[1])) return std::nullopt;
+  if (parts.size() < 3 || !is_plain_name(parts[0]) || !is_plain_name(parts[1])) return std::nullopt;
   std::string url = std::string(endpoint) + "/" + std::string(parts[0]) + "/" + std::string(parts[1]) + "/resolve/" +
                     encode_segment(revision);
   for (size_t i = 2; i < parts.size(); ++i) {

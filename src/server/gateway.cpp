@@ -63,6 +63,8 @@ gateway::gateway(std::shared_ptr<const config> cfg)
     : state_(build_state(cfg, nullptr)), tls_(http::make_client_tls_context()), catalog_(*cfg) {
   try {
     local_ = std::make_unique<backends::local_backend>(*cfg, process_env());
+    // listed before the first request: a client that starts the gateway and asks at once finds them
+    catalog_.update_listing("local", local_->refresh());
   } catch (const std::exception& e) {
     local_unavailable_ = e.what();
     spdlog::warn("local models are unavailable: {}", local_unavailable_);

@@ -16,6 +16,7 @@
 #include "hub/http_range_source.h"
 #include "hub/hub_error.h"
 #include "hub/hub_file_url.h"
+#include "mock_hub_process.h"
 
 using namespace sy;
 using namespace sy::test;
@@ -49,20 +50,8 @@ std::string local_path() {
   return hub_dir() + "/owner/repo/model.gguf";
 }
 
-struct mock_hub {
-  explicit mock_hub(std::vector<std::string> flags) {
-    std::vector<std::string> argv{MOCK_HUB_BIN, "--dir", hub_dir()};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    proc = std::make_unique<child_process>(argv, temp_dir() + "/hub.log");
-    auto port = proc->wait_for(std::regex("listening on 127.0.0.1:(\\d+)"), std::chrono::seconds(10));
-    if (!port) throw std::runtime_error("mock-hub did not start: " + proc->output());
-    endpoint = "http://127.0.0.1:" + *port;
-  }
-  std::string url(const std::string& file = "model.gguf") const {
-    return endpoint + "/owner/repo/resolve/main/" + file;
-  }
-  std::unique_ptr<child_process> proc;
-  std::string endpoint;
+struct mock_hub : mock_hub_process {
+  explicit mock_hub(std::vector<std::string> flags) : mock_hub_process(hub_dir(), std::move(flags)) {}
 };
 
 std::string report_json(gguf::byte_source& src) {

@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <regex>
 #include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 
 #include "child_process.h"
@@ -292,6 +294,51 @@ TEST_F(local_models, admin_api_loads_and_unloads) {
   EXPECT_EQ(r.status, 404u);
   r = sy::test::http_request(gw.port(), "POST", "/api/engines/load", "{}");
   EXPECT_EQ(r.status, 400u);
+}
+
+// A loopback port nobody listens on right now.
+unsigned short unused_port() {
+  boost::asio::io_context ctx;
+  boost::asio::ip::tcp::acceptor a(ctx, {boost::asio::ip::address_v4::loopback(), 0});
+  return a.local_endpoint().port();
+}
+
+TEST_F(local_models, run_answers_one_prompt_through_a_private_gateway_that_stops_with_it) {
+  auto dir = model_dir(1);
+  auto work = sy::test::temp_dir();
+  // nothing listens at the configured address: run starts (and stops) a gateway of its own
+  sy::test::write_file(work + "/config.yaml",
+                       "server:\n  listen: 127.0.0.1:" + std::to_string(unused_port()) + "\n" + config_for(dir));
+  sy::test::child_process run(
+      {"/usr/bin/env", "SWITCHYARD_HOME=" + work + "/home", sy::test::switchyard_binary(), "run", "-c",
+       work + "/config.yaml", "tiny-a:f32", "Say", "hello", "--max-tokens", "6", "-v"},
+      work + "/run.log");
+  ASSERT_EQ(run.wait_exit(60s), 0) << run.output();
+  EXPECT_THAT(run.output(), HasSubstr("6 generated"));
+  std::ifstream log(work + "/home/logs/run-gateway.log");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("ready on port [0-9]+ \\(pid ([0-9]+)\\)"))) << text;
+  EXPECT_TRUE(eventually([&] { return !process_alive(std::stoi(m[1].str())); }, 5s)) << "the engine outlived run";
+}
+
+TEST_F(local_models, run_goes_through_the_running_gateway) {
+  auto dir = model_dir(1);
+  auto port = unused_port();
+  auto listen = "127.0.0.1:" + std::to_string(port);
+  sy::test::gateway_process gw("server:\n  listen: " + listen + "\n" + config_for(dir), nullptr, {"--listen", listen});
+  ASSERT_TRUE(gw.started()) << gw.process().output();
+  auto work = sy::test::temp_dir();
+  sy::test::child_process run(
+      {sy::test::switchyard_binary(), "run", "-c", gw.config_path(), "local/tiny-a:f32", "hi", "--max-tokens", "3"},
+      work + "/run.log");
+  ASSERT_EQ(run.wait_exit(60s), 0) << run.output();
+  EXPECT_EQ(state_of(gw.port(), "tiny-a:f32"), "ready");  // loaded by run's request, in this gateway
+  // an unknown model: the gateway's message, and a failing exit status
+  sy::test::child_process bad({sy::test::switchyard_binary(), "run", "-c", gw.config_path(), "tiny-x:f32", "hi"},
+                              work + "/bad.log");
+  EXPECT_EQ(bad.wait_exit(30s), 1);
+  EXPECT_THAT(bad.output(), HasSubstr("did you mean local/tiny-a:f32"));
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include "gguf_fixtures.h"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  if (argc < 2 || argv[1][0] == '-') {
     std::fprintf(stderr,
                  "usage: make-test-model OUT.gguf [--name NAME] [--layers N] [--embd N] [--ctx N] [--embedding]\n");
     return 2;
