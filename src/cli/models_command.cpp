@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "engine/loopback_get.h"
 #include "router/close_matches.h"
+#include "store/local_model_json.h"
 #include "store/model_library.h"
 #include "store/store_error.h"
 #include "store/store_home.h"
@@ -89,23 +90,7 @@ void print_table(const std::vector<store::local_model>& models, const engine_sta
 }
 
 boost::json::object model_json(const store::local_model& m, const engine_states& engines) {
-  boost::json::array files;
-  for (const auto& f : m.files) files.emplace_back(f);
-  boost::json::object o{{"name", m.name},
-                        {"id", "local/" + m.name},
-                        {"path", m.path},
-                        {"files", std::move(files)},
-                        {"size_bytes", m.size_bytes},
-                        {"source", m.source},
-                        {"sha256", m.sha256},
-                        {"added", m.added},
-                        {"in_store", m.in_store},
-                        {"architecture", m.architecture},
-                        {"quantization", m.quantization},
-                        {"size_label", m.size_label},
-                        {"parameters", m.parameters},
-                        {"context_length", m.context_length},
-                        {"embedding", m.embedding}};
+  auto o = store::to_json(m);
   // loaded: null when no server answered; engine_state only while it has an engine.
   if (!engines) {
     o["loaded"] = nullptr;

@@ -69,6 +69,16 @@ class yaml_reader {
     if (!d) fail(node, fmt::format("{}: '{}' is not a duration (e.g. 500ms, 10s, 5m, 1h)", what, s));
     return *d;
   }
+  // A path; a leading "~/" is the user's home ($HOME).
+  std::string path(const YAML::Node& node, std::string_view what) const {
+    auto p = str(node, what);
+    if (p == "~" || p.starts_with("~/")) {
+      auto home = env_("HOME");
+      if (!home || home->empty()) fail(node, fmt::format("{}: '{}' needs $HOME, which is not set", what, p));
+      p = *home + p.substr(1);
+    }
+    return p;
+  }
   // "12GiB", "512MiB", "8G" (= GiB), "1.5GB", or a plain number of bytes.
   std::uint64_t bytes(const YAML::Node& node, std::string_view what) const {
     auto s = str(node, what);
@@ -213,9 +223,12 @@ void read_upstream(const yaml_reader& r, const YAML::Node& n, upstream_config& u
 void read_models(const yaml_reader& r, const YAML::Node& n, models_config& m) {
   r.for_each_key(n, "models", {"home", "paths"}, [&](const std::string& k, const YAML::Node& v) {
     if (k == "home")
-      m.home = r.str(v, "models.home");
-    else if (k == "paths")
-      m.paths = r.strings(v, "models.paths");
+      m.home = r.path(v, "models.home");
+    else if (k == "paths") {
+      if (!v.IsNull() && !v.IsSequence()) r.fail(v, "models.paths: expected a list");
+      m.paths.clear();
+      for (const auto& item : v) m.paths.push_back(r.path(item, "models.paths"));
+    }
   });
 }
 

@@ -12,6 +12,7 @@
 #include "http/error_body.h"
 #include "http/pch.h"
 #include "router/model_resolver.h"
+#include "store/local_model_json.h"
 
 namespace sy {
 
@@ -526,23 +527,11 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
     std::map<std::string, std::string, std::less<>> states;
     for (const auto& e : local_->supervisor().engines()) states[e.model] = engine::to_string(e.status.state);
     json::array list;
-    for (const auto& m : *local_->models())
-      list.push_back(json::object{{"name", m.name},
-                                  {"id", "local/" + m.name},
-                                  {"path", m.path},
-                                  {"files", json::value_from(m.files)},
-                                  {"size_bytes", m.size_bytes},
-                                  {"source", m.source},
-                                  {"sha256", m.sha256},
-                                  {"added", m.added},
-                                  {"in_store", m.in_store},
-                                  {"architecture", m.architecture},
-                                  {"quantization", m.quantization},
-                                  {"size_label", m.size_label},
-                                  {"parameters", m.parameters},
-                                  {"context_length", m.context_length},
-                                  {"embedding", m.embedding},
-                                  {"state", states.contains(m.name) ? states[m.name] : "not_loaded"}});
+    for (const auto& m : *local_->models()) {
+      auto o = store::to_json(m);
+      o["state"] = states.contains(m.name) ? states[m.name] : "not_loaded";
+      list.push_back(std::move(o));
+    }
     json::object body{{"models", std::move(list)}, {"home", local_->home()}};
     co_await reply_json(200, std::move(body));
   } else if ((path == "/api/engines/load" || path == "/api/engines/unload") && method == bhttp::verb::post) {

@@ -208,6 +208,12 @@ routes:
   EXPECT_THAT(shown, testing::HasSubstr("gpu_layers: 20"));
 }
 
+TEST(config, model_paths_expand_the_home_directory) {
+  auto cfg = parse("models:\n  home: ~/sy\n  paths: [~/models, /abs]\n", {{"HOME", "/home/ann"}});
+  EXPECT_EQ(cfg.models.home, "/home/ann/sy");
+  EXPECT_THAT(cfg.models.paths, testing::ElementsAre("/home/ann/models", "/abs"));
+}
+
 TEST(config, refuses_bad_engine_settings) {
   EXPECT_EQ(error_of("engine:\n  cache_type_k: q3\n").second.substr(0, 40), "engine.cache_type_k: 'q3' is not a KV ca");
   EXPECT_EQ(error_of("engine:\n  memory_budget: lots\n").first, 2);
