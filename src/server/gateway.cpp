@@ -231,6 +231,32 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
             "# TYPE switchyard_client_connections_accepted_total counter\n";
         out += fmt::format("switchyard_client_connections_accepted_total {}\n", server_->connections_accepted());
       }
+      if (local_) {
+        auto list = local_->supervisor().engines();
+        out +=
+            "# HELP switchyard_engine_up Whether a local model's engine is ready (1), or loading, stopping or failed "
+            "(0).\n# TYPE switchyard_engine_up gauge\n";
+        for (const auto& e : list)
+          out += fmt::format("switchyard_engine_up{{model=\"{}\"}} {}\n", prom_escape(e.model),
+                             e.status.state == engine::engine_state::ready ? 1 : 0);
+        out +=
+            "# HELP switchyard_engine_requests_in_flight Requests a local model's engine is serving.\n"
+            "# TYPE switchyard_engine_requests_in_flight gauge\n";
+        for (const auto& e : list)
+          out += fmt::format("switchyard_engine_requests_in_flight{{model=\"{}\"}} {}\n", prom_escape(e.model),
+                             e.in_flight);
+        out +=
+            "# HELP switchyard_engine_memory_bytes Estimated RAM of a local model's engine.\n"
+            "# TYPE switchyard_engine_memory_bytes gauge\n";
+        for (const auto& e : list)
+          out +=
+              fmt::format("switchyard_engine_memory_bytes{{model=\"{}\"}} {}\n", prom_escape(e.model), e.memory_bytes);
+        out +=
+            "# HELP switchyard_engine_restarts_total Loads of a local model after its first.\n"
+            "# TYPE switchyard_engine_restarts_total counter\n";
+        for (const auto& e : list)
+          out += fmt::format("switchyard_engine_restarts_total{{model=\"{}\"}} {}\n", prom_escape(e.model), e.restarts);
+      }
     });
     auto res = http::json_response(ex, 200, std::move(body));
     res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

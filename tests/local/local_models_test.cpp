@@ -64,6 +64,11 @@ std::string chat(const std::string& model, int max_tokens = 4) {
          std::to_string(max_tokens) + "}";
 }
 
+// Status of a short chat request (models are listed before the gateway listens: no polling).
+unsigned chat_status(unsigned short port, const std::string& model) {
+  return sy::test::http_request(port, "POST", "/v1/chat/completions", chat(model)).status;
+}
+
 json::array engines(unsigned short port) {
   auto r = sy::test::http_request(port, "GET", "/api/engines");
   EXPECT_EQ(r.status, 200u) << r.body;
@@ -114,13 +119,7 @@ TEST_F(local_models, listed_with_context_length_then_loaded_once_by_concurrent_f
   auto dir = model_dir(1);
   sy::test::gateway_process gw(config_for(dir), nullptr);
   ASSERT_TRUE(gw.started()) << gw.process().output();
-  // listed as soon as the store has been scanned
-  ASSERT_TRUE(eventually(
-      [&] {
-        return sy::test::http_request(gw.port(), "GET", "/v1/models").body.find("local/tiny-a:f32") !=
-               std::string::npos;
-      },
-      10s));
+  // listed from the start: the store is scanned before the gateway listens
   auto models = json::parse(sy::test::http_request(gw.port(), "GET", "/v1/models").body);
   const json::object* entry = nullptr;
   for (const auto& m : models.at("data").as_array())
@@ -149,6 +148,9 @@ TEST_F(local_models, listed_with_context_length_then_loaded_once_by_concurrent_f
        at = log.find("'tiny-a:f32': loading", at + 1))
     ++loads;
   EXPECT_EQ(loads, 1u) << log;
+  auto metrics = sy::test::http_request(gw.port(), "GET", "/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("switchyard_engine_up{model=\"tiny-a:f32\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("switchyard_engine_restarts_total{model=\"tiny-a:f32\"} 0"));
   // the same model by its bare name, streaming
   auto r = sy::test::http_request(gw.port(), "POST", "/v1/chat/completions",
                                   R"({"model":"tiny-a:f32","stream":true,"max_tokens":3,)"
@@ -161,12 +163,7 @@ TEST_F(local_models, idle_models_unload_after_the_ttl) {
   auto dir = model_dir(1);
   sy::test::gateway_process gw(config_for(dir, "  idle_unload: 1s\n"), nullptr);
   ASSERT_TRUE(gw.started());
-  ASSERT_TRUE(eventually(
-      [&] {
-        return sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32")).status ==
-               200;
-      },
-      10s));
+  ASSERT_EQ(chat_status(gw.port(), "local/tiny-a:f32"), 200u);
   auto pid = engine_of(engines(gw.port()), "tiny-a:f32")->at("pid").as_int64();
   EXPECT_TRUE(eventually([&] { return state_of(gw.port(), "tiny-a:f32") == "absent"; }, 10s));
   EXPECT_TRUE(eventually([&] { return !process_alive(int(pid)); }, 5s));
@@ -177,12 +174,7 @@ TEST_F(local_models, least_recently_used_model_gives_way_under_max_loaded) {
   auto dir = model_dir(3);
   sy::test::gateway_process gw(config_for(dir, "  max_loaded: 2\n"), nullptr);
   ASSERT_TRUE(gw.started());
-  ASSERT_TRUE(eventually(
-      [&] {
-        return sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32")).status ==
-               200;
-      },
-      10s));
+  ASSERT_EQ(chat_status(gw.port(), "local/tiny-a:f32"), 200u);
   ASSERT_EQ(sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-b:f32")).status, 200u);
   ASSERT_EQ(sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32")).status, 200u);
   // a and b are loaded, b is the least recently used: c takes its place
@@ -197,12 +189,7 @@ TEST_F(local_models, a_killed_engine_is_reported_then_restarted_by_the_next_requ
   auto dir = model_dir(1);
   sy::test::gateway_process gw(config_for(dir), nullptr);
   ASSERT_TRUE(gw.started());
-  ASSERT_TRUE(eventually(
-      [&] {
-        return sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32")).status ==
-               200;
-      },
-      10s));
+  ASSERT_EQ(chat_status(gw.port(), "local/tiny-a:f32"), 200u);
   auto pid = engine_of(engines(gw.port()), "tiny-a:f32")->at("pid").as_int64();
   ASSERT_EQ(::kill(pid_t(pid), SIGKILL), 0);
   // the supervisor notices on its own and says why
@@ -224,12 +211,7 @@ TEST_F(local_models, refuses_a_model_whose_estimate_exceeds_the_memory_budget) {
   sy::test::gateway_process gw(config_for(dir, "  memory_budget: 4MiB\n"), nullptr);
   ASSERT_TRUE(gw.started());
   sy::test::response r;
-  ASSERT_TRUE(eventually(
-      [&] {
-        r = sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32"));
-        return r.status != 404;
-      },
-      10s));
+  r = sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32"));
   EXPECT_EQ(r.status, 503u);
   EXPECT_THAT(r.body, HasSubstr("insufficient_memory"));
   EXPECT_THAT(r.body, HasSubstr("more than engine.memory_budget (4.00 MiB)"));
@@ -240,12 +222,7 @@ TEST_F(local_models, children_die_with_a_gateway_killed_by_sigkill) {
   auto dir = model_dir(1);
   sy::test::gateway_process gw(config_for(dir), nullptr);
   ASSERT_TRUE(gw.started());
-  ASSERT_TRUE(eventually(
-      [&] {
-        return sy::test::http_request(gw.port(), "POST", "/v1/chat/completions", chat("local/tiny-a:f32")).status ==
-               200;
-      },
-      10s));
+  ASSERT_EQ(chat_status(gw.port(), "local/tiny-a:f32"), 200u);
   auto pid = engine_of(engines(gw.port()), "tiny-a:f32")->at("pid").as_int64();
   ASSERT_TRUE(process_alive(int(pid)));
   gw.process().signal(SIGKILL);
@@ -259,13 +236,8 @@ TEST_F(local_models, embedding_models_run_in_embedding_mode) {
   sy::test::gateway_process gw(config_for(dir), nullptr);
   ASSERT_TRUE(gw.started());
   sy::test::response r;
-  ASSERT_TRUE(eventually(
-      [&] {
-        r = sy::test::http_request(gw.port(), "POST", "/v1/embeddings",
-                                   R"({"model":"local/tiny-embed:f32","input":["hello","world"]})");
-        return r.status != 404;
-      },
-      10s));
+  r = sy::test::http_request(gw.port(), "POST", "/v1/embeddings",
+                             R"({"model":"local/tiny-embed:f32","input":["hello","world"]})");
   ASSERT_EQ(r.status, 200u) << r.body;
   auto doc = json::parse(r.body);
   ASSERT_EQ(doc.at("data").as_array().size(), 2u);
@@ -277,12 +249,7 @@ TEST_F(local_models, admin_api_loads_and_unloads) {
   sy::test::gateway_process gw(config_for(dir), nullptr);
   ASSERT_TRUE(gw.started());
   sy::test::response r;
-  ASSERT_TRUE(eventually(
-      [&] {
-        r = sy::test::http_request(gw.port(), "POST", "/api/engines/load", R"({"model":"local/tiny-a:f32"})");
-        return r.status != 404;
-      },
-      10s));
+  r = sy::test::http_request(gw.port(), "POST", "/api/engines/load", R"({"model":"local/tiny-a:f32"})");
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(state_of(gw.port(), "tiny-a:f32"), "ready");
   r = sy::test::http_request(gw.port(), "POST", "/api/engines/unload", R"({"model":"tiny-a:f32"})");
