@@ -130,14 +130,15 @@ class progress_printer {
     auto now = std::chrono::steady_clock::now();
     const auto& b = p.bytes;
     double frac = b.total ? double(b.done) / double(b.total) : 1.0;
-    std::string what = b.verifying ? "verifying" : p.parts > 1 ? "part " + std::to_string(p.part) + "/" +
-                                                                      std::to_string(p.parts)
-                                                                : "pulling";
+    std::string what = b.verifying   ? "verifying"
+                       : p.parts > 1 ? "part " + std::to_string(p.part) + "/" + std::to_string(p.parts)
+                                     : "pulling";
     if (tty_) {
       if (now - last_ < std::chrono::milliseconds(100) && b.done != b.total) return;
       last_ = now;
       int fill = int(frac * 30);
-      std::string bar = std::string(size_t(fill), '=') + (fill < 30 ? ">" : "") + std::string(size_t(29 - std::min(fill, 29)), ' ');
+      std::string bar =
+          std::string(size_t(fill), '=') + (fill < 30 ? ">" : "") + std::string(size_t(29 - std::min(fill, 29)), ' ');
       std::string eta = b.rate > 0 ? clock_text(double(b.total - b.done) / b.rate) : "--:--";
       std::fprintf(stderr, "\r%-10s [%s] %5.1f%% %s / %s  %s/s  ETA %s   ", what.c_str(), bar.c_str(), frac * 100,
                    human_bytes(b.done).c_str(), human_bytes(b.total).c_str(), human_bytes(uint64_t(b.rate)).c_str(),
@@ -151,8 +152,8 @@ class progress_printer {
     last_step_ = step;
     verifying_ = b.verifying;
     last_ = now;
-    std::cerr << what << " " << human_bytes(b.done) << " of " << human_bytes(b.total) << " ("
-              << int(frac * 100) << "%)" << (b.verifying ? "" : ", " + human_bytes(uint64_t(b.rate)) + "/s") << "\n";
+    std::cerr << what << " " << human_bytes(b.done) << " of " << human_bytes(b.total) << " (" << int(frac * 100) << "%)"
+              << (b.verifying ? "" : ", " + human_bytes(uint64_t(b.rate)) + "/s") << "\n";
   }
   void line(const std::string& s) {
     end_bar();
@@ -197,9 +198,9 @@ void run_pull(const pull_args& a) {
     auto r = hub::pull_model(a.spec, opt);
     std::signal(SIGINT, previous);
     printer.end_bar();
-    std::cout << (r.transferred ? "pulled " : "already in the store: ") << r.model.name << " ("
-              << human_bytes(r.size) << ", sha256 " << (r.sha256.empty() ? "unknown" : r.sha256.substr(0, 16) + "...")
-              << ")\n  " << r.files.front() << "\n";
+    std::cout << (r.transferred ? "pulled " : "already in the store: ") << r.model.name << " (" << human_bytes(r.size)
+              << ", sha256 " << (r.sha256.empty() ? "unknown" : r.sha256.substr(0, 16) + "...") << ")\n  "
+              << r.files.front() << "\n";
   } catch (...) {
     std::signal(SIGINT, previous);
     printer.end_bar();

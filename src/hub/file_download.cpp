@@ -145,8 +145,7 @@ void run_chunk(const download_request& req, const download_options& opt, int fd,
             if (!parse_content_range(rep.content_range, a, b, total) || a != from || b != c.end - 1 ||
                 total != req.size || rep.content_length != b - a + 1)
               throw refused("bad Content-Range \"" + rep.content_range.substr(0, 80) + "\" for bytes " +
-                              std::to_string(from) + "-" + std::to_string(c.end - 1) + " of " +
-                              std::to_string(req.size));
+                            std::to_string(from) + "-" + std::to_string(c.end - 1) + " of " + std::to_string(req.size));
           } else if (!(from == 0 && c.end == req.size && rep.content_length == req.size)) {
             throw refused("the server ignored the Range request (HTTP 200): cannot resume or split the download");
           }
@@ -270,8 +269,7 @@ download_result download_file(const download_request& req, const download_option
     auto now = clock::now();
     uint64_t f = fetched.load();
     samples.emplace_back(now, f);
-    while (samples.size() > 2 && now - samples.front().first > std::chrono::seconds(3))
-      samples.erase(samples.begin());
+    while (samples.size() > 2 && now - samples.front().first > std::chrono::seconds(3)) samples.erase(samples.begin());
     double secs = std::chrono::duration<double>(now - samples.front().first).count();
     double rate = secs > 0 ? double(f - samples.front().second) / secs : 0;
     report({done_bytes(), req.size, rate, false, result.resumed_from > 0});

@@ -27,12 +27,12 @@ struct download_progress {
 };
 
 struct download_options {
-  hub_options hub;                                 // timeout, token, 429 limits, sleep, user agent
-  unsigned jobs = 4;                               // connections for a big file (1..16)
+  hub_options hub;                                   // timeout, token, 429 limits, sleep, user agent
+  unsigned jobs = 4;                                 // connections for a big file (1..16)
   uint64_t parallel_threshold = uint64_t{64} << 20;  // smaller files use one connection
-  int chunk_retries = 5;                           // per chunk, counted since its last progress
+  int chunk_retries = 5;                             // per chunk, counted since its last progress
   std::function<void(const download_progress&)> progress;
-  std::function<void()> on_wait;  // another process holds the lock: called once before waiting
+  std::function<void()> on_wait;              // another process holds the lock: called once before waiting
   const std::atomic<bool>* cancel = nullptr;  // set from any thread: the download stops, resumable
 };
 
@@ -45,8 +45,8 @@ struct download_request {
 };
 
 struct download_result {
-  bool transferred = false;  // false: the final file was already there (verified)
-  uint64_t fetched = 0;      // bytes received by this call
+  bool transferred = false;   // false: the final file was already there (verified)
+  uint64_t fetched = 0;       // bytes received by this call
   uint64_t resumed_from = 0;  // bytes found on disk from an earlier run
   unsigned connections = 0;   // chunks downloaded in parallel
 };

@@ -36,7 +36,8 @@ file_lock::file_lock(const std::string& path, const std::function<void()>& on_wa
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     // the previous holder may have removed the file before we got it: then lock the new one
-    struct stat held {}, now {};
+    struct stat held {
+    }, now{};
     if (::fstat(fd, &held) == 0 && ::stat(path.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
         held.st_dev == now.st_dev) {
       fd_ = fd;

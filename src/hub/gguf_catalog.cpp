@@ -13,8 +13,7 @@
 namespace sy::hub {
 namespace {
 
-constexpr std::array<std::string_view, 7> preference = {"Q4_K_M", "Q4_K_S", "Q5_K_M", "Q4_0",
-                                                        "Q5_K_S", "Q6_K",   "Q8_0"};
+constexpr std::array<std::string_view, 7> preference = {"Q4_K_M", "Q4_K_S", "Q5_K_M", "Q4_0", "Q5_K_S", "Q6_K", "Q8_0"};
 
 std::string upper(std::string_view s) {
   std::string out(s);

@@ -26,7 +26,8 @@ std::string quant_of(std::string_view file_name);
 
 // The *.gguf files grouped (sorted by path). A split with a part missing, or parts of differing
 // counts, is left out with a line in `notes`.
-std::vector<gguf_entry> group_gguf_files(const std::vector<repo_file>& files, std::vector<std::string>* notes = nullptr);
+std::vector<gguf_entry> group_gguf_files(const std::vector<repo_file>& files,
+                                         std::vector<std::string>* notes = nullptr);
 
 // Distinct quantizations among file names, the default preference first, then by name.
 std::vector<std::string> quantizations_on_offer(const std::vector<std::string>& names);

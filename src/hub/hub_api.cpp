@@ -108,9 +108,8 @@ bool gated_field(const json::object& o) {
 }
 
 bool is_hex(std::string_view s, size_t len) {
-  return s.size() == len && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return s.size() == len &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string lower(std::string s) {
@@ -166,7 +165,8 @@ std::vector<search_hit> search_models(const hub_options& opt, const search_query
 
 repo_listing list_repo(const hub_options& opt, std::string_view repo_id) {
   if (!valid_repo_id(repo_id)) throw hub_error("not a repository name (owner/repo): " + std::string(repo_id));
-  auto v = parse_json(get_body(opt, opt.endpoint + "/api/models/" + std::string(repo_id) + "?blobs=true", "repository"));
+  auto v =
+      parse_json(get_body(opt, opt.endpoint + "/api/models/" + std::string(repo_id) + "?blobs=true", "repository"));
   auto* o = v.if_object();
   if (!o) throw hub_error("the hub's answer for " + std::string(repo_id) + " is not an object");
   repo_listing out;

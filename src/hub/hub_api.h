@@ -19,11 +19,11 @@
 namespace sy::hub {
 
 struct hub_options {
-  std::string endpoint;                     // hub_endpoint(): $HF_ENDPOINT or https://huggingface.co
-  std::optional<std::string> token;         // $HF_TOKEN: sent as Bearer to the endpoint's origin only
+  std::string endpoint;                      // hub_endpoint(): $HF_ENDPOINT or https://huggingface.co
+  std::optional<std::string> token;          // $HF_TOKEN: sent as Bearer to the endpoint's origin only
   std::chrono::milliseconds timeout{30000};  // per request
-  size_t max_body = size_t{16} << 20;       // refuse larger API answers
-  int max_retries = 3;                      // on 429 (and on transport errors for downloads)
+  size_t max_body = size_t{16} << 20;        // refuse larger API answers
+  int max_retries = 3;                       // on 429 (and on transport errors for downloads)
   std::chrono::seconds max_retry_after{60};  // a longer Retry-After fails at once
   // Waits before a retry; tests shorten it. Default: std::this_thread::sleep_for.
   std::function<void(std::chrono::milliseconds)> sleep;
@@ -36,20 +36,20 @@ struct hub_options {
 
 struct search_query {
   std::string text;
-  unsigned limit = 20;          // 1..100
+  unsigned limit = 20;             // 1..100
   std::string sort = "downloads";  // downloads | likes | updated
 };
 
 struct search_hit {
   std::string id;  // owner/repo
   uint64_t downloads = 0, likes = 0;
-  std::string updated;                 // lastModified as given (ISO 8601), or ""
+  std::string updated;                  // lastModified as given (ISO 8601), or ""
   std::vector<std::string> gguf_files;  // sibling names ending in .gguf (no sizes in a search answer)
   bool gated = false;
 };
 
 struct repo_file {
-  std::string path;    // as the hub gives it (untrusted: see repo_path.h before using it on disk)
+  std::string path;  // as the hub gives it (untrusted: see repo_path.h before using it on disk)
   uint64_t size = 0;
   std::string sha256;  // LFS oid, lower-case hex; "" when the file is not in LFS
 };

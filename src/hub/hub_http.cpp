@@ -70,8 +70,7 @@ http::request<http::empty_body> make_request(const http_target& t, const get_opt
   req.set(http::field::host, t.host_header);
   req.set(http::field::user_agent, opt.user_agent);
   if (opt.range)
-    req.set(http::field::range,
-            "bytes=" + std::to_string(opt.range->first) + "-" + std::to_string(opt.range->second));
+    req.set(http::field::range, "bytes=" + std::to_string(opt.range->first) + "-" + std::to_string(opt.range->second));
   if (!opt.accept.empty()) req.set(http::field::accept, opt.accept);
   req.set(http::field::accept_encoding, "identity");
   req.set(http::field::connection, "close");
@@ -90,8 +89,8 @@ void copy_headers(const Parser& p, http_reply& out) {
 }
 
 template <class Stream>
-net::awaitable<void> exchange(Stream& s, const http::request<http::empty_body>& req, size_t body_cap,
-                              bool read_unsized, http_reply& out) {
+net::awaitable<void> exchange(Stream& s, const http::request<http::empty_body>& req, size_t body_cap, bool read_unsized,
+                              http_reply& out) {
   co_await http::async_write(s, req, net::use_awaitable);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> p;
@@ -195,8 +194,7 @@ void run_blocking(const http_target& t, std::optional<std::chrono::milliseconds>
     else
       ioc.run();
   }  // destroying the io_context closes whatever is still open
-  if (!done)
-    throw hub_error(t.host + ":" + t.port + ": timed out after " + std::to_string(timeout.count()) + " ms");
+  if (!done) throw hub_error(t.host + ":" + t.port + ": timed out after " + std::to_string(timeout.count()) + " ms");
   if (failure) {
     try {
       std::rethrow_exception(failure);

@@ -35,7 +35,7 @@ struct get_options {
   // get(): the whole exchange; stream_get(): connect, and each read or write on its own.
   std::chrono::milliseconds timeout{30000};
   std::string user_agent = "switchyard";
-  std::optional<std::string> bearer_token;  // sent only when the target's send_auth is set
+  std::optional<std::string> bearer_token;             // sent only when the target's send_auth is set
   std::optional<std::pair<uint64_t, uint64_t>> range;  // first and last byte, inclusive
   std::string accept;                                  // Accept header, when not empty
 };

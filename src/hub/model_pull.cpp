@@ -35,7 +35,8 @@ std::optional<pull_spec> parse_pull_spec(std::string_view text) {
 
 uint64_t free_disk_bytes(const std::string& dir) {
   struct statvfs st {};
-  if (::statvfs(dir.c_str(), &st) != 0) throw hub_error(dir + ": cannot read the free disk space: " + std::strerror(errno));
+  if (::statvfs(dir.c_str(), &st) != 0)
+    throw hub_error(dir + ": cannot read the free disk space: " + std::strerror(errno));
   uint64_t blocks = st.f_bavail, frsize = st.f_frsize;
   return frsize && blocks > UINT64_MAX / frsize ? UINT64_MAX : blocks * frsize;
 }
@@ -126,8 +127,7 @@ pull_result pull_model(std::string_view spec_text, const pull_options& opt) {
       };
       dopt.on_wait = [&] { note("waiting for another pull of " + p.file.path + " to finish"); };
       auto r = download_file({p.url, p.partial, p.final_path, p.file.size, p.file.sha256}, dopt);
-      if (r.resumed_from > 0 && r.transferred)
-        note("resumed " + p.file.path + " from " + human_bytes(r.resumed_from));
+      if (r.resumed_from > 0 && r.transferred) note("resumed " + p.file.path + " from " + human_bytes(r.resumed_from));
       if (r.transferred) {
         moved_in.push_back(p.final_path);
         res.transferred = true;
@@ -154,15 +154,19 @@ pull_result pull_model(std::string_view spec_text, const pull_options& opt) {
 boost::json::object pull_result_json(const pull_result& r) {
   boost::json::array files;
   for (const auto& f : r.files) files.emplace_back(f);
-  return {{"repo", r.repo},         {"revision", r.revision}, {"path", r.path},
-          {"quant", r.quant},       {"files", std::move(files)}, {"size", r.size},
-          {"fetched", r.fetched},   {"sha256", r.sha256},     {"transferred", r.transferred},
+  return {{"repo", r.repo},       {"revision", r.revision},    {"path", r.path},
+          {"quant", r.quant},     {"files", std::move(files)}, {"size", r.size},
+          {"fetched", r.fetched}, {"sha256", r.sha256},        {"transferred", r.transferred},
           {"name", r.model.name}};
 }
 
 boost::json::object pull_progress_json(const pull_progress& p) {
-  return {{"file", p.file},       {"part", p.part},         {"parts", p.parts},
-          {"done", p.bytes.done}, {"total", p.bytes.total}, {"rate", p.bytes.rate},
+  return {{"file", p.file},
+          {"part", p.part},
+          {"parts", p.parts},
+          {"done", p.bytes.done},
+          {"total", p.bytes.total},
+          {"rate", p.bytes.rate},
           {"verifying", p.bytes.verifying}};
 }
 

@@ -29,7 +29,7 @@ struct pull_spec {
 std::optional<pull_spec> parse_pull_spec(std::string_view text);
 
 struct pull_progress {
-  std::string file;        // the part being fetched
+  std::string file;  // the part being fetched
   unsigned part = 1, parts = 1;
   download_progress bytes;  // over the whole entry (all parts)
 };
@@ -44,14 +44,14 @@ struct pull_options {
   std::function<uint64_t(const std::string& dir)> free_space;
   std::function<void(const pull_progress&)> progress;
   std::function<void(const std::string& line)> note;  // what is happening, in words
-  const std::atomic<bool>* cancel = nullptr;           // stops the pull (resumable)
+  const std::atomic<bool>* cancel = nullptr;          // stops the pull (resumable)
 };
 
 struct pull_result {
   std::string repo, revision, path, quant;  // path: the (first) file in the repository
   std::vector<std::string> files;           // on disk, every part
   uint64_t size = 0, fetched = 0;
-  std::string sha256;       // of the first part
+  std::string sha256;        // of the first part
   bool transferred = false;  // false: it was already in the store
   store::local_model model;  // as registered
 };

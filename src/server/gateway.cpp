@@ -1,4 +1,5 @@
 #include "server/gateway.h"
+#include "server/request_log.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -18,21 +19,6 @@ namespace sy {
 
 namespace json = boost::json;
 namespace bhttp = http::bhttp;
-
-// What the access log and metrics learn about one request as it is handled.
-struct gateway::request_log {
-  std::string path;
-  std::string requested_model;
-  std::string backend = "none";
-  std::string target = "none";
-  unsigned status = 0;
-  bool stream = false;
-  std::string error;
-  std::string failure;
-  std::int64_t prompt_tokens = -1, completion_tokens = -1;
-  std::uint64_t bytes = 0;
-  std::chrono::steady_clock::time_point first_byte{};
-};
 
 namespace {
 
@@ -280,6 +266,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
         co_await http::send(ex, res);
       }
+    } else if (path == "/api/hub/search" || path == "/api/models/pull") {
+      co_await hub_api(ex, path, log);
     } else if (path.starts_with("/api/engines") || path == "/api/models") {
       co_await engines_api(*st, ex, path, log);
     } else if (path == "/v1/models") {

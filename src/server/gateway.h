@@ -68,6 +68,8 @@ class gateway {
   // The admin API of local engines and the store: /api/engines[/load|/unload], /api/models.
   http::net::awaitable<void> engines_api(const gateway_state& st, http::exchange& ex, std::string_view path,
                                          request_log& log);
+  // The hub admin API (gateway_hub_api.cpp): /api/hub/search, /api/models/pull (SSE progress).
+  http::net::awaitable<void> hub_api(http::exchange& ex, std::string_view path, request_log& log);
 
   mutable std::mutex state_mutex_;
   std::shared_ptr<const gateway_state> state_;

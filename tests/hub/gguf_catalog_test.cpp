@@ -96,17 +96,17 @@ TEST(choose_entry, takes_a_quantization_case_insensitively_or_a_file) {
 }
 
 TEST(quantizations_on_offer, lists_the_preferred_first_without_projectors) {
-  EXPECT_EQ(quantizations_on_offer({"m-Q8_0.gguf", "m-Q4_K_M.gguf", "m-IQ3_M.gguf", "mmproj-F16.gguf",
-                                    "m-Q8_0-00002-of-00002.gguf"}),
+  EXPECT_EQ(quantizations_on_offer(
+                {"m-Q8_0.gguf", "m-Q4_K_M.gguf", "m-IQ3_M.gguf", "mmproj-F16.gguf", "m-Q8_0-00002-of-00002.gguf"}),
             (std::vector<std::string>{"Q4_K_M", "Q8_0", "IQ3_M"}));
 }
 
 TEST(unsafe_path_reason, refuses_path_tricks_from_the_hub) {
   EXPECT_FALSE(unsafe_path_reason("model-Q4_K_M.gguf"));
   EXPECT_FALSE(unsafe_path_reason("sub/dir/model.gguf"));
-  for (std::string bad : {"../evil.gguf", "sub/../../evil.gguf", "/etc/passwd.gguf", "sub//x.gguf", "./x.gguf",
-                          "sub\\..\\x.gguf", ".partial/x.gguf", "C:x.gguf", std::string("a\0b.gguf", 8),
-                          "x.gguf/", "", std::string(2000, 'a')})
+  for (const std::string& bad : std::vector<std::string>{
+           "../evil.gguf", "sub/../../evil.gguf", "/etc/passwd.gguf", "sub//x.gguf", "./x.gguf", "sub\\..\\x.gguf",
+           ".partial/x.gguf", "C:x.gguf", std::string("a\0b.gguf", 8), "x.gguf/", "", std::string(2000, 'a')})
     EXPECT_TRUE(unsafe_path_reason(bad)) << bad;
 }
 

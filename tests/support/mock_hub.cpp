@@ -152,8 +152,8 @@ int serve_file(tcp::socket& s, settings& cfg, const std::string& rel, std::strin
     status = 206;
   }
   uint64_t n = size ? b - a + 1 : 0;
-  std::string head = status == 206 ? "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + std::to_string(a) +
-                                         "-" + std::to_string(b) + "/" + std::to_string(size) + "\r\n"
+  std::string head = status == 206 ? "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + std::to_string(a) + "-" +
+                                         std::to_string(b) + "/" + std::to_string(size) + "\r\n"
                                    : "HTTP/1.1 200 OK\r\n";
   head += "Server: mock-hub\r\nAccept-Ranges: bytes\r\nContent-Length: " + std::to_string(n) +
           "\r\nConnection: close\r\n\r\n";
@@ -315,8 +315,7 @@ std::string search_answer(const settings& cfg, const std::string& target) {
       if (!repo.is_directory()) continue;
       std::string id = owner.path().filename().string() + "/" + repo.path().filename().string();
       auto files = repo_files(repo.path());
-      if (lower(id).find(want) == std::string::npos ||
-          std::none_of(files.begin(), files.end(), ends_with_gguf))
+      if (lower(id).find(want) == std::string::npos || std::none_of(files.begin(), files.end(), ends_with_gguf))
         continue;
       hits.push_back({id, read_meta(repo.path()), files});
     }
@@ -453,7 +452,9 @@ void handle(tcp::socket s, settings& cfg, bool cdn) {
   // let the client read what was sent before the socket closes (no reset over unread data)
   char drain[4096];
   s.non_blocking(false, ec);
-  struct timeval tv {1, 0};
+  struct timeval tv {
+    1, 0
+  };
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   while (::recv(s.native_handle(), drain, sizeof drain, 0) > 0) {
   }

@@ -65,6 +65,8 @@ class local_backend {
   }
 
   engine::engine_supervisor& supervisor() { return *supervisor_; }
+  // For long blocking jobs of the admin API (pulls); joined when the backend goes.
+  http::net::thread_pool& blocking_pool() { return blocking_; }
   const std::string& home() const { return home_; }
   const std::string& server_binary() const { return server_binary_; }
 

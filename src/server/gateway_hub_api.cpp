@@ -1,0 +1,169 @@
+// The hub part of the admin API: search Hugging Face, and pull a model into the store with
+// progress as server-sent events. The hub client is blocking: it runs on the local backend's
+// blocking pool, and a pull reports to the connection's coroutine through a small queue.
+#include <charconv>
+#include <deque>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/url/parse.hpp>
+
+#include "http/error_body.h"
+#include "http/event_stream.h"
+#include "http/pch.h"
+#include "hub/hub_api.h"
+#include "hub/hub_error.h"
+#include "hub/model_pull.h"
+#include "server/gateway.h"
+#include "server/request_log.h"
+#include "store/store_error.h"
+
+namespace sy {
+
+namespace json = boost::json;
+namespace bhttp = http::bhttp;
+
+namespace {
+
+// Events from a pull on a pool thread to the coroutine that streams them. The coroutine polls
+// every `tick` and is woken early by push(); a wake-up lost to a race costs at most one tick.
+struct pull_feed : std::enable_shared_from_this<pull_feed> {
+  explicit pull_feed(const http::net::any_io_executor& ex) : timer(ex) {}
+  std::mutex mutex;
+  std::deque<std::pair<std::string, std::string>> events;  // (event name, JSON data)
+  bool done = false;
+  std::atomic<bool> cancel{false};
+  http::net::steady_timer timer;
+
+  void push(std::string name, std::string data, bool last = false) {
+    {
+      std::lock_guard lock(mutex);
+      events.emplace_back(std::move(name), std::move(data));
+      done = done || last;
+    }
+    http::net::post(timer.get_executor(), [self = shared_from_this()] { self->timer.cancel(); });
+  }
+};
+
+std::string error_json(std::string_view message, std::string_view code) {
+  return http::error_body(message, "server_error", code);
+}
+
+}  // namespace
+
+http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view path, request_log& log) {
+  auto reply_error = [&](unsigned status, std::string message, std::string_view code) -> http::net::awaitable<void> {
+    log.status = status;
+    log.error = message;
+    co_await http::send_error(ex, status, message, code);
+  };
+  if (!local_) {
+    co_await reply_error(503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
+    co_return;
+  }
+  const auto method = ex.req.method();
+
+  if (path == "/api/hub/search") {
+    if (method != bhttp::verb::get) {
+      co_await reply_error(405, "use GET for /api/hub/search", "method_not_allowed");
+      co_return;
+    }
+    hub::search_query q;
+    auto url = boost::urls::parse_origin_form(ex.req.target());
+    if (url) {
+      auto params = url->params();
+      if (auto it = params.find("q"); it != params.end()) q.text = (*it).value;
+      if (auto it = params.find("sort"); it != params.end()) q.sort = (*it).value;
+      if (auto it = params.find("limit"); it != params.end()) {
+        std::string v = (*it).value;
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), q.limit);
+        if (ec != std::errc{} || end != v.data() + v.size()) q.limit = 0;  // refused below
+      }
+    }
+    if (q.text.empty() || q.text.size() > 200 || q.limit < 1 || q.limit > 100 ||
+        (q.sort != "downloads" && q.sort != "likes" && q.sort != "updated")) {
+      co_await reply_error(400, "use ?q=<text (1-200 chars)>[&limit=1-100][&sort=downloads|likes|updated]",
+                           "invalid_query");
+      co_return;
+    }
+    auto job = [q]() -> std::variant<std::string, std::pair<unsigned, std::string>> {
+      try {
+        return json::serialize(hub::search_json(q, hub::search_models(hub::hub_options::from_environment(), q)));
+      } catch (const std::exception& e) {
+        return std::pair<unsigned, std::string>{502, std::string("Hugging Face search failed: ") + e.what()};
+      }
+    };
+    auto got = co_await local_->run_blocking(std::move(job));
+    if (auto* err = std::get_if<std::pair<unsigned, std::string>>(&got)) {
+      co_await reply_error(err->first, err->second, "hub_error");
+    } else {
+      log.status = 200;
+      auto res = http::json_response(ex, 200, std::move(std::get<std::string>(got)));
+      co_await http::send(ex, res);
+    }
+    co_return;
+  }
+
+  // POST /api/models/pull {"model": "owner/repo[:quant|:file]"}
+  if (method != bhttp::verb::post) {
+    co_await reply_error(405, "use POST for /api/models/pull", "method_not_allowed");
+    co_return;
+  }
+  json::error_code jec;
+  auto doc = json::parse(ex.req.body(), jec);
+  auto* obj = jec ? nullptr : doc.if_object();
+  auto* model = obj ? obj->if_contains("model") : nullptr;
+  std::string spec = model && model->is_string() ? std::string(model->as_string()) : "";
+  if (spec.empty() || !hub::parse_pull_spec(spec)) {
+    co_await reply_error(400, "send {\"model\": \"owner/repo[:quant|:path/file.gguf]\"}", "invalid_model");
+    co_return;
+  }
+  http::event_stream events(ex);
+  log.status = 200;
+  if (!co_await events.open()) co_return;
+
+  auto feed = std::make_shared<pull_feed>(co_await http::net::this_coro::executor);
+  pull_feed* f = feed.get();
+  hub::pull_options opt;
+  opt.hub = hub::hub_options::from_environment();
+  opt.home = local_->home();
+  opt.cancel = &f->cancel;
+  auto last_progress = std::make_shared<std::chrono::steady_clock::time_point>();
+  opt.progress = [f, last_progress](const hub::pull_progress& p) {
+    auto now = std::chrono::steady_clock::now();  // at most 5 progress events a second
+    if (now - *last_progress < std::chrono::milliseconds(200) && p.bytes.done < p.bytes.total) return;
+    *last_progress = now;
+    f->push("progress", json::serialize(hub::pull_progress_json(p)));
+  };
+  opt.note = [f](const std::string& line) { f->push("note", json::serialize(json::object{{"message", line}})); };
+  spdlog::info("pull {}: started from the admin API", spec);
+  http::net::post(local_->blocking_pool(), [this, feed, spec, opt] {
+    try {
+      auto result = hub::pull_model(spec, opt);
+      catalog_.update_listing("local", local_->refresh());  // the new model is served at once
+      spdlog::info("pull {}: done ({})", spec, result.model.name);
+      feed->push("done", json::serialize(hub::pull_result_json(result)), true);
+    } catch (const std::exception& e) {
+      spdlog::warn("pull {}: failed: {}", spec, e.what());
+      feed->push("error", error_json(e.what(), feed->cancel ? "cancelled" : "pull_failed"), true);
+    }
+  });
+  for (;;) {
+    std::deque<std::pair<std::string, std::string>> batch;
+    bool done = false;
+    {
+      std::lock_guard lock(f->mutex);
+      batch.swap(f->events);
+      done = f->done;
+    }
+    for (const auto& [name, data] : batch)
+      if (!co_await events.send(name, data)) f->cancel = true;  // the client left: stop (resumable)
+    if (done) break;
+    f->timer.expires_after(std::chrono::milliseconds(250));
+    co_await f->timer.async_wait(http::net::as_tuple(http::net::use_awaitable));
+  }
+  co_await events.close();
+}
+
+}  // namespace sy
