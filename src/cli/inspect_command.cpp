@@ -1,5 +1,5 @@
-// switchyard inspect PATH | owner/repo/file.gguf | URL: what a GGUF model is and what it needs, read
-// from its header only (over HTTP Range requests for a remote file).
+// switchyard inspect PATH | NAME | owner/repo[:quant] | owner/repo/file.gguf | URL: what a GGUF model is and what it
+// needs, read from its header only (over HTTP Range requests for a remote file).
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -8,12 +8,15 @@
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/effective_config.h"
+#include "core/log.h"
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
 #include "gguf/model_report.h"
-#include "hub/http_range_source.h"
 #include "hub/hub_error.h"
-#include "hub/hub_file_url.h"
+#include "hub/model_inspection.h"
+#include "store/model_library.h"
+#include "store/store_home.h"
 
 namespace sy::cli {
 namespace {
@@ -24,23 +27,16 @@ struct inspect_args {
   std::vector<uint64_t> contexts;
   std::string cache_type = "f16";
   uint64_t parallel = 1;
+  std::optional<std::string> config_file;
 };
 
-// The URL to read when `path` names a remote file: an http(s) URL, or owner/repo/...gguf that is
-// not a local file. nullopt: a local path.
-std::optional<std::string> remote_url(const std::string& path) {
-  if (path.starts_with("https://") || path.starts_with("http://")) return path;
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return std::nullopt;
-  return hub::hub_file_url(path, hub::hub_endpoint());
-}
-
-std::string fetch_summary(const hub::http_range_source& src) {
-  double share = src.size() ? 100.0 * double(src.bytes_fetched()) / double(src.size()) : 0;
+std::string fetch_summary(const hub::inspection& i) {
+  auto size = i.report.file_size;
+  double share = size ? 100.0 * double(i.bytes_fetched) / double(size) : 0;
   char pct[32];
   std::snprintf(pct, sizeof pct, "%.2f", share);
-  return "fetched " + std::to_string(src.bytes_fetched()) + " of " + std::to_string(src.size()) + " bytes (" + pct +
-         "%) in " + std::to_string(src.requests()) + " HTTP requests\n";
+  return "fetched " + std::to_string(i.bytes_fetched) + " of " + std::to_string(size) + " bytes (" + pct + "%) in " +
+         std::to_string(i.requests) + " HTTP requests\n";
 }
 
 }  // namespace
@@ -50,7 +46,8 @@ void add_inspect_command(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("inspect", "Show what a GGUF model is and the memory it needs (reads the header only)");
   cmd->add_option("path", args->path,
-                  "A local .gguf file, owner/repo/file.gguf on the hub ($HF_ENDPOINT, $HF_TOKEN), or an https URL")
+                  "A local .gguf file, a store model name, owner/repo[:quant] or owner/repo/file.gguf on the hub "
+                  "($HF_ENDPOINT, $HF_TOKEN), or an https URL")
       ->required();
   cmd->add_flag("--json", args->json, "Print the report as JSON");
   cmd->add_option("--ctx", args->contexts, "Context size per slot to size the KV cache for (repeatable)")
@@ -59,38 +56,41 @@ void add_inspect_command(CLI::App& app) {
       ->check(CLI::IsMember({"f16", "q8_0", "q4_0", "f32", "bf16"}));
   cmd->add_option("--parallel", args->parallel, "Parallel slots sharing the cache")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1024}));
+  cmd->add_option("-c,--config", args->config_file, "YAML config file (for the store: models.home, models.paths)");
   cmd->callback([args] {
     try {
-      std::unique_ptr<gguf::byte_source> src;
-      hub::http_range_source* remote = nullptr;
-      std::string name = args->path;
-      if (auto url = remote_url(args->path)) {
-        hub::range_source_options ro;
-        if (const char* t = std::getenv("HF_TOKEN"); t && *t) ro.bearer_token = t;
-        name = *url;
-        auto r = std::make_unique<hub::http_range_source>(*url, ro);
-        remote = r.get();
-        src = std::move(r);
-      } else {
-        src = std::make_unique<gguf::file_source>(args->path);
-      }
-      auto file = gguf::read_gguf(*src);
+      init_logging("warn");
+      config_options copts;
+      copts.file = args->config_file;
+      auto cfg = effective_config(copts, nullptr);
+      auto hub = hub::hub_options::from_environment();
+      hub::inspect_policy policy;
+      policy.allow_paths = policy.allow_urls = true;
+      policy.find_local = [cfg](std::string_view name) -> std::optional<std::string> {
+        try {
+          store::model_library lib({store::resolve_home(cfg->models.home, process_env()), cfg->models.paths});
+          lib.refresh();
+          if (auto m = lib.find(name)) return m->path;
+        } catch (const std::exception&) {
+          // no store here: the name is looked up on the hub instead
+        }
+        return std::nullopt;
+      };
+      auto source = hub::locate_model(args->path, policy, hub);
       gguf::inspect_options opt;
       opt.contexts = args->contexts;
       opt.cache_type = args->cache_type;
       opt.parallel = args->parallel;
-      auto report = gguf::build_report(file, name, opt);
-      if (!args->json) {
-        std::cout << gguf::format_text(report);
-        if (remote) std::cout << "\n" << fetch_summary(*remote);
-      } else if (!remote) {
-        std::cout << gguf::format_json(report) << "\n";
+      auto result = hub::inspect_model(source, opt, hub);
+      if (args->json) {
+        std::cout << boost::json::serialize(hub::inspection_json(result)) << "\n";
       } else {
-        auto j = boost::json::parse(gguf::format_json(report)).as_object();
-        j["fetch"] = {
-            {"requests", remote->requests()}, {"bytes", remote->bytes_fetched()}, {"file_size", remote->size()}};
-        std::cout << boost::json::serialize(j) << "\n";
+        std::cout << gguf::format_text(result.report);
+        if (result.remote) std::cout << "\n" << fetch_summary(result);
       }
+    } catch (const config_error& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      throw CLI::RuntimeError(2);
     } catch (const hub::hub_error& e) {
       std::cerr << "error: " << args->path << ": " << e.what() << "\n";
       throw CLI::RuntimeError(1);

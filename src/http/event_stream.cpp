@@ -7,9 +7,12 @@
 
 namespace sy::http {
 
-net::awaitable<bool> event_stream::write(std::string bytes) {
+// Callers pass named strings, never temporaries: GCC 12 mishandles temporaries that live across
+// a co_await in the calling expression.
+net::awaitable<bool> event_stream::write(const std::string& bytes) {
   if (failed_) co_return false;
-  if (co_await write_all(ex_.stream, net::buffer(bytes), ex_.write_timeout)) {
+  auto buffer = net::buffer(bytes);
+  if (co_await write_all(ex_.stream, buffer, ex_.write_timeout)) {
     failed_ = true;
     ex_.keep_alive = false;
   }
@@ -23,18 +26,22 @@ net::awaitable<bool> event_stream::open() {
                       {"X-Accel-Buffering", "no"},
                       {"x-request-id", ex_.request_id}};
   serialize_response_head(head, 200, headers, std::nullopt, ex_.keep_alive);
-  co_return co_await write(std::move(head));
+  bool ok = co_await write(head);
+  co_return ok;
 }
 
 net::awaitable<bool> event_stream::send(std::string_view name, std::string_view data) {
   std::string event;
   if (!name.empty()) event += fmt::format("event: {}\n", name);
   event += fmt::format("data: {}\n\n", data);
-  co_return co_await write(fmt::format("{:x}\r\n{}\r\n", event.size(), event));
+  std::string chunk = fmt::format("{:x}\r\n{}\r\n", event.size(), event);
+  bool ok = co_await write(chunk);
+  co_return ok;
 }
 
 net::awaitable<void> event_stream::close() {
-  co_await write("0\r\n\r\n");
+  static const std::string last_chunk = "0\r\n\r\n";
+  co_await write(last_chunk);
 }
 
 }  // namespace sy::http

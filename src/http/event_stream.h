@@ -4,6 +4,7 @@
 // exchange's write timeout per write: a client that stops reading is dropped.
 //
 // Threading: call on the connection's own executor (the handler's coroutine).
+#include <string>
 #include <string_view>
 
 #include "http/server.h"
@@ -22,7 +23,7 @@ class event_stream {
   net::awaitable<void> close();
 
  private:
-  net::awaitable<bool> write(std::string bytes);
+  net::awaitable<bool> write(const std::string& bytes);
   exchange& ex_;
   bool failed_ = false;
 };

@@ -266,7 +266,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
         co_await http::send(ex, res);
       }
-    } else if (path == "/api/hub/search" || path == "/api/models/pull") {
+    } else if (path == "/api/hub/search" || path == "/api/models/pull" || path == "/api/models/inspect") {
       co_await hub_api(ex, path, log);
     } else if (path.starts_with("/api/engines") || path == "/api/models") {
       co_await engines_api(*st, ex, path, log);

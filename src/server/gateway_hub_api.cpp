@@ -14,6 +14,7 @@
 #include "http/pch.h"
 #include "hub/hub_api.h"
 #include "hub/hub_error.h"
+#include "hub/model_inspection.h"
 #include "hub/model_pull.h"
 #include "server/gateway.h"
 #include "server/request_log.h"
@@ -105,6 +106,73 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
     co_return;
   }
 
+  if (path == "/api/models/inspect") {
+    // ?model=<store name | owner/repo[:quant] | owner/repo/path.gguf>[&ctx=N]...[&cache_type=T][&parallel=N]
+    if (method != bhttp::verb::get) {
+      co_await reply_error(405, "use GET for /api/models/inspect", "method_not_allowed");
+      co_return;
+    }
+    std::string spec;
+    gguf::inspect_options opt;
+    std::string problem;
+    if (auto url = boost::urls::parse_origin_form(ex.req.target())) {
+      for (auto param : url->params()) {
+        std::string v = param.value;
+        std::uint64_t n = 0;
+        auto number = [&] {
+          auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+          return ec == std::errc{} && end == v.data() + v.size() && n >= 1 && n <= (1u << 24);
+        };
+        if (param.key == "model")
+          spec = v;
+        else if (param.key == "ctx" && number() && opt.contexts.size() < 8)
+          opt.contexts.push_back(n);
+        else if (param.key == "parallel" && number() && n <= 1024)
+          opt.parallel = n;
+        else if (param.key == "cache_type" && (v == "f16" || v == "q8_0" || v == "q4_0" || v == "f32" || v == "bf16"))
+          opt.cache_type = v;
+        else
+          problem = "bad parameter '" + std::string(param.key) + "'";
+      }
+    }
+    if (spec.empty() || spec.size() > 512 || !problem.empty()) {
+      co_await reply_error(400,
+                           (problem.empty() ? "" : problem + ": ") +
+                               "use ?model=<store name | owner/repo[:quant] | owner/repo/path.gguf>[&ctx=N][&cache_"
+                               "type=f16|q8_0|q4_0][&parallel=N]",
+                           "invalid_query");
+      co_return;
+    }
+    auto models = local_->models();
+    auto job = [spec, opt, models]() -> std::variant<std::string, std::pair<unsigned, std::string>> {
+      hub::inspect_policy policy;  // no paths, no URLs: store names and the configured hub only
+      policy.find_local = [models](std::string_view name) -> std::optional<std::string> {
+        for (const auto& m : *models)
+          if (m.name == name) return m.path;
+        return std::nullopt;
+      };
+      try {
+        auto hub = hub::hub_options::from_environment();
+        auto result = hub::inspect_model(hub::locate_model(spec, policy, hub), opt, hub);
+        return json::serialize(hub::inspection_json(result));
+      } catch (const hub::hub_error& e) {
+        unsigned status = e.status() == 404 ? 404 : e.status() == 0 ? 400 : 502;
+        return std::pair<unsigned, std::string>{status, e.what()};
+      } catch (const std::exception& e) {
+        return std::pair<unsigned, std::string>{422, std::string("cannot read the model: ") + e.what()};
+      }
+    };
+    auto got = co_await local_->run_blocking(std::move(job));
+    if (auto* err = std::get_if<std::pair<unsigned, std::string>>(&got)) {
+      co_await reply_error(err->first, err->second, "inspect_failed");
+    } else {
+      log.status = 200;
+      auto res = http::json_response(ex, 200, std::move(std::get<std::string>(got)));
+      co_await http::send(ex, res);
+    }
+    co_return;
+  }
+
   // POST /api/models/pull {"model": "owner/repo[:quant|:file]"}
   if (method != bhttp::verb::post) {
     co_await reply_error(405, "use POST for /api/models/pull", "method_not_allowed");
@@ -121,9 +189,11 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   }
   http::event_stream events(ex);
   log.status = 200;
-  if (!co_await events.open()) co_return;
+  bool opened = co_await events.open();
+  if (!opened) co_return;
 
-  auto feed = std::make_shared<pull_feed>(co_await http::net::this_coro::executor);
+  auto executor = co_await http::net::this_coro::executor;
+  auto feed = std::make_shared<pull_feed>(executor);
   pull_feed* f = feed.get();
   hub::pull_options opt;
   opt.hub = hub::hub_options::from_environment();
@@ -157,8 +227,10 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
       batch.swap(f->events);
       done = f->done;
     }
-    for (const auto& [name, data] : batch)
-      if (!co_await events.send(name, data)) f->cancel = true;  // the client left: stop (resumable)
+    for (const auto& event : batch) {
+      bool sent = co_await events.send(event.first, event.second);
+      if (!sent) f->cancel = true;  // the client left: stop (resumable)
+    }
     if (done) break;
     f->timer.expires_after(std::chrono::milliseconds(250));
     co_await f->timer.async_wait(http::net::as_tuple(http::net::use_awaitable));
