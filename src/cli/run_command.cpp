@@ -86,9 +86,10 @@ int run(const run_options& o) {
     if (o.verbose && r.completion_tokens > 0) {
       double decode = r.total_s - r.first_token_s;
       std::cerr << "[" << r.prompt_tokens << " prompt tokens, " << r.completion_tokens << " generated; first token "
-                << int(r.first_token_s * 1000) << " ms; "
-                << (decode > 0 ? int(double(r.completion_tokens - 1) / decode) : 0) << " tokens/s; " << r.finish_reason
-                << "]\n";
+                << int(r.first_token_s * 1000) << " ms";
+      if (r.completion_tokens >= 8 && decode > 0.05)  // a rate from a few tokens in one burst means nothing
+        std::cerr << "; " << int(double(r.completion_tokens - 1) / decode) << " tokens/s";
+      std::cerr << "; " << r.finish_reason << "]\n";
     }
     return true;
   };

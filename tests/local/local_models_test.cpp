@@ -289,6 +289,32 @@ TEST_F(local_models, run_answers_one_prompt_through_a_private_gateway_that_stops
   EXPECT_TRUE(eventually([&] { return !process_alive(std::stoi(m[1].str())); }, 5s)) << "the engine outlived run";
 }
 
+TEST_F(local_models, run_is_interactive_on_a_terminal_with_history_and_commands) {
+  auto dir = model_dir(1);
+  auto work = sy::test::temp_dir();
+  sy::test::write_file(work + "/config.yaml",
+                       "server:\n  listen: 127.0.0.1:" + std::to_string(unused_port()) + "\n" + config_for(dir));
+  sy::test::write_file(work + "/typed.txt", "hello\nagain\n/clear\nhello\n/bye\n");
+  // script(1) gives run a terminal; what is typed comes from the file
+  auto command = "SWITCHYARD_HOME=" + work + "/home " + sy::test::switchyard_binary() + " run -c " + work +
+                 "/config.yaml tiny-a:f32 --max-tokens 3 -v";
+  sy::test::child_process run({"/bin/sh", "-c", "script -qfec '" + command + "' /dev/null < " + work + "/typed.txt"},
+                              work + "/run.log");
+  ASSERT_EQ(run.wait_exit(60s), 0) << run.output();
+  auto out = run.output();
+  EXPECT_THAT(out, HasSubstr("Chatting with tiny-a:f32"));
+  EXPECT_THAT(out, HasSubstr("(conversation cleared)"));
+  // three answers: the second one sees the first exchange (a longer prompt); after /clear the
+  // conversation starts afresh (the first prompt again)
+  std::vector<int> prompts;
+  std::regex stats("\\[([0-9]+) prompt tokens, 3 generated");
+  for (std::sregex_iterator it(out.begin(), out.end(), stats), end; it != end; ++it)
+    prompts.push_back(std::stoi((*it)[1]));
+  ASSERT_EQ(prompts.size(), 3u) << out;
+  EXPECT_GT(prompts[1], prompts[0]);
+  EXPECT_EQ(prompts[2], prompts[0]);
+}
+
 TEST_F(local_models, run_goes_through_the_running_gateway) {
   auto dir = model_dir(1);
   auto port = unused_port();
