@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/effective_config.h"
+#include "cli/text_table.h"
 #include "core/config_sources.h"
 #include "core/human_units.h"
 #include "core/log.h"
@@ -62,20 +63,6 @@ std::string count_cell(uint64_t n) {
   return n < 100000 ? std::to_string(n) : human_count(n);
 }
 
-void print_rows(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 3, ' ');
-    }
-    std::cout << line << "\n";
-  }
-}
-
 void run_search(const search_args& a) {
   hub::search_query q{a.query, a.limit, a.sort};
   auto hits = hub::search_models(hub::hub_options::from_environment(), q);
@@ -100,7 +87,7 @@ void run_search(const search_args& a) {
     rows.push_back({h.id + (h.gated ? " (gated)" : ""), count_cell(h.downloads), count_cell(h.likes),
                     h.updated.substr(0, 10), quants.empty() ? "-" : quants});
   }
-  print_rows(rows);
+  print_table(std::cout, rows);
   std::cout << "\nsizes are not part of search results: `switchyard pull REPO --list` shows the files and sizes\n";
 }
 

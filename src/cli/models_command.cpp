@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/effective_config.h"
+#include "cli/text_table.h"
 #include "core/config_sources.h"
 #include "core/human_units.h"
 #include "core/log.h"
@@ -71,22 +72,12 @@ std::string loaded_cell(const engine_states& engines, const std::string& name) {
   return it == engines->end() ? "no" : it->second;
 }
 
-void print_table(const std::vector<store::local_model>& models, const engine_states& engines) {
+void print_models(const std::vector<store::local_model>& models, const engine_states& engines) {
   std::vector<std::vector<std::string>> rows = {{"NAME", "SIZE", "QUANT", "PARAMS", "CONTEXT", "LOADED"}};
   for (const auto& m : models)
     rows.push_back({m.name, human_bytes(m.size_bytes), m.quantization.empty() ? "-" : m.quantization, params_cell(m),
                     m.context_length ? std::to_string(m.context_length) : "-", loaded_cell(engines, m.name)});
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows)
-    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t i = 0; i < r.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 3, ' ');
-    }
-    std::cout << line << "\n";
-  }
+  cli::print_table(std::cout, rows);
 }
 
 boost::json::object model_json(const store::local_model& m, const engine_states& engines) {
@@ -175,7 +166,7 @@ void add_ls_command(CLI::App& app) {
         std::cout << boost::json::serialize(boost::json::object{{"models", std::move(list)}}) << "\n";
         return;
       }
-      print_table(models, engines);
+      print_models(models, engines);
       if (models.empty())
         std::cerr << "no local models: put GGUF files in " << lib.models_dir() << " or list them in models.paths\n";
     });

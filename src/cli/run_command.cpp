@@ -57,7 +57,8 @@ int run(const run_options& o) {
       auto home = store::resolve_home(cfg->models.home, process_env());
       std::error_code ec;
       std::filesystem::create_directories(home + "/logs", ec);
-      own = std::make_unique<private_server>(*cfg, o.cfg.file, home + "/logs/run-gateway.log");
+      own = std::make_unique<private_server>(*cfg, o.cfg.file,
+                                             home + "/logs/run-gateway-" + std::to_string(::getpid()) + ".log");
       endpoint = own->endpoint();
     } catch (const std::exception& e) {
       std::cerr << "switchyard run: no gateway is running at " << cfg->server.listen

@@ -98,7 +98,6 @@ bool engine_instance::start() {
     std::lock_guard lock(mutex_);
     if (status_.state == engine_state::ready) return true;
     status_ = engine_status{.state = engine_state::starting};
-    abort_start_ = false;
   }
   for (int attempt = 0;; ++attempt) {
     unsigned short port = pick_free_port();
@@ -205,6 +204,8 @@ void engine_instance::stop(duration grace) {
   }
   std::lock_guard life(lifecycle_);
   stop_locked(grace);
+  std::lock_guard lock(mutex_);
+  abort_start_ = false;  // cleared here, not in start(): a stop() racing a start() is never lost
 }
 
 void engine_instance::stop_locked(duration grace) {

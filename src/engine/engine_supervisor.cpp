@@ -58,12 +58,16 @@ engine_supervisor::engine_supervisor(process_launcher& launcher, supervisor_opti
   });
 }
 
-engine_supervisor::~engine_supervisor() {
+void engine_supervisor::close() {
   {
     std::lock_guard lock(mutex_);
     closing_ = true;
   }
   changed_.notify_all();
+}
+
+engine_supervisor::~engine_supervisor() {
+  close();
   ticker_.join();
   std::lock_guard lock(mutex_);
   for (auto& [name, e] : entries_)
@@ -146,7 +150,13 @@ acquire_outcome engine_supervisor::acquire(const model_spec& spec) {
     }
     if (e->crashes_in_a_row > 0) {
       auto until = e->failed_at + backoff_for(e->crashes_in_a_row);
-      if (steady::now() < until) {
+      auto left = until - steady::now();
+      if (left > std::chrono::seconds(2))  // a long backoff is not waited out on a pool thread
+        return acquire_error{503, "engine_failed",
+                             fmt::format("local model '{}' failed {} times in a row and restarts after a pause: {}",
+                                         e->name, e->crashes_in_a_row, e->last_error),
+                             std::chrono::duration_cast<duration>(left) + std::chrono::seconds(1)};
+      if (left > duration::zero()) {
         changed_.wait_until(lock, until);
         continue;
       }
@@ -197,27 +207,29 @@ std::optional<acquire_error> engine_supervisor::make_room(std::unique_lock<std::
     std::vector<engine_usage> usage;
     unsigned loaded = 0;
     std::uint64_t used = 0;
+    std::uint64_t loading_bytes = 0;  // loads under way: not in MemAvailable yet
     for (const auto& [name, e] : entries_) {
       bool counts = e->busy == entry::phase::loading || e->ready();
       usage.push_back(
           {name, e->ready(), e->busy != entry::phase::idle, e->in_flight, e->last_used, e->spec.memory_bytes});
       if (counts && name != spec.name) ++loaded, used += e->spec.memory_bytes;
+      if (e->busy == entry::phase::loading && name != spec.name) loading_bytes += e->spec.memory_bytes;
     }
     const std::uint64_t need = spec.memory_bytes, budget = opt_.memory_budget;
-    if (budget && need > budget)
-      return acquire_error{503, "insufficient_memory",
+    if (budget && need > budget)  // refused for good under this configuration: not a retryable 503
+      return acquire_error{507, "insufficient_memory",
                            fmt::format("local model '{}' needs about {} ({}), more than engine.memory_budget ({})",
                                        spec.name, human_bytes(need), spec.memory_summary, human_bytes(budget)),
                            std::nullopt};
     bool count_ok = loaded < opt_.max_loaded;
     bool budget_ok = !budget || used + need <= budget;
     std::uint64_t free_ram = opt_.available_memory();
-    bool ram_ok = free_ram == 0 || need <= free_ram;
+    bool ram_ok = free_ram == 0 || need + loading_bytes <= free_ram;
     if (count_ok && budget_ok && ram_ok) return std::nullopt;
     auto victim = lru_victim(usage, spec.name);
     if (!victim) {
       if (!ram_ok && loaded == 0)
-        return acquire_error{503, "insufficient_memory",
+        return acquire_error{507, "insufficient_memory",
                              fmt::format("local model '{}' needs about {} ({}), but only {} of RAM is free; "
                                          "choose a smaller quantization or context, or free memory",
                                          spec.name, human_bytes(need), spec.memory_summary, human_bytes(free_ram)),

@@ -121,6 +121,9 @@ class engine_supervisor {
   // Notices at once whether `name`'s child has died (after a failed request), without blocking.
   void poll(const std::string& name);
 
+  // Shutting down: waiting acquire() calls return at once (a load under way still finishes).
+  void close();
+
   std::vector<engine_report> engines() const;
   bool loaded(const std::string& name) const;
   void set_limits(unsigned max_loaded, std::uint64_t memory_budget, duration idle_unload);

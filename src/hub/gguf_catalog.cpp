@@ -131,7 +131,7 @@ std::string describe_entries(const std::vector<gguf_entry>& entries) {
 const gguf_entry& choose_entry(const std::vector<gguf_entry>& entries, std::string_view selector,
                                std::string_view repo_id) {
   std::string repo(repo_id);
-  if (entries.empty()) throw hub_error(repo + " has no GGUF files");
+  if (entries.empty()) throw hub_error(repo + " has no GGUF files", 404);
   auto on_offer = [&] { return "; on offer:\n" + describe_entries(entries); };
   if (selector.empty()) {
     const gguf_entry* best = nullptr;
@@ -144,7 +144,7 @@ const gguf_entry& choose_entry(const std::vector<gguf_entry>& entries, std::stri
       int re = preference_rank(e.quant), rb = preference_rank(best->quant);
       if (re < rb || (re == rb && re == int(preference.size()) && e.size < best->size)) best = &e;
     }
-    if (!best) throw hub_error(repo + " has only multimodal projector files" + on_offer());
+    if (!best) throw hub_error(repo + " has only multimodal projector files" + on_offer(), 404);
     return *best;
   }
   if (ends_with_gguf(selector)) {
@@ -160,7 +160,8 @@ const gguf_entry& choose_entry(const std::vector<gguf_entry>& entries, std::stri
         }
     if (hits.size() == 1) return *hits.front();
     throw hub_error(std::string(hits.empty() ? "no file " : "more than one file matches ") + std::string(selector) +
-                    " in " + repo + on_offer());
+                        " in " + repo + on_offer(),
+                    hits.empty() ? 404 : 400);
   }
   std::string want = upper(selector);
   std::vector<const gguf_entry*> hits;
@@ -168,14 +169,15 @@ const gguf_entry& choose_entry(const std::vector<gguf_entry>& entries, std::stri
     if (!e.mmproj && e.quant == want) hits.push_back(&e);
   if (hits.size() == 1) return *hits.front();
   if (hits.size() > 1)
-    throw hub_error("more than one " + want + " file in " + repo + ": name one as " + repo + ":<file>" + on_offer());
+    throw hub_error("more than one " + want + " file in " + repo + ": name one as " + repo + ":<file>" + on_offer(),
+                    400);
   std::vector<std::string> quants;
   for (const auto& e : entries)
     if (!e.quant.empty()) quants.push_back(e.quant);
   std::string msg = "no " + want + " file in " + repo;
   auto close = close_matches(want, quants, 1);
   if (!close.empty()) msg += " (did you mean " + close.front() + "?)";
-  throw hub_error(msg + on_offer());
+  throw hub_error(msg + on_offer(), 404);
 }
 
 }  // namespace sy::hub

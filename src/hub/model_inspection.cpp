@@ -24,14 +24,16 @@ inspect_source locate_model(std::string_view spec, const inspect_policy& policy,
     if (auto path = policy.find_local(name)) return {"local/" + std::string(name), *path, ""};
   }
   if (s.starts_with("https://") || s.starts_with("http://")) {
-    if (!policy.allow_urls) throw hub_error("a URL is not accepted here: name a store model or owner/repo[:quant]");
+    if (!policy.allow_urls)
+      throw hub_error("a URL is not accepted here: name a store model or owner/repo[:quant]", 400);
     return {s, "", s};
   }
   if (spec.ends_with(".gguf")) {
     auto url = hub_file_url(spec, hub.endpoint);
     if (!url)
-      throw hub_error("'" + s + "' is not " + (policy.allow_paths ? "a file here, nor " : "") +
-                      "owner/repo/path.gguf on the hub");
+      throw hub_error(
+          "'" + s + "' is not " + (policy.allow_paths ? "a file here, nor " : "") + "owner/repo/path.gguf on the hub",
+          400);
     return {s, "", *url};
   }
   // owner/repo[:quant]
@@ -39,7 +41,7 @@ inspect_source locate_model(std::string_view spec, const inspect_policy& policy,
   auto repo = spec.substr(0, colon);
   auto selector = colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
   if (!valid_repo_id(repo))
-    throw hub_error("'" + s + "' is not a store model, owner/repo[:quant] or owner/repo/path.gguf");
+    throw hub_error("'" + s + "' is not a store model, owner/repo[:quant] or owner/repo/path.gguf", 400);
   auto listing = list_repo(hub, repo);
   auto entries = group_gguf_files(listing.files);
   const auto& entry = choose_entry(entries, selector, repo);

@@ -60,6 +60,13 @@ gateway::gateway(std::shared_ptr<const config> cfg)
 
 gateway::~gateway() = default;
 
+void gateway::shutdown() {
+  shutting_down_ = true;
+  if (local_) local_->join();
+  refresh_timer_.reset();
+  pools_.clear();
+}
+
 std::shared_ptr<const gateway_state> gateway::state() const {
   std::lock_guard lock(state_mutex_);
   return state_;

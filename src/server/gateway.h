@@ -54,6 +54,10 @@ class gateway {
 
   http::net::awaitable<void> handle(http::exchange& ex);
 
+  // After the server's workers have stopped and before the server is destroyed: cancels pulls
+  // (resumable), waits for blocking jobs, and drops what lives on the workers' io_contexts.
+  void shutdown();
+
   model_catalog& catalog() { return catalog_; }
   backends::local_backend* local() { return local_.get(); }
   gateway_metrics& metrics() { return metrics_; }
@@ -82,6 +86,7 @@ class gateway {
   gateway_metrics metrics_;
   std::unique_ptr<backends::local_backend> local_;  // null when the store could not be opened
   std::string local_unavailable_;                   // why local_ is null
+  std::atomic<bool> shutting_down_{false};          // pulls stop (resumable) when set
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 

@@ -156,7 +156,8 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
         auto result = hub::inspect_model(hub::locate_model(spec, policy, hub), opt, hub);
         return json::serialize(hub::inspection_json(result));
       } catch (const hub::hub_error& e) {
-        unsigned status = e.status() == 404 ? 404 : e.status() == 0 ? 400 : 502;
+        // 400/404: what was asked for; anything else: the hub failed or could not be reached
+        unsigned status = e.status() == 400 || e.status() == 404 ? unsigned(e.status()) : 502;
         return std::pair<unsigned, std::string>{status, e.what()};
       } catch (const std::exception& e) {
         return std::pair<unsigned, std::string>{422, std::string("cannot read the model: ") + e.what()};
@@ -200,7 +201,8 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   opt.home = local_->home();
   opt.cancel = &f->cancel;
   auto last_progress = std::make_shared<std::chrono::steady_clock::time_point>();
-  opt.progress = [f, last_progress](const hub::pull_progress& p) {
+  opt.progress = [this, f, last_progress](const hub::pull_progress& p) {
+    if (shutting_down_) f->cancel = true;         // the gateway is stopping: the pull resumes next time
     auto now = std::chrono::steady_clock::now();  // at most 5 progress events a second
     if (now - *last_progress < std::chrono::milliseconds(200) && p.bytes.done < p.bytes.total) return;
     *last_progress = now;
@@ -208,7 +210,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   };
   opt.note = [f](const std::string& line) { f->push("note", json::serialize(json::object{{"message", line}})); };
   spdlog::info("pull {}: started from the admin API", spec);
-  http::net::post(local_->blocking_pool(), [this, feed, spec, opt] {
+  http::net::post(local_->download_pool(), [this, feed, spec, opt] {
     try {
       auto result = hub::pull_model(spec, opt);
       catalog_.update_listing("local", local_->refresh());  // the new model is served at once

@@ -99,6 +99,7 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   second.detach();
   auto cut = srv.drain(cfg->server.shutdown_grace);
   srv.wait();
+  gw.shutdown();
   if (cut > 0) spdlog::warn("shutdown deadline passed with {} requests still in flight", cut);
   spdlog::info("stopped");
   flush_logs();

@@ -44,11 +44,18 @@ local_backend::local_backend(const config& cfg, const env_lookup& env)
           std::make_unique<engine::engine_supervisor>(launcher_, supervisor_options_for(cfg, server_binary_, home_))) {}
 
 local_backend::~local_backend() {
-  blocking_.join();
+  join();
   supervisor_.reset();  // stops the children before the launcher goes
 }
 
+void local_backend::join() {
+  supervisor_->close();
+  downloads_.join();
+  blocking_.join();
+}
+
 std::vector<std::string> local_backend::refresh() {
+  std::lock_guard serial(refresh_mutex_);
   std::shared_ptr<store::model_library> lib;
   {
     std::lock_guard lock(mutex_);
@@ -95,13 +102,22 @@ engine::model_spec local_backend::configured_spec(const config& cfg, const store
   return spec;
 }
 
+std::optional<engine::gpu_memory> local_backend::current_gpu() const {
+  std::lock_guard lock(gpu_mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (gpu_checked_.time_since_epoch().count() == 0 || now - gpu_checked_ > std::chrono::seconds(30)) {
+    auto gpus = engine::detect_gpus();  // forks nvidia-smi: not on every request
+    gpu_ = gpus.empty() ? std::nullopt : std::optional(gpus.front());
+    gpu_checked_ = now;
+  }
+  return gpu_;
+}
+
 std::variant<engine::model_spec, engine::acquire_error> local_backend::placed_spec(engine::model_spec spec,
                                                                                    const store::local_model& m) const {
   try {
     auto footprint = engine::estimate_footprint(m.path, spec.settings, m.size_bytes);
-    auto gpus = engine::detect_gpus();
-    std::optional<engine::gpu_memory> gpu;
-    if (!gpus.empty()) gpu = gpus.front();
+    auto gpu = current_gpu();
     auto p = engine::place(footprint, spec.settings.gpu_layers, gpu);
     spec.placed_gpu_layers = p.gpu_layers;
     spec.memory_bytes = p.ram_bytes;

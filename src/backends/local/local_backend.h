@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/config_sources.h"
 #include "engine/engine_supervisor.h"
+#include "engine/placement.h"
 #include "engine/process_launcher.h"
 #include "store/local_model.h"
 #include "store/model_library.h"
@@ -47,26 +48,40 @@ class local_backend {
   // Unloads (blocking only briefly: the stop runs in the pool).
   http::net::awaitable<std::string> unload(std::string name, bool force);
 
-  // Runs `fn` on the blocking pool and resumes the caller on its own executor with the result.
-  // (Not a coroutine lambda: GCC 12 mishandles the captures of coroutine lambdas.)
+  // Runs `fn` on the blocking pool and resumes the caller on its own executor with the result;
+  // an exception from `fn` is rethrown at the co_await. (Not a coroutine lambda: GCC 12
+  // mishandles the captures of coroutine lambdas.)
   template <class Fn>
   auto run_blocking(Fn fn) -> http::net::awaitable<decltype(fn())> {
+    return run_on(blocking_, std::move(fn));
+  }
+  template <class Fn>
+  static auto run_on(http::net::thread_pool& pool, Fn fn) -> http::net::awaitable<decltype(fn())> {
     using result = decltype(fn());
-    return http::net::async_initiate<decltype(http::net::use_awaitable), void(result)>(
-        [this, fn = std::move(fn)](auto handler) mutable {
-          http::net::post(blocking_, [fn = std::move(fn), handler = std::move(handler)]() mutable {
-            auto r = fn();
+    return http::net::async_initiate<decltype(http::net::use_awaitable), void(std::exception_ptr, result)>(
+        [&pool, fn = std::move(fn)](auto handler) mutable {
+          http::net::post(pool, [fn = std::move(fn), handler = std::move(handler)]() mutable {
+            std::exception_ptr error;
+            result r{};
+            try {
+              r = fn();
+            } catch (...) {
+              error = std::current_exception();
+            }
             auto ex = http::net::get_associated_executor(handler);
-            http::net::dispatch(
-                ex, [handler = std::move(handler), r = std::move(r)]() mutable { std::move(handler)(std::move(r)); });
+            http::net::dispatch(ex, [handler = std::move(handler), error, r = std::move(r)]() mutable {
+              std::move(handler)(error, std::move(r));
+            });
           });
         },
         http::net::use_awaitable);
   }
 
   engine::engine_supervisor& supervisor() { return *supervisor_; }
-  // For long blocking jobs of the admin API (pulls); joined when the backend goes.
-  http::net::thread_pool& blocking_pool() { return blocking_; }
+  // For long jobs of the admin API (pulls): their own threads, so downloads never hold up loads.
+  http::net::thread_pool& download_pool() { return downloads_; }
+  // Waits for every blocking job (call once the workers have stopped, before they are destroyed).
+  void join();
   const std::string& home() const { return home_; }
   const std::string& server_binary() const { return server_binary_; }
 
@@ -76,6 +91,8 @@ class local_backend {
   // Adds the memory estimate and GPU placement (reads the GGUF header: blocking).
   std::variant<engine::model_spec, engine::acquire_error> placed_spec(engine::model_spec spec,
                                                                       const store::local_model& m) const;
+  // The first GPU's free memory, asked at most every 30 s (free VRAM changes as engines load).
+  std::optional<engine::gpu_memory> current_gpu() const;
   http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine::acquire_error>> lease(
       const config& cfg, const store::local_model& m);
 
@@ -87,7 +104,15 @@ class local_backend {
   std::shared_ptr<const std::vector<store::local_model>> models_;
   engine::process_launcher launcher_;
   std::unique_ptr<engine::engine_supervisor> supervisor_;
-  http::net::thread_pool blocking_{4};
+  // Threads mostly wait (for a child to become healthy, or for another request's load): many are
+  // cheap, and too few would queue a load behind unrelated waits.
+  http::net::thread_pool blocking_{16};
+  http::net::thread_pool downloads_{2};
+  std::mutex refresh_mutex_;
+  mutable std::mutex gpu_mutex_;
+  mutable std::optional<engine::gpu_memory> gpu_;
+  mutable std::chrono::steady_clock::time_point
+      gpu_checked_{};  // one store scan at a time: a later scan never loses to an older one
 };
 
 }  // namespace sy::backends
