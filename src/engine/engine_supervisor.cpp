@@ -194,6 +194,7 @@ acquire_outcome engine_supervisor::acquire(const model_spec& spec) {
     ++e->crashes_in_a_row;
     e->failed_at = steady::now();
     e->last_error = inst->last_error();
+    if (e->last_error.empty()) e->last_error = "the load was stopped before the engine was ready";
     e->last_exit_status = inst->status().exit_status;
     e->instance.reset();
     spdlog::error("local model '{}': load failed: {}", e->name, e->last_error);

@@ -39,6 +39,13 @@ net::awaitable<bool> event_stream::send(std::string_view name, std::string_view 
   co_return ok;
 }
 
+net::awaitable<bool> event_stream::comment(std::string_view text) {
+  std::string line = fmt::format(": {}\n\n", text);
+  std::string chunk = fmt::format("{:x}\r\n{}\r\n", line.size(), line);
+  bool ok = co_await write(chunk);
+  co_return ok;
+}
+
 net::awaitable<void> event_stream::close() {
   static const std::string last_chunk = "0\r\n\r\n";
   co_await write(last_chunk);

@@ -19,6 +19,9 @@ class event_stream {
   // One event: "event: <name>\n" (when not empty) and "data: <data>\n\n". `data` must be one line
   // (JSON is). false when the client is gone.
   net::awaitable<bool> send(std::string_view name, std::string_view data);
+  // A comment line (": keepalive"): keeps proxies from timing out a quiet stream, and shows
+  // whether the client is still there. false when it is gone.
+  net::awaitable<bool> comment(std::string_view text);
   // The terminating chunk; the connection may then serve the next request.
   net::awaitable<void> close();
 

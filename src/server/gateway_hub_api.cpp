@@ -221,6 +221,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
       feed->push("error", error_json(e.what(), feed->cancel ? "cancelled" : "pull_failed"), true);
     }
   });
+  auto last_sent = std::chrono::steady_clock::now();
   for (;;) {
     std::deque<std::pair<std::string, std::string>> batch;
     bool done = false;
@@ -232,6 +233,13 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
     for (const auto& event : batch) {
       bool sent = co_await events.send(event.first, event.second);
       if (!sent) f->cancel = true;  // the client left: stop (resumable)
+      last_sent = std::chrono::steady_clock::now();
+    }
+    if (batch.empty() && std::chrono::steady_clock::now() - last_sent > std::chrono::seconds(10)) {
+      // quiet (queued behind other pulls, or hashing): a comment finds out whether anyone listens
+      bool alive = co_await events.comment("keepalive");
+      if (!alive) f->cancel = true;
+      last_sent = std::chrono::steady_clock::now();
     }
     if (done) break;
     f->timer.expires_after(std::chrono::milliseconds(250));
