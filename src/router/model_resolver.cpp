@@ -14,7 +14,17 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string
   if (auto it = cfg_.aliases.find(std::string(requested)); it != cfg_.aliases.end())
     return resolve_id(it->second, "alias", requested);
   for (const auto& r : cfg_.routes)
-    if (r.model == requested) return resolve_id(r.targets.front(), "route", requested);
+    if (r.model == requested) {
+      // the first target that resolves; the later ones are its fallbacks (priority order)
+      for (std::size_t i = 0; i < r.targets.size(); ++i) {
+        auto got = resolve_id(r.targets[i], "route", requested);
+        if (auto* t = std::get_if<resolved_target>(&got)) {
+          t->fallbacks.assign(r.targets.begin() + std::ptrdiff_t(i) + 1, r.targets.end());
+          return got;
+        }
+      }
+      return not_found(requested);
+    }
   if (auto slash = requested.find('/');
       slash != std::string_view::npos && cfg_.find_backend(requested.substr(0, slash)))
     return resolve_id(requested, "id", requested);

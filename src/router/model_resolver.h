@@ -14,9 +14,10 @@ namespace sy {
 
 struct resolved_target {
   const backend_config* backend = nullptr;
-  std::string upstream_model;  // what the upstream is asked for
-  std::string id;              // "<backend>/<model>"
-  std::string via;             // "id", "alias", "route" or "name": how the name was matched
+  std::string upstream_model;          // what the upstream is asked for
+  std::string id;                      // "<backend>/<model>"
+  std::string via;                     // "id", "alias", "route" or "name": how the name was matched
+  std::vector<std::string> fallbacks;  // a route's later targets, in priority order (tried when this one fails)
 };
 
 struct unknown_model {
@@ -29,6 +30,10 @@ class model_resolver {
   model_resolver(const config& cfg, const catalog_snapshot& catalog) : cfg_(cfg), catalog_(catalog) {}
 
   std::variant<resolved_target, unknown_model> resolve(std::string_view requested) const;
+  // One "<backend>/<model>" id (a route target), without aliases or routes.
+  std::variant<resolved_target, unknown_model> resolve_target(std::string_view id) const {
+    return resolve_id(id, "route", id);
+  }
 
   // Every name a client may use: ids of listed models, aliases and routes.
   std::vector<std::string> known_names() const;

@@ -349,7 +349,8 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
 
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_log& log) {
-  auto routed = route_request(ex.req.body(), *st.cfg, *catalog_.snapshot());
+  auto snapshot = catalog_.snapshot();
+  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot);
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;
@@ -360,36 +361,69 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   auto& r = std::get<routed_request>(routed);
   log.requested_model = std::move(r.requested_model);
   log.stream = r.stream;
-  log.backend = r.target.backend->name;
-  log.target = r.target.id;
+  resolved_target target = std::move(r.target);
+  const std::vector<std::string> fallbacks = target.fallbacks;
+  std::size_t next_fallback = 0;
   std::string outbound = std::move(r.outbound_body);
+  std::string attempts;  // "id: why; " of the targets that failed before answering
 
+  // Priority failover: in a route with several targets, a failure before the first byte reached
+  // the client (unreachable, timeout, 5xx, 429, an engine that cannot load) moves on to the next
+  // target; when none is left, one answer names every attempt.
   backends::forward_outcome outcome;
-  metrics_.in_flight_add(log.backend, 1);
-  if (r.target.backend == &local_backend_config()) {
-    if (local_) {
-      outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
-                                         r.target.upstream_model, r.target.id);
+  for (;;) {
+    log.backend = target.backend->name;
+    log.target = target.id;
+    backends::forward_options fo;
+    fo.hold_failures = !fallbacks.empty();  // a route with fallbacks answers failures itself, naming every attempt
+    metrics_.in_flight_add(log.backend, 1);
+    if (target.backend == &local_backend_config()) {
+      if (local_) {
+        outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
+                                           target.upstream_model, target.id, fo);
+      } else {
+        outcome = {};
+        outcome.status = 503;
+        outcome.error = "local models are unavailable: " + local_unavailable_;
+        outcome.held = fo.hold_failures;
+        if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
+      }
     } else {
-      outcome.status = 503;
-      outcome.error = "local models are unavailable: " + local_unavailable_;
-      co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
+      auto* b = st.backend(target.backend->name);
+      outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), target.id, fo);
     }
-  } else {
-    auto* b = st.backend(r.target.backend->name);
-    outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), r.target.id);
+    metrics_.in_flight_add(log.backend, -1);
+    if (outcome.failure != http::upstream_failure::none)
+      metrics_.record_upstream_error(log.backend, http::to_string(outcome.failure));
+    if (!outcome.held) break;
+    attempts += target.id + ": " + outcome.error + "; ";
+    std::optional<resolved_target> following;
+    while (!following && next_fallback < fallbacks.size()) {
+      auto got = model_resolver(*st.cfg, *snapshot).resolve_target(fallbacks[next_fallback++]);
+      if (auto* t = std::get_if<resolved_target>(&got)) following = std::move(*t);
+    }
+    if (!following) {  // nothing left to try: the held failure is the answer
+      auto message = "every target of '" + log.requested_model + "' failed: " + attempts.substr(0, attempts.size() - 2);
+      auto res =
+          http::json_response(ex, outcome.status, http::error_body(message, "upstream_error", "all_targets_failed"));
+      if (!outcome.retry_after.empty()) res.set("Retry-After", outcome.retry_after);
+      co_await http::send(ex, res);
+      outcome.error = std::move(message);
+      break;
+    }
+    spdlog::warn("request {}: {} failed before answering ({}); trying {}", ex.request_id, target.id, outcome.error,
+                 following->id);
+    target = std::move(*following);
+    outbound = api::replace_top_level_string(ex.req.body(), "model", target.upstream_model);
   }
-  metrics_.in_flight_add(log.backend, -1);
   log.status = outcome.status;
   log.error = outcome.error;
   log.bytes = outcome.response_bytes;
   log.first_byte = outcome.first_byte;
   log.prompt_tokens = outcome.prompt_tokens;
   log.completion_tokens = outcome.completion_tokens;
-  if (outcome.failure != http::upstream_failure::none) {
-    log.failure = http::to_string(outcome.failure);
-    metrics_.record_upstream_error(log.backend, log.failure);
-  }
+  if (outcome.failure != http::upstream_failure::none) log.failure = http::to_string(outcome.failure);
+  if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
   if (outcome.prompt_tokens > 0 || outcome.completion_tokens > 0)
     metrics_.record_tokens(log.backend, log.target, outcome.prompt_tokens, outcome.completion_tokens);
 }

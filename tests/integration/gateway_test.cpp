@@ -353,3 +353,40 @@ TEST_F(gateway_test, idle_keep_alive_connections_are_closed_after_idle_timeout) 
   EXPECT_TRUE(c.closed_by_peer());  // blocks until the server closes it (at most 5 s)
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
+
+// Routes fail over in priority order while nothing has reached the client yet.
+TEST_F(gateway_test, a_route_fails_over_to_its_next_target_before_the_first_byte) {
+  start(R"(
+backends:
+  - { name: dead, type: openai, url: "http://127.0.0.1:1/v1", list_models: false }
+  - { name: mock, type: openai, url: "{MOCK_URL}", list_models: false }
+  - { name: also, type: openai, url: "{MOCK_URL}", list_models: false }
+routes:
+  - { model: chat, targets: [dead/m1, mock/m2] }
+  - { model: both, targets: [mock/m1, also/m2] }
+)");
+  // the first target is unreachable: the second answers, and says so
+  auto r = chat("chat");
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.header("x-switchyard-backend"), "mock");
+  EXPECT_EQ(upstream_model(), "m2");  // the body was rewritten for the target that served it
+  EXPECT_THAT(gw->process().output(), testing::HasSubstr("dead/m1 failed before answering"));
+  // streaming takes the same path
+  auto s = http_request(gw->port(), "POST", "/v1/chat/completions", chat_body("chat", R"(,"stream":true)"));
+  EXPECT_EQ(s.status, 200u);
+  EXPECT_THAT(s.body, testing::HasSubstr("data: [DONE]"));
+  // every target fails (HTTP 503 from both): one answer naming both attempts
+  r = chat("both", R"(,"mock":{"status":503,"retry_after":"3"})");
+  EXPECT_EQ(r.status, 502u) << r.body;
+  EXPECT_THAT(r.body, testing::HasSubstr("every target of 'both' failed: mock/m1: "));
+  EXPECT_THAT(r.body, testing::HasSubstr("also/m2: "));
+  // a rate limit moves on too; the last target's answer stands
+  r = chat("both", R"(,"mock":{"status":429,"retry_after":"9"})");
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(r.header("retry-after"), "9");
+  // a client error is the client's: not retried elsewhere
+  auto before = parse_object(mock.stats()).at("requests").as_int64();
+  r = chat("both", R"(,"mock":{"status":400})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(parse_object(mock.stats()).at("requests").as_int64(), before + 1);
+}

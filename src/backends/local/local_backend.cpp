@@ -151,19 +151,26 @@ http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine:
 http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, http::exchange& ex,
                                                              http::upstream_pool& pool, std::string_view path,
                                                              std::string body, std::string_view name,
-                                                             std::string_view model_id) {
+                                                             std::string_view model_id, forward_options opt) {
   forward_outcome out;
   auto model = find(name);
   if (!model) {
     out.status = 404;
     out.error = fmt::format("local model '{}' is not in the store any more", name);
-    co_await http::send_error(ex, out.status, out.error, "model_not_found");
+    out.held = opt.hold_failures;
+    if (!out.held) co_await http::send_error(ex, out.status, out.error, "model_not_found");
     co_return out;
   }
   auto got = co_await lease(cfg, *model);
   if (auto* err = std::get_if<engine::acquire_error>(&got)) {
     out.status = err->status;
     out.error = err->message;
+    if (opt.hold_failures) {  // busy, failed or too big here: another target may serve it
+      out.held = true;
+      if (err->retry_after)
+        out.retry_after = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*err->retry_after).count());
+      co_return out;
+    }
     auto res = http::json_response(ex, err->status, http::error_body(err->message, "server_error", err->code));
     if (err->retry_after)
       res.set("Retry-After",
@@ -178,7 +185,7 @@ http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, 
   child.api_key = held->api_key();
   child.list_models = false;
   openai_backend upstream(child);
-  out = co_await upstream.forward(ex, pool, path, std::move(body), model_id);
+  out = co_await upstream.forward(ex, pool, path, std::move(body), model_id, opt);
   if (out.failure != http::upstream_failure::none) supervisor_->poll(held->model());  // a crash shows at once
   co_return out;
 }

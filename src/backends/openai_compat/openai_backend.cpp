@@ -78,7 +78,7 @@ std::string check_json_and_read_usage(const std::string& body, forward_outcome& 
 
 http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex, http::upstream_pool& pool,
                                                               std::string_view path, std::string body,
-                                                              std::string_view model_id) {
+                                                              std::string_view model_id, forward_options opt) {
   forward_outcome out;
   http::outbound_request req;
   req.method = bhttp::verb::post;
@@ -96,6 +96,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     out.status = status;
     out.failure = failure;
     out.error = std::move(message);
+    if (opt.hold_failures) {
+      out.held = true;
+      co_return out;
+    }
     co_await http::send_error(ex, status, out.error, code);
     co_return out;
   };
@@ -157,10 +161,24 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
         fmt::format("backend '{}' rejected the gateway's credentials (HTTP {}); check its api_key", cfg_.name, status),
         "upstream_auth_failed");
   }
+  if (opt.hold_failures && status == 429) {  // rate-limited here: another target may have room
+    out.status = 429;
+    out.held = true;
+    out.retry_after = retry_after;
+    out.error =
+        fmt::format("backend '{}' is rate-limited (HTTP 429): {}", cfg_.name, upstream_error_message(upstream_body));
+    co_return out;
+  }
   if (status >= 500) {
     out.failure = http::upstream_failure::protocol;
     out.error =
         fmt::format("backend '{}' failed with HTTP {}: {}", cfg_.name, status, upstream_error_message(upstream_body));
+    out.retry_after = retry_after;
+    if (opt.hold_failures) {
+      out.status = 502;
+      out.held = true;
+      co_return out;
+    }
     auto r = http::json_response(ex, 502, http::error_body(out.error, "upstream_error", "upstream_http_error"));
     if (!retry_after.empty()) r.set("Retry-After", retry_after);
     r.set("x-switchyard-backend", cfg_.name);

@@ -26,6 +26,16 @@ struct forward_outcome {
   std::int64_t prompt_tokens = -1;  // from the usage block when the upstream sent one
   std::int64_t completion_tokens = -1;
   std::chrono::steady_clock::time_point first_byte{};
+  // With hold_failures: the request failed before anything reached the client, and nothing was
+  // sent; another target may take it (status and error say what happened here).
+  bool held = false;
+  std::string retry_after;  // the upstream's Retry-After, when it sent one
+};
+
+struct forward_options {
+  // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
+  // returned as held instead of answered: the caller fails over to another target.
+  bool hold_failures = false;
 };
 
 class openai_backend {
@@ -39,7 +49,7 @@ class openai_backend {
   // relays the answer to the client. Upstream 5xx and credential failures become 502 naming
   // this backend; other 4xx pass through. Never throws.
   http::net::awaitable<forward_outcome> forward(http::exchange& ex, http::upstream_pool& pool, std::string_view path,
-                                                std::string body, std::string_view model_id);
+                                                std::string body, std::string_view model_id, forward_options opt = {});
 
   // The upstream's model ids, or an error message.
   http::net::awaitable<std::variant<std::vector<std::string>, std::string>> list_models(
