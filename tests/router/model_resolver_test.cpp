@@ -71,3 +71,15 @@ TEST_F(model_resolver, unknown_names_get_close_matches) {
   unknown = std::get<sy::unknown_model>(resolve("nobackend/x"));
   EXPECT_THAT(unknown.message, testing::HasSubstr("not found"));
 }
+
+TEST_F(model_resolver, a_route_carries_its_later_targets_as_fallbacks) {
+  auto t = std::get<sy::resolved_target>(resolve("chat"));
+  EXPECT_EQ(t.id, "vllm/qwen");
+  EXPECT_THAT(t.fallbacks, testing::ElementsAre("openai/gpt-4o-mini"));
+  // a target its backend does not list is skipped; the next one leads
+  catalog->update_listing("vllm", {"llama"});
+  t = std::get<sy::resolved_target>(resolve("chat"));
+  EXPECT_EQ(t.id, "openai/gpt-4o-mini");
+  EXPECT_TRUE(t.fallbacks.empty());
+  EXPECT_TRUE(std::get<sy::resolved_target>(resolve("gpt")).fallbacks.empty());  // aliases have none
+}
