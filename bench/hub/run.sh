@@ -5,9 +5,12 @@
 # hub and measures, back to back for each of RUNS rounds:
 #   curl         curl fetching the resolve URL into a file (one connection, no verification)
 #   curl+sha256  the same, then sha256sum of the file (what a verified download must do)
+#   curl+sync    the same, then fdatasync of the file (`sync -d`: what a durable download must
+#                do; the disk's floor for the pull, which syncs before its rename)
 #   pull         switchyard pull owner/repo:FILE (Hub API listing, JOBS parallel ranged
 #                connections, sha256 verification, atomic rename, store registration)
-# and prints MiB/s for each (median of RUNS) and the ratios pull/curl and pull/(curl+sha256);
+# and prints MiB/s for each (median of RUNS) and the ratios pull/curl, pull/(curl+sha256) and
+# pull/(curl+sync);
 # the goal is pull/curl >= 0.9. Then a remote `switchyard inspect` of the same file: bytes
 # fetched and HTTP requests.
 #
@@ -60,16 +63,19 @@ mibps() { python3 -c "import sys; print(f'{$size / 1048576 / ($2 - $1):.1f}')" "
 # a first API listing computes the mock's sha256 (cached after): not part of any measurement
 curl -s -o /dev/null "$endpoint/api/models/owner/repo?blobs=true"
 
-declare -a c_rates v_rates p_rates
+declare -a c_rates v_rates s_rates p_rates
 for i in $(seq "$RUNS"); do
   t0=$(now)
   curl -s -o "$tmp/curl.out" "$url"
   t1=$(now)
-  sha256sum "$tmp/curl.out" >/dev/null
+  sync -d "$tmp/curl.out"
   t2=$(now)
+  sha256sum "$tmp/curl.out" >/dev/null
+  t3=$(now)
   rm -f "$tmp/curl.out"
   c_rates+=("$(mibps "$t0" "$t1")")
-  v_rates+=("$(mibps "$t0" "$t2")")
+  s_rates+=("$(mibps "$t0" "$t2")")
+  v_rates+=("$(mibps "$t0" "$(python3 -c "print($t1 + $t3 - $t2)")")")
 
   home="$tmp/home-$i"
   t0=$(now)
@@ -79,15 +85,17 @@ for i in $(seq "$RUNS"); do
   p_rates+=("$(mibps "$t0" "$t1")")
   cmp -s "$home/models/owner/repo/$file" "$tmp/hub/owner/repo/$file" || { echo "pull $i: file differs" >&2; exit 1; }
   rm -rf "$home"
-  echo "run $i: curl ${c_rates[-1]} MiB/s, curl+sha256 ${v_rates[-1]} MiB/s, pull ${p_rates[-1]} MiB/s"
+  echo "run $i: curl ${c_rates[-1]} MiB/s, curl+sha256 ${v_rates[-1]} MiB/s, curl+sync ${s_rates[-1]} MiB/s," \
+    "pull ${p_rates[-1]} MiB/s"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-c=$(median "${c_rates[@]}"); v=$(median "${v_rates[@]}"); p=$(median "${p_rates[@]}")
+c=$(median "${c_rates[@]}"); v=$(median "${v_rates[@]}"); s=$(median "${s_rates[@]}"); p=$(median "${p_rates[@]}")
 echo
 echo "download of $size bytes ($SIZE_MIB MiB) from the mock hub on loopback, median of $RUNS:"
-printf '  %-34s %10s MiB/s\n' "curl" "$c" "curl + sha256sum" "$v" "switchyard pull (jobs $JOBS, verified)" "$p"
-python3 -c "print(f'  ratio pull/curl            {$p / $c:.2f}   (goal >= 0.9)'); print(f'  ratio pull/(curl+sha256)   {$p / $v:.2f}')"
+printf '  %-34s %10s MiB/s\n' "curl" "$c" "curl + sha256sum" "$v" "curl + fdatasync" "$s" \
+  "switchyard pull (jobs $JOBS, verified)" "$p"
+python3 -c "print(f'  ratio pull/curl            {$p / $c:.2f}   (goal >= 0.9)'); print(f'  ratio pull/(curl+sha256)   {$p / $v:.2f}'); print(f'  ratio pull/(curl+sync)     {$p / $s:.2f}')"
 
 echo
 json=$("$SWITCHYARD" inspect "owner/repo/$file" --json)

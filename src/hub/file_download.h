@@ -2,14 +2,18 @@
 // One file from the hub into the store, safely:
 //   - an exclusive lock (flock on <partial>.lock) so two processes download it once: the second
 //     waits, then finds the finished file and only verifies it;
-//   - the bytes go to <partial> (a .part file under <home>/models/.partial/), in parallel ranged
-//     chunks for big files, each retried from the byte it reached (HTTP Range) after a dropped
-//     connection, a timeout or a 429 (Retry-After honoured);
-//   - <partial>.progress records how far each chunk got, so a later run (after a crash, Ctrl-C or
+//   - the bytes go to <partial> (a .part file under <home>/models/.partial/), for big files in
+//     blocks (4-32 MiB) that `jobs` connections take in file order, each retried from the byte it
+//     reached (HTTP Range) after a dropped connection, a timeout or a 429 (Retry-After honoured);
+//   - <partial>.progress records how far each block got, so a later run (after a crash, Ctrl-C or
 //     a cancel) resumes from the bytes already on disk;
-//   - size and sha256 are checked before an atomic rename to the final path. A mismatch deletes
-//     the partial file and its progress: nothing is left behind.
-// Blocking; runs its chunk threads itself. The progress callback is called on the calling thread.
+//   - while the bytes arrive, the sha256 follows the contiguous prefix on disk (read back from
+//     the file; on a resume, the bytes of the earlier run first) and written ranges are handed to
+//     writeback, so after the last byte only the tail is hashed and the fdatasync has little left;
+//   - size and sha256 are checked, and the data synced, before an atomic rename to the final path
+//     (then its folder is synced). A mismatch deletes the partial file and its progress: nothing
+//     is left behind.
+// Blocking; runs its threads itself. The progress callback is called on the calling thread.
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -28,7 +28,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uint64_t blob_size = 8 << 20;  // random bytes: a misplaced chunk changes the digest
+constexpr uint64_t blob_size = 8 << 20;   // random bytes: a misplaced chunk changes the digest
+constexpr uint64_t long_size = 12 << 20;  // more blocks than connections (jobs 2: 6, 4 and 2 MiB)
+
+std::string random_bytes(uint64_t n, uint64_t seed) {
+  std::string out(n, '\0');
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i + 8 <= out.size(); i += 8) {
+    uint64_t v = rng();
+    std::memcpy(out.data() + i, &v, 8);
+  }
+  return out;
+}
 
 // <dir>/owner/repo: a real tiny GGUF (Q4_K_M and Q8_0 names), a random "blob" for transfer tests,
 // a README; <dir>/other/llama-gguf: for search.
@@ -42,13 +53,8 @@ struct hub_fixture {
     write_file(dir + "/owner/repo/.hub-meta", "downloads 10\nlikes 3\nupdated 2024-05-01T10:00:00.000Z\n");
     llama_fixture().write(dir + "/other/llama-gguf/llama-IQ4_XS.gguf");
     write_file(dir + "/other/llama-gguf/.hub-meta", "downloads 5000\nlikes 1\ngated manual\n");
-    std::string blob(blob_size, '\0');
-    std::mt19937_64 rng(7);
-    for (size_t i = 0; i + 8 <= blob.size(); i += 8) {
-      uint64_t v = rng();
-      std::memcpy(blob.data() + i, &v, 8);
-    }
-    write_file(dir + "/owner/repo/blob-Q2_K.gguf", blob);
+    write_file(dir + "/owner/repo/blob-Q2_K.gguf", random_bytes(blob_size, 7));
+    write_file(dir + "/owner/repo/long-Q3_K_M.gguf", random_bytes(long_size, 11));
   }
   std::string path(const std::string& rel) const { return dir + "/owner/repo/" + rel; }
   std::string dir;
@@ -92,6 +98,27 @@ std::string error_of(F&& f, int* status = nullptr) {
 hub::download_request blob_request(const mock_hub_process& m, const std::string& dest) {
   return {m.url("blob-Q2_K.gguf"), dest + "/.partial/blob.part", dest + "/blob-Q2_K.gguf", blob_size,
           hub::sha256_file(fixture().path("blob-Q2_K.gguf"))};
+}
+
+hub::download_request long_request(const mock_hub_process& m, const std::string& dest) {
+  return {m.url("long-Q3_K_M.gguf"), dest + "/.partial/long.part", dest + "/long-Q3_K_M.gguf", long_size,
+          hub::sha256_file(fixture().path("long-Q3_K_M.gguf"))};
+}
+
+// Two connections over the three blocks of the long file, cancelled once `at_least` bytes are on
+// disk: the partial download left for a resume.
+void start_long_download(const mock_hub_process& m, const hub::download_request& req, uint64_t at_least) {
+  std::atomic<bool> cancel{false};
+  hub::download_options o;
+  o.hub = hub_opts(m);
+  o.parallel_threshold = 1 << 20;
+  o.jobs = 2;
+  o.cancel = &cancel;
+  o.progress = [&](const hub::download_progress& p) {
+    if (p.done >= at_least) cancel = true;
+  };
+  EXPECT_THAT(error_of([&] { hub::download_file(req, o); }), HasSubstr("cancelled"));
+  ASSERT_TRUE(fs::exists(req.partial_path + ".progress"));
 }
 
 std::vector<std::string> files_under(const std::string& dir) {
@@ -235,6 +262,70 @@ TEST(file_download, continues_from_the_bytes_on_disk_after_an_interruption) {
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_THAT(reqs[1], HasSubstr("range=bytes=" + std::to_string(on_disk) + "-8388607 "));
   EXPECT_EQ(hub::sha256_file(req.final_path), req.sha256);
+}
+
+TEST(file_download, hands_out_blocks_in_file_order_and_verifies_a_resumed_download) {
+  mock_hub_process m(fixture().dir, {"--trickle", "6000000"});
+  std::string dest = temp_dir() + "/dl-blocks";
+  auto req = long_request(m, dest);
+  start_long_download(m, req, 3 << 20);
+
+  // the resume hashes the bytes already on disk (in the background) and fetches only the rest,
+  // each block from the byte it reached
+  hub::download_options o;
+  o.hub = hub_opts(m);
+  o.parallel_threshold = 1 << 20;
+  o.jobs = 2;
+  auto r = hub::download_file(req, o);
+  EXPECT_TRUE(r.transferred);
+  EXPECT_GE(r.resumed_from, uint64_t{3} << 20);
+  EXPECT_EQ(r.resumed_from + r.fetched, long_size);
+  EXPECT_EQ(hub::sha256_file(req.final_path), req.sha256);
+  // the blocks (6, 4 and 2 MiB) in file order; the first two were under way when cancelled, and
+  // went on from the byte reached
+  std::string log;
+  for (const auto& l : m.requests("long-Q3_K_M.gguf")) log += l + "\n";
+  EXPECT_THAT(log, HasSubstr("range=bytes=0-6291455 "));
+  EXPECT_THAT(log, HasSubstr("range=bytes=6291456-10485759 "));
+  EXPECT_THAT(log, testing::ContainsRegex("range=bytes=[1-9][0-9]*-6291455 "));
+  EXPECT_THAT(log, testing::ContainsRegex("range=bytes=[0-9]+-10485759 .*\n.*range=bytes=[0-9]+-10485759 "));
+  EXPECT_THAT(log, HasSubstr("range=bytes=10485760-12582911 "));
+  EXPECT_EQ(files_under(dest), std::vector<std::string>{"long-Q3_K_M.gguf"});
+}
+
+TEST(file_download, a_byte_changed_on_disk_before_a_resume_is_caught) {
+  // the hash follows the download, but what an earlier run left is hashed from the disk again
+  mock_hub_process m(fixture().dir, {"--trickle", "6000000"});
+  std::string dest = temp_dir() + "/dl-corrupt";
+  auto req = long_request(m, dest);
+  start_long_download(m, req, 2 << 20);
+  {
+    std::fstream f(req.partial_path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(1000);
+    char c = 0;
+    f.get(c);
+    f.seekp(1000);
+    f.put(char(c ^ 0x5a));
+  }
+  hub::download_options o;
+  o.hub = hub_opts(m);
+  o.parallel_threshold = 1 << 20;
+  o.jobs = 2;
+  EXPECT_THAT(error_of([&] { hub::download_file(req, o); }), HasSubstr("checksum mismatch for long-Q3_K_M.gguf"));
+  EXPECT_EQ(files_under(dest), std::vector<std::string>{});
+}
+
+TEST(file_download, a_checksum_mismatch_in_a_parallel_download_leaves_nothing) {
+  mock_hub_process m(fixture().dir, {});
+  std::string dest = temp_dir() + "/dl-mismatch";
+  auto req = long_request(m, dest);
+  req.sha256 = hub::sha256_file(fixture().path("blob-Q2_K.gguf"));  // the digest of another file
+  hub::download_options o;
+  o.hub = hub_opts(m);
+  o.parallel_threshold = 1 << 20;
+  o.jobs = 2;
+  EXPECT_THAT(error_of([&] { hub::download_file(req, o); }), HasSubstr("checksum mismatch for long-Q3_K_M.gguf"));
+  EXPECT_EQ(files_under(dest), std::vector<std::string>{});
 }
 
 TEST(pull, a_checksum_mismatch_leaves_nothing_in_the_store) {
