@@ -187,6 +187,13 @@ bool authorized(const config& cfg, const http::exchange& ex) {
 
 }  // namespace
 
+http::net::awaitable<void> gateway::reply_error(http::exchange& ex, request_log& log, unsigned status,
+                                                std::string message, std::string_view code) {
+  log.status = status;
+  log.error = message;
+  co_await http::send_error(ex, status, log.error, code);
+}
+
 http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   auto st = state();  // this request's configuration, to its end
   request_log log;
@@ -194,12 +201,6 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   log.path = std::string(target.substr(0, target.find('?')));
   const auto method = ex.req.method();
   const std::string& path = log.path;
-
-  auto reply_error = [&](unsigned status, std::string message, std::string_view code) -> http::net::awaitable<void> {
-    log.status = status;
-    log.error = message;
-    co_await http::send_error(ex, status, message, code);
-  };
 
   if (path == "/health") {
     log.status = 200;
@@ -265,9 +266,10 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       co_await http::send(ex, res);
     } else if (path == "/api/config/reload") {
       if (method != bhttp::verb::post) {
-        co_await reply_error(405, "use POST for /api/config/reload", "method_not_allowed");
+        co_await reply_error(ex, log, 405, "use POST for /api/config/reload", "method_not_allowed");
       } else if (auto problem = reload_from_source("POST /api/config/reload"); !problem.empty()) {
-        co_await reply_error(400, "configuration refused, the running one stays: " + problem, "invalid_config");
+        co_await reply_error(ex, log, 400, "configuration refused, the running one stays: " + problem,
+                             "invalid_config");
       } else {
         log.status = 200;
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
@@ -279,7 +281,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       co_await engines_api(*st, ex, path, log);
     } else if (path == "/v1/models") {
       if (method != bhttp::verb::get)
-        co_await reply_error(405, "use GET for /v1/models", "method_not_allowed");
+        co_await reply_error(ex, log, 405, "use GET for /v1/models", "method_not_allowed");
       else {
         log.status = 200;
         co_await list_models(*st, ex);
@@ -289,15 +291,17 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       log.status = 200;
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
       if (method != bhttp::verb::post)
-        co_await reply_error(405, "use POST for " + path, "method_not_allowed");
+        co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
       else
         co_await proxy(*st, ex, std::string_view(path).substr(3), log);
     } else {
-      co_await reply_error(404, fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
+      co_await reply_error(ex, log, 404,
+                           fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                            "unknown_endpoint");
     }
   } else {
-    co_await reply_error(404, fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
+    co_await reply_error(ex, log, 404,
+                         fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                          "unknown_endpoint");
   }
   finish(*st, ex, log);
@@ -561,13 +565,8 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
     auto res = http::json_response(ex, status, json::serialize(body));
     co_await http::send(ex, res);
   };
-  auto reply_error = [&](unsigned status, std::string message, std::string_view code) -> http::net::awaitable<void> {
-    log.status = status;
-    log.error = message;
-    co_await http::send_error(ex, status, message, code);
-  };
   if (!local_) {
-    co_await reply_error(503, "local models are unavailable: " + local_unavailable_, "local_unavailable");
+    co_await reply_error(ex, log, 503, "local models are unavailable: " + local_unavailable_, "local_unavailable");
     co_return;
   }
   if (path == "/api/engines" && method == bhttp::verb::get) {
@@ -592,12 +591,12 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
   } else if ((path == "/api/engines/load" || path == "/api/engines/unload") && method == bhttp::verb::post) {
     auto args = model_and_force(ex.req.body());
     if (!args) {
-      co_await reply_error(400, "send a JSON body {\"model\": \"<local model name>\"}", "missing_model");
+      co_await reply_error(ex, log, 400, "send a JSON body {\"model\": \"<local model name>\"}", "missing_model");
     } else if (path == "/api/engines/load") {
       auto began = std::chrono::steady_clock::now();
       auto err = co_await local_->load(*st.cfg, args->first);
       if (err) {
-        co_await reply_error(err->status, err->message, err->code);
+        co_await reply_error(ex, log, err->status, err->message, err->code);
       } else {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
         json::object body{{"model", args->first}, {"state", "ready"}, {"took_ms", ms.count()}};
@@ -606,14 +605,14 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
     } else {
       auto why = co_await local_->unload(args->first, args->second);
       if (!why.empty())
-        co_await reply_error(why.find("not loaded") != std::string::npos ? 404 : 409, why, "unload_refused");
+        co_await reply_error(ex, log, why.find("not loaded") != std::string::npos ? 404 : 409, why, "unload_refused");
       else {
         json::object body{{"model", args->first}, {"state", "stopped"}};
         co_await reply_json(200, std::move(body));
       }
     }
   } else {
-    co_await reply_error(405, fmt::format("{} {} is not supported", std::string(ex.req.method_string()), path),
+    co_await reply_error(ex, log, 405, fmt::format("{} {} is not supported", std::string(ex.req.method_string()), path),
                          "method_not_allowed");
   }
 }

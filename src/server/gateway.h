@@ -64,6 +64,10 @@ class gateway {
 
  private:
   struct request_log;
+  // Sends an OpenAI-style error and notes it for the access log. (A member, not a capturing
+  // coroutine lambda: GCC 12 mishandles those.)
+  static http::net::awaitable<void> reply_error(http::exchange& ex, request_log& log, unsigned status,
+                                                std::string message, std::string_view code);
   http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                    request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);

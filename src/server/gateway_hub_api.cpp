@@ -54,20 +54,15 @@ std::string error_json(std::string_view message, std::string_view code) {
 }  // namespace
 
 http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view path, request_log& log) {
-  auto reply_error = [&](unsigned status, std::string message, std::string_view code) -> http::net::awaitable<void> {
-    log.status = status;
-    log.error = message;
-    co_await http::send_error(ex, status, message, code);
-  };
   if (!local_) {
-    co_await reply_error(503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
+    co_await reply_error(ex, log, 503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
     co_return;
   }
   const auto method = ex.req.method();
 
   if (path == "/api/hub/search") {
     if (method != bhttp::verb::get) {
-      co_await reply_error(405, "use GET for /api/hub/search", "method_not_allowed");
+      co_await reply_error(ex, log, 405, "use GET for /api/hub/search", "method_not_allowed");
       co_return;
     }
     hub::search_query q;
@@ -84,7 +79,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
     }
     if (q.text.empty() || q.text.size() > 200 || q.limit < 1 || q.limit > 100 ||
         (q.sort != "downloads" && q.sort != "likes" && q.sort != "updated")) {
-      co_await reply_error(400, "use ?q=<text (1-200 chars)>[&limit=1-100][&sort=downloads|likes|updated]",
+      co_await reply_error(ex, log, 400, "use ?q=<text (1-200 chars)>[&limit=1-100][&sort=downloads|likes|updated]",
                            "invalid_query");
       co_return;
     }
@@ -97,7 +92,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
     };
     auto got = co_await local_->run_blocking(std::move(job));
     if (auto* err = std::get_if<std::pair<unsigned, std::string>>(&got)) {
-      co_await reply_error(err->first, err->second, "hub_error");
+      co_await reply_error(ex, log, err->first, err->second, "hub_error");
     } else {
       log.status = 200;
       auto res = http::json_response(ex, 200, std::move(std::get<std::string>(got)));
@@ -109,7 +104,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   if (path == "/api/models/inspect") {
     // ?model=<store name | owner/repo[:quant] | owner/repo/path.gguf>[&ctx=N]...[&cache_type=T][&parallel=N]
     if (method != bhttp::verb::get) {
-      co_await reply_error(405, "use GET for /api/models/inspect", "method_not_allowed");
+      co_await reply_error(ex, log, 405, "use GET for /api/models/inspect", "method_not_allowed");
       co_return;
     }
     std::string spec;
@@ -136,7 +131,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
       }
     }
     if (spec.empty() || spec.size() > 512 || !problem.empty()) {
-      co_await reply_error(400,
+      co_await reply_error(ex, log, 400,
                            (problem.empty() ? "" : problem + ": ") +
                                "use ?model=<store name | owner/repo[:quant] | owner/repo/path.gguf>[&ctx=N][&cache_"
                                "type=f16|q8_0|q4_0][&parallel=N]",
@@ -165,7 +160,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
     };
     auto got = co_await local_->run_blocking(std::move(job));
     if (auto* err = std::get_if<std::pair<unsigned, std::string>>(&got)) {
-      co_await reply_error(err->first, err->second, "inspect_failed");
+      co_await reply_error(ex, log, err->first, err->second, "inspect_failed");
     } else {
       log.status = 200;
       auto res = http::json_response(ex, 200, std::move(std::get<std::string>(got)));
@@ -176,7 +171,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
 
   // POST /api/models/pull {"model": "owner/repo[:quant|:file]"}
   if (method != bhttp::verb::post) {
-    co_await reply_error(405, "use POST for /api/models/pull", "method_not_allowed");
+    co_await reply_error(ex, log, 405, "use POST for /api/models/pull", "method_not_allowed");
     co_return;
   }
   json::error_code jec;
@@ -185,7 +180,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   auto* model = obj ? obj->if_contains("model") : nullptr;
   std::string spec = model && model->is_string() ? std::string(model->as_string()) : "";
   if (spec.empty() || !hub::parse_pull_spec(spec)) {
-    co_await reply_error(400, "send {\"model\": \"owner/repo[:quant|:path/file.gguf]\"}", "invalid_model");
+    co_await reply_error(ex, log, 400, "send {\"model\": \"owner/repo[:quant|:path/file.gguf]\"}", "invalid_model");
     co_return;
   }
   http::event_stream events(ex);
