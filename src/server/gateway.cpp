@@ -275,6 +275,10 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
         co_await http::send(ex, res);
       }
+    } else if (path == "/api/router" && method == bhttp::verb::get) {
+      log.status = 200;
+      auto res = http::json_response(ex, 200, router_json());
+      co_await http::send(ex, res);
     } else if (path == "/api/hub/search" || path == "/api/models/pull" || path == "/api/models/inspect") {
       co_await hub_api(ex, path, log);
     } else if (path.starts_with("/api/engines") || path == "/api/models") {
@@ -379,9 +383,19 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     log.backend = target.backend->name;
     log.target = target.id;
     backends::forward_options fo;
-    fo.hold_failures = !fallbacks.empty();  // a route with fallbacks answers failures itself, naming every attempt
-    metrics_.in_flight_add(log.backend, 1);
-    if (target.backend == &local_backend_config()) {
+    fo.hold_failures = !fallbacks.empty();    // a route with fallbacks answers failures itself, naming every attempt
+    const bool guarded = !fallbacks.empty();  // breakers guard the targets of routes with fallbacks
+    std::optional<std::chrono::steady_clock::time_point> open_until;
+    if (guarded) open_until = breaker_admit(target.id);
+    if (!open_until) metrics_.in_flight_add(log.backend, 1);
+    if (open_until) {  // skipped without a request: the target failed too often lately
+      auto left = std::chrono::ceil<std::chrono::seconds>(*open_until - std::chrono::steady_clock::now()).count();
+      outcome = {};
+      outcome.status = 503;
+      outcome.held = true;
+      outcome.retry_after = std::to_string(std::max<long long>(left, 1));
+      outcome.error = "circuit open for another " + outcome.retry_after + " s";
+    } else if (target.backend == &local_backend_config()) {
       if (local_) {
         outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
                                            target.upstream_model, target.id, fo);
@@ -396,7 +410,10 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       auto* b = st.backend(target.backend->name);
       outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), target.id, fo);
     }
-    metrics_.in_flight_add(log.backend, -1);
+    if (!open_until) {
+      metrics_.in_flight_add(log.backend, -1);
+      if (guarded) breaker_record(target.id, outcome);
+    }
     if (outcome.failure != http::upstream_failure::none)
       metrics_.record_upstream_error(log.backend, http::to_string(outcome.failure));
     if (!outcome.held) break;
@@ -430,6 +447,55 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
   if (outcome.prompt_tokens > 0 || outcome.completion_tokens > 0)
     metrics_.record_tokens(log.backend, log.target, outcome.prompt_tokens, outcome.completion_tokens);
+}
+
+std::string gateway::router_json() {
+  std::lock_guard lock(breakers_mutex_);
+  auto now = std::chrono::steady_clock::now();
+  json::array targets;
+  for (const auto& [id, b] : breakers_) {
+    json::array transitions;
+    for (const auto& t : b.transitions())
+      transitions.push_back(
+          json::object{{"to", to_string(t.to)},
+                       {"why", t.why},
+                       {"seconds_ago", std::chrono::duration_cast<std::chrono::seconds>(now - t.at).count()}});
+    json::object o{
+        {"id", id}, {"state", to_string(b.state(now))}, {"trips", b.trips()}, {"transitions", std::move(transitions)}};
+    if (b.state(now) == breaker_state::open)
+      o["open_for_s"] = std::chrono::ceil<std::chrono::seconds>(b.open_until() - now).count();
+    targets.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"targets", std::move(targets)}});
+}
+
+std::optional<std::chrono::steady_clock::time_point> gateway::breaker_admit(const std::string& target) {
+  std::lock_guard lock(breakers_mutex_);
+  auto& b = breakers_[target];
+  auto now = std::chrono::steady_clock::now();
+  if (b.allow(now)) return std::nullopt;
+  return b.open_until();
+}
+
+void gateway::breaker_record(const std::string& target, const backends::forward_outcome& outcome) {
+  std::lock_guard lock(breakers_mutex_);
+  auto& b = breakers_[target];
+  auto now = std::chrono::steady_clock::now();
+  auto before = b.state(now);
+  if (outcome.held && outcome.status == 429) {
+    // rate-limited: not broken, but honour the pause it asked for (garbage and absence ignored)
+    auto pause = parse_retry_after(outcome.retry_after, std::chrono::system_clock::now());
+    if (pause && *pause > duration::zero())
+      b.cool_down(now, now + *pause);
+    else
+      b.on_abandoned();
+  } else if (outcome.held || outcome.failure != http::upstream_failure::none) {
+    b.on_failure(now, outcome.error);
+  } else {
+    b.on_success(now);  // including a client's 4xx: the target answered
+  }
+  if (auto after = b.state(now); after != before)
+    spdlog::warn("route target {}: circuit {} ({})", target, to_string(after), b.transitions().back().why);
 }
 
 http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::exchange& ex) {

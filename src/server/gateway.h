@@ -7,8 +7,10 @@
 // snapshot: each request takes the current one when it starts and keeps it to the end, and
 // reload() publishes a new one (a pointer swap) from any thread.
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +20,7 @@
 #include "core/config.h"
 #include "http/server.h"
 #include "http/upstream_pool.h"
+#include "router/circuit_breaker.h"
 #include "router/model_catalog.h"
 #include "server/metrics.h"
 
@@ -91,6 +94,12 @@ class gateway {
   std::unique_ptr<backends::local_backend> local_;  // null when the store could not be opened
   std::string local_unavailable_;                   // why local_ is null
   std::atomic<bool> shutting_down_{false};          // pulls stop (resumable) when set
+  // Circuit breakers of the targets of routes with fallbacks, by target id; they outlive reloads.
+  std::optional<std::chrono::steady_clock::time_point> breaker_admit(const std::string& target);
+  void breaker_record(const std::string& target, const backends::forward_outcome& outcome);
+  std::string router_json();  // GET /api/router: each guarded target's breaker and its recent transitions
+  std::mutex breakers_mutex_;
+  std::map<std::string, circuit_breaker> breakers_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 

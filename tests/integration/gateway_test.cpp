@@ -384,9 +384,39 @@ routes:
   r = chat("both", R"(,"mock":{"status":429,"retry_after":"9"})");
   EXPECT_EQ(r.status, 429u);
   EXPECT_EQ(r.header("retry-after"), "9");
-  // a client error is the client's: not retried elsewhere
+  // ... and the Retry-After pauses both targets (their breakers honour it): no request is sent
   auto before = parse_object(mock.stats()).at("requests").as_int64();
-  r = chat("both", R"(,"mock":{"status":400})");
+  r = chat("both");
+  EXPECT_EQ(r.status, 503u) << r.body;
+  EXPECT_THAT(r.body, testing::HasSubstr("circuit open"));
+  EXPECT_EQ(parse_object(mock.stats()).at("requests").as_int64(), before);
+  // a client error is the client's: not retried elsewhere
+  r = chat("chat", R"(,"mock":{"status":400})");
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(parse_object(mock.stats()).at("requests").as_int64(), before + 1);
+}
+
+TEST_F(gateway_test, a_target_that_keeps_failing_is_skipped_until_its_pause_ends) {
+  start(R"(
+backends:
+  - { name: dead, type: openai, url: "http://127.0.0.1:1/v1", list_models: false }
+  - { name: mock, type: openai, url: "{MOCK_URL}", list_models: false }
+routes:
+  - { model: chat, targets: [dead/m1, mock/m2] }
+)");
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(chat("chat").status, 200u);
+  auto log = gw->process().output();
+  std::size_t tried = 0;
+  for (auto at = log.find("dead/m1 failed before answering (backend 'dead' is unreachable"); at != std::string::npos;
+       at = log.find("dead/m1 failed before answering (backend 'dead' is unreachable", at + 1))
+    ++tried;
+  EXPECT_EQ(tried, 5u) << log;  // five in a row open the circuit; the last two skip it
+  EXPECT_THAT(log, testing::HasSubstr("route target dead/m1: circuit open (5 failures in a row"));
+  auto router = parse_object(http_request(gw->port(), "GET", "/api/router").body);
+  const json::object* dead = nullptr;
+  for (const auto& t : router.at("targets").as_array())
+    if (t.at("id").as_string() == "dead/m1") dead = &t.as_object();
+  ASSERT_NE(dead, nullptr);
+  EXPECT_EQ(dead->at("state").as_string(), "open");
+  EXPECT_EQ(dead->at("trips").as_int64(), 1);
 }
