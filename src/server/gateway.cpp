@@ -225,6 +225,20 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
             "# TYPE switchyard_client_connections_accepted_total counter\n";
         out += fmt::format("switchyard_client_connections_accepted_total {}\n", server_->connections_accepted());
       }
+      {
+        std::lock_guard lock(breakers_mutex_);
+        auto now = std::chrono::steady_clock::now();
+        out +=
+            "# HELP switchyard_target_circuit_state Circuit breaker of a route target: 0 closed, 1 half-open, 2 "
+            "open.\n# TYPE switchyard_target_circuit_state gauge\n";
+        for (const auto& [id, b] : breakers_) {
+          auto s = b.state(now);
+          out += fmt::format("switchyard_target_circuit_state{{target=\"{}\"}} {}\n", prom_escape(id),
+                             s == breaker_state::closed      ? 0
+                             : s == breaker_state::half_open ? 1
+                                                             : 2);
+        }
+      }
       if (local_) {
         auto list = local_->supervisor().engines();
         out +=

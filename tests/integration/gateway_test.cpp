@@ -419,4 +419,6 @@ routes:
   ASSERT_NE(dead, nullptr);
   EXPECT_EQ(dead->at("state").as_string(), "open");
   EXPECT_EQ(dead->at("trips").as_int64(), 1);
+  EXPECT_THAT(http_request(gw->port(), "GET", "/metrics").body,
+              testing::HasSubstr("switchyard_target_circuit_state{target=\"dead/m1\"} 2"));
 }
