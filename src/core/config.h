@@ -71,9 +71,14 @@ struct backend_config {
   int line = 0;                     // where it was defined, for error messages
 };
 
+enum class route_strategy { priority, round_robin };
+
 struct route_config {
   std::string model;                 // the client-facing name
   std::vector<std::string> targets;  // "<backend>/<model>" ids, in priority order
+  // priority: the first healthy target, the rest in order on failure; round_robin: each request
+  // starts at the next target (the others remain its fallbacks, in order)
+  route_strategy strategy = route_strategy::priority;
   int line = 0;
 };
 

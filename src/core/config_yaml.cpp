@@ -361,10 +361,18 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
 route_config read_route(const yaml_reader& r, const YAML::Node& n) {
   route_config route;
   route.line = yaml_reader::line_of(n);
-  r.for_each_key(n, "route", {"model", "targets"}, [&](const std::string& k, const YAML::Node& v) {
+  r.for_each_key(n, "route", {"model", "targets", "strategy"}, [&](const std::string& k, const YAML::Node& v) {
     if (k == "model")
       route.model = r.str(v, "route.model");
-    else if (k == "targets")
+    else if (k == "strategy") {
+      auto s = r.str(v, "route.strategy");
+      if (s == "priority")
+        route.strategy = route_strategy::priority;
+      else if (s == "round_robin")
+        route.strategy = route_strategy::round_robin;
+      else
+        r.fail(v, fmt::format("route.strategy: '{}' is not supported yet (priority, round_robin)", s));
+    } else if (k == "targets")
       route.targets = r.strings(v, "route.targets");
   });
   return route;
@@ -558,7 +566,9 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
   for (const auto& r : cfg.routes) {
     out << YAML::BeginMap << YAML::Key << "model" << YAML::Value << r.model;
-    out << YAML::Key << "targets" << YAML::Value << YAML::Flow << r.targets << YAML::EndMap;
+    out << YAML::Key << "targets" << YAML::Value << YAML::Flow << r.targets;
+    out << YAML::Key << "strategy" << YAML::Value
+        << (r.strategy == route_strategy::round_robin ? "round_robin" : "priority") << YAML::EndMap;
   }
   out << YAML::EndSeq;
   out << YAML::EndMap;

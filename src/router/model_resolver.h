@@ -14,10 +14,11 @@ namespace sy {
 
 struct resolved_target {
   const backend_config* backend = nullptr;
-  std::string upstream_model;          // what the upstream is asked for
-  std::string id;                      // "<backend>/<model>"
-  std::string via;                     // "id", "alias", "route" or "name": how the name was matched
-  std::vector<std::string> fallbacks;  // a route's later targets, in priority order (tried when this one fails)
+  std::string upstream_model;           // what the upstream is asked for
+  std::string id;                       // "<backend>/<model>"
+  std::string via;                      // "id", "alias", "route" or "name": how the name was matched
+  std::vector<std::string> fallbacks;   // a route's later targets, in priority order (tried when this one fails)
+  const route_config* route = nullptr;  // the route it came from, if any
 };
 
 struct unknown_model {
@@ -29,7 +30,8 @@ class model_resolver {
  public:
   model_resolver(const config& cfg, const catalog_snapshot& catalog) : cfg_(cfg), catalog_(catalog) {}
 
-  std::variant<resolved_target, unknown_model> resolve(std::string_view requested) const;
+  // `start` (round_robin routes): begin at target start % n, then the others in order.
+  std::variant<resolved_target, unknown_model> resolve(std::string_view requested, std::size_t start = 0) const;
   // One "<backend>/<model>" id (a route target), without aliases or routes.
   std::variant<resolved_target, unknown_model> resolve_target(std::string_view id) const {
     return resolve_id(id, "route", id);

@@ -342,8 +342,10 @@ struct request_error {
 };
 
 // Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine frame.
-std::variant<routed_request, request_error> route_request(const std::string& body, const config& cfg,
-                                                          const catalog_snapshot& catalog) {
+// `next_turn(route)`: where a round_robin route starts this time.
+std::variant<routed_request, request_error> route_request(
+    const std::string& body, const config& cfg, const catalog_snapshot& catalog,
+    const std::function<std::size_t(std::string_view)>& next_turn) {
   json::error_code ec;
   unsigned char scratch[8 * 1024];
   json::monotonic_resource arena(scratch, sizeof scratch);
@@ -359,7 +361,10 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
   std::string_view name = model->as_string();
   out.requested_model = std::string(name.substr(0, 256));
   if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
-  auto resolved = model_resolver(cfg, catalog).resolve(name);
+  std::size_t start = 0;
+  for (const auto& r : cfg.routes)
+    if (r.model == name && r.strategy == route_strategy::round_robin) start = next_turn(name);
+  auto resolved = model_resolver(cfg, catalog).resolve(name, start);
   if (auto* unknown = std::get_if<unknown_model>(&resolved))
     return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
   out.target = std::move(std::get<resolved_target>(resolved));
@@ -372,7 +377,10 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_log& log) {
   auto snapshot = catalog_.snapshot();
-  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot);
+  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot, [this](std::string_view route) {
+    std::lock_guard lock(turns_mutex_);
+    return turns_[std::string(route)]++;
+  });
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;

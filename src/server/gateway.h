@@ -98,6 +98,8 @@ class gateway {
   std::optional<std::chrono::steady_clock::time_point> breaker_admit(const std::string& target);
   void breaker_record(const std::string& target, const backends::forward_outcome& outcome);
   std::string router_json();  // GET /api/router: each guarded target's breaker and its recent transitions
+  std::mutex turns_mutex_;
+  std::map<std::string, std::size_t> turns_;  // round_robin routes: requests so far, by route
   std::mutex breakers_mutex_;
   std::map<std::string, circuit_breaker> breakers_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();

@@ -396,6 +396,22 @@ routes:
   EXPECT_EQ(parse_object(mock.stats()).at("requests").as_int64(), before + 1);
 }
 
+TEST_F(gateway_test, a_round_robin_route_takes_turns_and_still_fails_over) {
+  start(R"(
+backends:
+  - { name: a, type: openai, url: "{MOCK_URL}", list_models: false }
+  - { name: b, type: openai, url: "{MOCK_URL}", list_models: false }
+  - { name: dead, type: openai, url: "http://127.0.0.1:1/v1", list_models: false }
+routes:
+  - { model: spread, strategy: round_robin, targets: [a/m, b/m] }
+  - { model: spread-dead, strategy: round_robin, targets: [dead/m, b/m] }
+)");
+  std::vector<std::string> served;
+  for (int i = 0; i < 4; ++i) served.push_back(chat("spread").header("x-switchyard-backend"));
+  EXPECT_THAT(served, testing::ElementsAre("a", "b", "a", "b"));
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(chat("spread-dead").header("x-switchyard-backend"), "b");
+}
+
 TEST_F(gateway_test, a_target_that_keeps_failing_is_skipped_until_its_pause_ends) {
   start(R"(
 backends:
