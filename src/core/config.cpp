@@ -105,6 +105,8 @@ void validate(const config& cfg) {
           fmt::format("{}.context_size: {} cells cannot be shared by {} slots", where, s.context_size, s.parallel));
   };
   check_settings(e.defaults, "engine");
+  if (cfg.router.breaker.open_max < cfg.router.breaker.open_base)
+    throw config_error(file, 0, "router.breaker.open_max: must not be shorter than router.breaker.open_base");
   for (const auto& [name, o] : e.models)
     check_settings(engine::apply_overrides(e.defaults, o), "engine.models." + name);
 

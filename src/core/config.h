@@ -71,13 +71,31 @@ struct backend_config {
   int line = 0;                     // where it was defined, for error messages
 };
 
-enum class route_strategy { priority, round_robin };
+// The circuit breaker of each route target (router/circuit_breaker.h).
+struct breaker_settings {
+  unsigned consecutive_failures = 5;  // in a row: open
+  double failure_rate = 0.5;          // over `window`, once `min_requests` have been seen: open
+  unsigned min_requests = 20;
+  duration window = std::chrono::seconds(60);
+  duration open_base = std::chrono::seconds(5);  // first pause; doubles per trip in a row
+  duration open_max = std::chrono::minutes(5);
+  unsigned probes = 1;       // requests admitted at once while half-open
+  unsigned close_after = 2;  // successful probes that close it
+  bool operator==(const breaker_settings&) const = default;
+};
+
+struct router_config {
+  breaker_settings breaker;
+};
+
+// priority: the first healthy target leads; round_robin: each request starts at the next one;
+// least_outstanding: of two targets drawn at random, the one with fewer requests in flight leads.
+// The others remain fallbacks, in order.
+enum class route_strategy { priority, round_robin, least_outstanding };
 
 struct route_config {
   std::string model;                 // the client-facing name
   std::vector<std::string> targets;  // "<backend>/<model>" ids, in priority order
-  // priority: the first healthy target, the rest in order on failure; round_robin: each request
-  // starts at the next target (the others remain its fallbacks, in order)
   route_strategy strategy = route_strategy::priority;
   int line = 0;
 };
@@ -87,6 +105,7 @@ struct config {
   upstream_config upstream;
   models_config models;
   engine_config engine;
+  router_config router;
   std::vector<backend_config> backends;
   std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
   std::vector<route_config> routes;

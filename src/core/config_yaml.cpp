@@ -358,6 +358,35 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
   return b;
 }
 
+void read_router(const yaml_reader& r, const YAML::Node& n, router_config& rc) {
+  r.for_each_key(n, "router", {"breaker"}, [&](const std::string&, const YAML::Node& v) {
+    auto& b = rc.breaker;
+    r.for_each_key(v, "router.breaker",
+                   {"consecutive_failures", "failure_rate", "min_requests", "window", "open_base", "open_max", "probes",
+                    "close_after"},
+                   [&](const std::string& k, const YAML::Node& x) {
+                     auto what = "router.breaker." + k;
+                     if (k == "consecutive_failures")
+                       b.consecutive_failures = unsigned(r.integer(x, what, 1, 1000000));
+                     else if (k == "failure_rate") {
+                       auto percent = r.integer(x, what + " (percent)", 1, 100);
+                       b.failure_rate = double(percent) / 100.0;
+                     } else if (k == "min_requests")
+                       b.min_requests = unsigned(r.integer(x, what, 1, 1000000));
+                     else if (k == "window")
+                       b.window = r.dur(x, what);
+                     else if (k == "open_base")
+                       b.open_base = r.dur(x, what);
+                     else if (k == "open_max")
+                       b.open_max = r.dur(x, what);
+                     else if (k == "probes")
+                       b.probes = unsigned(r.integer(x, what, 1, 1000));
+                     else if (k == "close_after")
+                       b.close_after = unsigned(r.integer(x, what, 1, 1000));
+                   });
+  });
+}
+
 route_config read_route(const yaml_reader& r, const YAML::Node& n) {
   route_config route;
   route.line = yaml_reader::line_of(n);
@@ -370,8 +399,11 @@ route_config read_route(const yaml_reader& r, const YAML::Node& n) {
         route.strategy = route_strategy::priority;
       else if (s == "round_robin")
         route.strategy = route_strategy::round_robin;
+      else if (s == "least_outstanding")
+        route.strategy = route_strategy::least_outstanding;
       else
-        r.fail(v, fmt::format("route.strategy: '{}' is not supported yet (priority, round_robin)", s));
+        r.fail(v,
+               fmt::format("route.strategy: '{}' is not supported yet (priority, round_robin, least_outstanding)", s));
     } else if (k == "targets")
       route.targets = r.strings(v, "route.targets");
   });
@@ -401,7 +433,8 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
   if (root.IsNull()) return cfg;
   yaml_reader r(file_name, env, report);
   try {
-    r.for_each_key(root, "the top level", {"server", "upstream", "models", "engine", "backends", "aliases", "routes"},
+    r.for_each_key(root, "the top level",
+                   {"server", "upstream", "models", "engine", "router", "backends", "aliases", "routes"},
                    [&](const std::string& k, const YAML::Node& v) {
                      if (v.IsNull()) return;
                      if (k == "server")
@@ -412,6 +445,8 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
                        read_models(r, v, cfg.models);
                      else if (k == "engine")
                        read_engine(r, v, cfg.engine);
+                     else if (k == "router")
+                       read_router(r, v, cfg.router);
                      else if (k == "backends") {
                        if (!v.IsSequence()) r.fail(v, "backends: expected a list");
                        for (const auto& b : v) cfg.backends.push_back(read_backend(r, b));
@@ -563,12 +598,27 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "aliases" << YAML::Value << YAML::BeginMap;
   for (const auto& [k, v] : cfg.aliases) out << YAML::Key << k << YAML::Value << v;
   out << YAML::EndMap;
+  const auto& b = cfg.router.breaker;
+  out << YAML::Key << "router" << YAML::Value << YAML::BeginMap << YAML::Key << "breaker" << YAML::Value
+      << YAML::BeginMap;
+  out << YAML::Key << "consecutive_failures" << YAML::Value << b.consecutive_failures;
+  out << YAML::Key << "failure_rate" << YAML::Value << int(b.failure_rate * 100 + 0.5);
+  out << YAML::Key << "min_requests" << YAML::Value << b.min_requests;
+  out << YAML::Key << "window" << YAML::Value << format_duration(b.window);
+  out << YAML::Key << "open_base" << YAML::Value << format_duration(b.open_base);
+  out << YAML::Key << "open_max" << YAML::Value << format_duration(b.open_max);
+  out << YAML::Key << "probes" << YAML::Value << b.probes;
+  out << YAML::Key << "close_after" << YAML::Value << b.close_after;
+  out << YAML::EndMap << YAML::EndMap;
   out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
   for (const auto& r : cfg.routes) {
     out << YAML::BeginMap << YAML::Key << "model" << YAML::Value << r.model;
     out << YAML::Key << "targets" << YAML::Value << YAML::Flow << r.targets;
     out << YAML::Key << "strategy" << YAML::Value
-        << (r.strategy == route_strategy::round_robin ? "round_robin" : "priority") << YAML::EndMap;
+        << (r.strategy == route_strategy::round_robin         ? "round_robin"
+            : r.strategy == route_strategy::least_outstanding ? "least_outstanding"
+                                                              : "priority")
+        << YAML::EndMap;
   }
   out << YAML::EndSeq;
   out << YAML::EndMap;

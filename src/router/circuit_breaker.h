@@ -20,20 +20,10 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config.h"
 #include "core/duration.h"
 
 namespace sy {
-
-struct breaker_settings {
-  unsigned consecutive_failures = 5;  // in a row: open
-  double failure_rate = 0.5;          // over `window`, once `min_requests` have been seen: open
-  unsigned min_requests = 20;
-  duration window = std::chrono::seconds(60);
-  duration open_base = std::chrono::seconds(5);  // first pause; doubles per trip in a row
-  duration open_max = std::chrono::minutes(5);
-  unsigned probes = 1;       // requests admitted at once while half-open
-  unsigned close_after = 2;  // successful probes that close it
-};
 
 enum class breaker_state { closed, open, half_open };
 const char* to_string(breaker_state s);

@@ -19,7 +19,7 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string
       // the targets in order (round_robin: rotated to `start`); the first that resolves leads,
       // the later ones are its fallbacks
       std::vector<std::string> order = r.targets;
-      if (r.strategy == route_strategy::round_robin && !order.empty())
+      if (r.strategy != route_strategy::priority && !order.empty())
         std::rotate(order.begin(), order.begin() + std::ptrdiff_t(start % order.size()), order.end());
       for (std::size_t i = 0; i < order.size(); ++i) {
         auto got = resolve_id(order[i], "route", requested);

@@ -30,7 +30,8 @@ class model_resolver {
  public:
   model_resolver(const config& cfg, const catalog_snapshot& catalog) : cfg_(cfg), catalog_(catalog) {}
 
-  // `start` (round_robin routes): begin at target start % n, then the others in order.
+  // `start` (routes with a strategy other than priority): begin at target start % n, then the
+  // others in order.
   std::variant<resolved_target, unknown_model> resolve(std::string_view requested, std::size_t start = 0) const;
   // One "<backend>/<model>" id (a route target), without aliases or routes.
   std::variant<resolved_target, unknown_model> resolve_target(std::string_view id) const {

@@ -1,4 +1,7 @@
 #include "server/gateway.h"
+
+#include <random>
+
 #include "server/request_log.h"
 
 #include <fmt/chrono.h>
@@ -86,6 +89,10 @@ std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
         "server listener settings (listen, threads, limits, timeouts, allowed_hosts) apply after a restart");
   catalog_.reconfigure(*next);
   if (local_) local_->reconfigure(*next);
+  if (!(current->cfg->router.breaker == next->router.breaker)) {  // new settings: breakers start afresh
+    std::lock_guard lock(breakers_mutex_);
+    breakers_.clear();
+  }
   if (server_)
     for (unsigned i = 0; i < pools_.size(); ++i) {
       auto* pool = pools_[i].get();
@@ -342,10 +349,10 @@ struct request_error {
 };
 
 // Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine frame.
-// `next_turn(route)`: where a round_robin route starts this time.
-std::variant<routed_request, request_error> route_request(
-    const std::string& body, const config& cfg, const catalog_snapshot& catalog,
-    const std::function<std::size_t(std::string_view)>& next_turn) {
+// `lead(route)`: the index of the target a route starts with this time (its strategy decides).
+std::variant<routed_request, request_error> route_request(const std::string& body, const config& cfg,
+                                                          const catalog_snapshot& catalog,
+                                                          const std::function<std::size_t(const route_config&)>& lead) {
   json::error_code ec;
   unsigned char scratch[8 * 1024];
   json::monotonic_resource arena(scratch, sizeof scratch);
@@ -363,7 +370,7 @@ std::variant<routed_request, request_error> route_request(
   if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
   std::size_t start = 0;
   for (const auto& r : cfg.routes)
-    if (r.model == name && r.strategy == route_strategy::round_robin) start = next_turn(name);
+    if (r.model == name && r.strategy != route_strategy::priority) start = lead(r);
   auto resolved = model_resolver(cfg, catalog).resolve(name, start);
   if (auto* unknown = std::get_if<unknown_model>(&resolved))
     return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
@@ -377,10 +384,8 @@ std::variant<routed_request, request_error> route_request(
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_log& log) {
   auto snapshot = catalog_.snapshot();
-  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot, [this](std::string_view route) {
-    std::lock_guard lock(turns_mutex_);
-    return turns_[std::string(route)]++;
-  });
+  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot,
+                              [this](const route_config& route) { return lead_target(route); });
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;
@@ -408,8 +413,11 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     fo.hold_failures = !fallbacks.empty();    // a route with fallbacks answers failures itself, naming every attempt
     const bool guarded = !fallbacks.empty();  // breakers guard the targets of routes with fallbacks
     std::optional<std::chrono::steady_clock::time_point> open_until;
-    if (guarded) open_until = breaker_admit(target.id);
-    if (!open_until) metrics_.in_flight_add(log.backend, 1);
+    if (guarded) open_until = breaker_admit(target.id, st.cfg->router.breaker);
+    if (!open_until) {
+      metrics_.in_flight_add(log.backend, 1);
+      target_in_flight(target.id, +1);
+    }
     if (open_until) {  // skipped without a request: the target failed too often lately
       auto left = std::chrono::ceil<std::chrono::seconds>(*open_until - std::chrono::steady_clock::now()).count();
       outcome = {};
@@ -434,6 +442,7 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     }
     if (!open_until) {
       metrics_.in_flight_add(log.backend, -1);
+      target_in_flight(target.id, -1);
       if (guarded) breaker_record(target.id, outcome);
     }
     if (outcome.failure != http::upstream_failure::none)
@@ -471,6 +480,29 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     metrics_.record_tokens(log.backend, log.target, outcome.prompt_tokens, outcome.completion_tokens);
 }
 
+std::size_t gateway::lead_target(const route_config& route) {
+  std::lock_guard lock(routing_mutex_);
+  const auto n = route.targets.size();
+  if (n < 2) return 0;
+  if (route.strategy == route_strategy::round_robin) return turns_[route.model]++;
+  // least_outstanding: the power of two choices — two distinct targets at random, the less busy leads
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  std::size_t i = rng() % n, j = rng() % (n - 1);
+  if (j >= i) ++j;
+  auto busy = [&](std::size_t k) {
+    auto it = in_flight_.find(route.targets[k]);
+    return it == in_flight_.end() ? 0 : it->second;
+  };
+  return busy(j) < busy(i) ? j : i;
+}
+
+void gateway::target_in_flight(const std::string& target, int delta) {
+  std::lock_guard lock(routing_mutex_);
+  auto& n = in_flight_[target];
+  n += delta;
+  if (n <= 0) in_flight_.erase(target);
+}
+
 std::string gateway::router_json() {
   std::lock_guard lock(breakers_mutex_);
   auto now = std::chrono::steady_clock::now();
@@ -491,9 +523,10 @@ std::string gateway::router_json() {
   return json::serialize(json::object{{"targets", std::move(targets)}});
 }
 
-std::optional<std::chrono::steady_clock::time_point> gateway::breaker_admit(const std::string& target) {
+std::optional<std::chrono::steady_clock::time_point> gateway::breaker_admit(const std::string& target,
+                                                                            const breaker_settings& settings) {
   std::lock_guard lock(breakers_mutex_);
-  auto& b = breakers_[target];
+  auto& b = breakers_.try_emplace(target, settings).first->second;
   auto now = std::chrono::steady_clock::now();
   if (b.allow(now)) return std::nullopt;
   return b.open_until();
@@ -501,7 +534,9 @@ std::optional<std::chrono::steady_clock::time_point> gateway::breaker_admit(cons
 
 void gateway::breaker_record(const std::string& target, const backends::forward_outcome& outcome) {
   std::lock_guard lock(breakers_mutex_);
-  auto& b = breakers_[target];
+  auto it = breakers_.find(target);  // breaker_admit() made it
+  if (it == breakers_.end()) return;
+  auto& b = it->second;
   auto now = std::chrono::steady_clock::now();
   auto before = b.state(now);
   if (outcome.held && outcome.status == 429) {

@@ -95,11 +95,15 @@ class gateway {
   std::string local_unavailable_;                   // why local_ is null
   std::atomic<bool> shutting_down_{false};          // pulls stop (resumable) when set
   // Circuit breakers of the targets of routes with fallbacks, by target id; they outlive reloads.
-  std::optional<std::chrono::steady_clock::time_point> breaker_admit(const std::string& target);
+  std::optional<std::chrono::steady_clock::time_point> breaker_admit(const std::string& target,
+                                                                     const breaker_settings& settings);
   void breaker_record(const std::string& target, const backends::forward_outcome& outcome);
   std::string router_json();  // GET /api/router: each guarded target's breaker and its recent transitions
-  std::mutex turns_mutex_;
+  std::size_t lead_target(const route_config& route);  // the strategy's choice of a first target
+  void target_in_flight(const std::string& target, int delta);
+  std::mutex routing_mutex_;
   std::map<std::string, std::size_t> turns_;  // round_robin routes: requests so far, by route
+  std::map<std::string, int> in_flight_;      // requests in flight, by target id (least_outstanding)
   std::mutex breakers_mutex_;
   std::map<std::string, circuit_breaker> breakers_;
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();

@@ -214,6 +214,26 @@ TEST(config, model_paths_expand_the_home_directory) {
   EXPECT_THAT(cfg.models.paths, testing::ElementsAre("/home/ann/models", "/abs"));
 }
 
+TEST(config, reads_route_strategies_and_breaker_settings) {
+  auto cfg = parse(R"(
+backends: [{ name: a, url: "http://x/v1" }]
+router:
+  breaker: { consecutive_failures: 3, failure_rate: 40, window: 30s, open_base: 2s, open_max: 1m }
+routes:
+  - { model: r1, strategy: least_outstanding, targets: [a/m] }
+  - { model: r2, strategy: round_robin, targets: [a/m] }
+)");
+  EXPECT_EQ(cfg.router.breaker.consecutive_failures, 3u);
+  EXPECT_DOUBLE_EQ(cfg.router.breaker.failure_rate, 0.4);
+  EXPECT_EQ(cfg.router.breaker.open_max, std::chrono::minutes(1));
+  EXPECT_EQ(cfg.routes[0].strategy, sy::route_strategy::least_outstanding);
+  EXPECT_EQ(cfg.routes[1].strategy, sy::route_strategy::round_robin);
+  EXPECT_THAT(sy::to_masked_yaml(cfg), testing::HasSubstr("strategy: least_outstanding"));
+  EXPECT_EQ(error_of("router:\n  breaker:\n    open_base: 10s\n    open_max: 1s\n").second,
+            "router.breaker.open_max: must not be shorter than router.breaker.open_base");
+  EXPECT_EQ(error_of("routes:\n  - { model: x, strategy: fastest, targets: [a/b] }\n").first, 2);
+}
+
 TEST(config, refuses_bad_engine_settings) {
   EXPECT_EQ(error_of("engine:\n  cache_type_k: q3\n").second.substr(0, 40), "engine.cache_type_k: 'q3' is not a KV ca");
   EXPECT_EQ(error_of("engine:\n  memory_budget: lots\n").first, 2);

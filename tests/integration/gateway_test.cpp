@@ -412,6 +412,31 @@ routes:
   for (int i = 0; i < 4; ++i) EXPECT_EQ(chat("spread-dead").header("x-switchyard-backend"), "b");
 }
 
+TEST_F(gateway_test, least_outstanding_sends_a_request_to_the_less_busy_target) {
+  start(R"(
+backends:
+  - { name: a, type: openai, url: "{MOCK_URL}", list_models: false }
+  - { name: b, type: openai, url: "{MOCK_URL}", list_models: false }
+routes:
+  - { model: pick, strategy: least_outstanding, targets: [a/m, b/m] }
+)");
+  for (int round = 0; round < 3; ++round) {
+    // one stream held open on one target: the next request goes to the other
+    http_connection held(gw->port());
+    auto key = "lo" + std::to_string(round);
+    auto head =
+        held.start("POST", "/v1/chat/completions",
+                   chat_body("pick", R"(,"stream":true,"mock":{"chunks":2,"hold":")" + key + R"(","hold_after":1})"));
+    ASSERT_EQ(head.status, 200u);
+    auto busy = head.header("x-switchyard-backend");
+    auto r = chat("pick");
+    EXPECT_EQ(r.status, 200u);
+    EXPECT_NE(r.header("x-switchyard-backend"), busy) << "round " << round;
+    mock.release(key);
+    held.read_rest();
+  }
+}
+
 TEST_F(gateway_test, a_target_that_keeps_failing_is_skipped_until_its_pause_ends) {
   start(R"(
 backends:
