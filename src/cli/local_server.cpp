@@ -28,13 +28,20 @@ std::string self_exe() {
 
 }  // namespace
 
-std::optional<server_endpoint> find_running_server(const config& cfg) {
+std::optional<server_endpoint> configured_server(const config& cfg) {
   auto [host, port] = split_listen(cfg.server.listen);
+  // loopback_get reaches 127.0.0.1: an IPv4 loopback or a wildcard listener is there
   bool reachable = (is_loopback_host(host) && host != "::1") || host == "0.0.0.0" || host == "::";
   if (!reachable || port == 0) return std::nullopt;
-  auto r = engine::loopback_get(port, "/health", std::chrono::milliseconds(1000));
-  if (!r.ok() || r.body.find("\"status\"") == std::string::npos) return std::nullopt;
   return server_endpoint{port, auth_headers(cfg)};
+}
+
+std::optional<server_endpoint> find_running_server(const config& cfg) {
+  auto server = configured_server(cfg);
+  if (!server) return std::nullopt;
+  auto r = engine::loopback_get(server->port, "/health", std::chrono::milliseconds(1000));
+  if (!r.ok() || r.body.find("\"status\"") == std::string::npos) return std::nullopt;
+  return server;
 }
 
 private_server::private_server(const config& cfg, const std::optional<std::string>& config_file, std::string log_path) {

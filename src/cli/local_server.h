@@ -16,8 +16,12 @@ struct server_endpoint {
   std::vector<std::string> headers;  // "Authorization: Bearer <key>" when the config has keys
 };
 
-// The configured gateway when it answers GET /health on 127.0.0.1 (a loopback or wildcard
-// listener) within a short timeout; nullopt otherwise.
+// Where a client on this machine reaches the configured gateway: 127.0.0.1 and the port of a
+// loopback or wildcard listener with a fixed port, plus its auth header. nullopt when that is not
+// possible (another address, or port 0). Connects to nothing.
+std::optional<server_endpoint> configured_server(const config& cfg);
+
+// configured_server() when a gateway answers GET /health there within a short timeout.
 std::optional<server_endpoint> find_running_server(const config& cfg);
 
 // A gateway of our own: `switchyard serve` on 127.0.0.1:0 with the same config file, as a child

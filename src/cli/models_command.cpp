@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/effective_config.h"
+#include "cli/local_server.h"
 #include "cli/text_table.h"
 #include "core/config_sources.h"
 #include "core/human_units.h"
@@ -27,14 +28,10 @@ namespace {
 using engine_states = std::optional<std::map<std::string, std::string>>;
 
 engine_states query_engines(const config& cfg) {
-  auto [host, port] = split_listen(cfg.server.listen);
-  // loopback_get reaches 127.0.0.1: a loopback or wildcard listener is reachable there.
-  bool reachable = is_loopback_host(host) && host != "::1" && host != "[::1]";
-  if (host == "0.0.0.0" || host == "::" || host == "[::]") reachable = true;
-  if (!reachable || port == 0) return std::nullopt;
-  std::vector<std::string> headers;
-  if (!cfg.server.api_keys.empty()) headers.push_back("Authorization: Bearer " + cfg.server.api_keys.front());
-  auto r = engine::loopback_get(port, "/api/engines", std::chrono::milliseconds(1500), headers, 1 << 20);
+  auto server = configured_server(cfg);
+  if (!server) return std::nullopt;
+  auto r =
+      engine::loopback_get(server->port, "/api/engines", std::chrono::milliseconds(1500), server->headers, 1 << 20);
   if (!r.ok()) return std::nullopt;
   boost::system::error_code ec;
   auto body = boost::json::parse(r.body, ec);
