@@ -19,10 +19,10 @@ inspect_source locate_model(std::string_view spec, const inspect_policy& policy,
   // an existing file, or what can only be a path: opening it says what is wrong ("cannot open ...")
   bool path_like = s.starts_with('/') || s.starts_with("./") || s.starts_with("../");
   if (policy.allow_paths && (path_like || std::filesystem::is_regular_file(s, ec))) return {s, s, ""};
-  if (policy.find_local) {
-    auto name = spec.starts_with("local/") ? spec.substr(6) : spec;
+  // a store name has no '/' (after an optional "local/"): anything else is not worth a store lookup
+  if (auto name = spec.starts_with("local/") ? spec.substr(6) : spec;
+      policy.find_local && !name.empty() && name.find('/') == std::string_view::npos)
     if (auto path = policy.find_local(name)) return {"local/" + std::string(name), *path, ""};
-  }
   if (s.starts_with("https://") || s.starts_with("http://")) {
     if (!policy.allow_urls)
       throw hub_error("a URL is not accepted here: name a store model or owner/repo[:quant]", 400);

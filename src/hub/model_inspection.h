@@ -29,7 +29,8 @@ struct inspect_source {
 struct inspect_policy {
   bool allow_paths = false;  // local files by path
   bool allow_urls = false;   // any http(s) URL
-  // A store model's file by name; nullopt when there is no such model.
+  // A store model's file by name; nullopt when there is no such model. Asked only for specs
+  // that can be a store name (no '/' after an optional "local/").
   std::function<std::optional<std::string>(std::string_view name)> find_local;
 };
 
