@@ -71,6 +71,13 @@ class gateway {
   // coroutine lambda: GCC 12 mishandles those.)
   static http::net::awaitable<void> reply_error(http::exchange& ex, request_log& log, unsigned status,
                                                 std::string message, std::string_view code);
+  // What a blocking admin job produces: 200 and a JSON body, or a status and an error message.
+  struct job_result {
+    unsigned status = 200;
+    std::string text;
+  };
+  static http::net::awaitable<void> reply_job(http::exchange& ex, request_log& log, const job_result& r,
+                                              std::string_view error_code);
   http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                    request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);

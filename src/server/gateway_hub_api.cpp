@@ -53,6 +53,17 @@ std::string error_json(std::string_view message, std::string_view code) {
 
 }  // namespace
 
+http::net::awaitable<void> gateway::reply_job(http::exchange& ex, request_log& log, const job_result& r,
+                                              std::string_view error_code) {
+  if (r.status != 200) {
+    co_await reply_error(ex, log, r.status, r.text, error_code);
+    co_return;
+  }
+  log.status = 200;
+  auto res = http::json_response(ex, 200, r.text);
+  co_await http::send(ex, res);
+}
+
 http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view path, request_log& log) {
   if (!local_) {
     co_await reply_error(ex, log, 503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
@@ -83,21 +94,15 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
                            "invalid_query");
       co_return;
     }
-    auto job = [q]() -> std::variant<std::string, std::pair<unsigned, std::string>> {
+    auto job = [q]() -> job_result {
       try {
-        return json::serialize(hub::search_json(q, hub::search_models(hub::hub_options::from_environment(), q)));
+        return {200, json::serialize(hub::search_json(q, hub::search_models(hub::hub_options::from_environment(), q)))};
       } catch (const std::exception& e) {
-        return std::pair<unsigned, std::string>{502, std::string("Hugging Face search failed: ") + e.what()};
+        return {502, std::string("Hugging Face search failed: ") + e.what()};
       }
     };
     auto got = co_await local_->run_blocking(std::move(job));
-    if (auto* err = std::get_if<std::pair<unsigned, std::string>>(&got)) {
-      co_await reply_error(ex, log, err->first, err->second, "hub_error");
-    } else {
-      log.status = 200;
-      auto res = http::json_response(ex, 200, std::move(std::get<std::string>(got)));
-      co_await http::send(ex, res);
-    }
+    co_await reply_job(ex, log, got, "hub_error");
     co_return;
   }
 
@@ -139,7 +144,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
       co_return;
     }
     auto models = local_->models();
-    auto job = [spec, opt, models]() -> std::variant<std::string, std::pair<unsigned, std::string>> {
+    auto job = [spec, opt, models]() -> job_result {
       hub::inspect_policy policy;  // no paths, no URLs: store names and the configured hub only
       policy.find_local = [models](std::string_view name) -> std::optional<std::string> {
         for (const auto& m : *models)
@@ -149,23 +154,17 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
       try {
         auto hub = hub::hub_options::from_environment();
         auto result = hub::inspect_model(hub::locate_model(spec, policy, hub), opt, hub);
-        return json::serialize(hub::inspection_json(result));
+        return {200, json::serialize(hub::inspection_json(result))};
       } catch (const hub::hub_error& e) {
         // 400/404: what was asked for; anything else: the hub failed or could not be reached
         unsigned status = e.status() == 400 || e.status() == 404 ? unsigned(e.status()) : 502;
-        return std::pair<unsigned, std::string>{status, e.what()};
+        return {status, e.what()};
       } catch (const std::exception& e) {
-        return std::pair<unsigned, std::string>{422, std::string("cannot read the model: ") + e.what()};
+        return {422, std::string("cannot read the model: ") + e.what()};
       }
     };
     auto got = co_await local_->run_blocking(std::move(job));
-    if (auto* err = std::get_if<std::pair<unsigned, std::string>>(&got)) {
-      co_await reply_error(ex, log, err->first, err->second, "inspect_failed");
-    } else {
-      log.status = 200;
-      auto res = http::json_response(ex, 200, std::move(std::get<std::string>(got)));
-      co_await http::send(ex, res);
-    }
+    co_await reply_job(ex, log, got, "inspect_failed");
     co_return;
   }
 
