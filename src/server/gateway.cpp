@@ -25,6 +25,19 @@ namespace bhttp = http::bhttp;
 
 namespace {
 
+// Local model name -> its engine's state ("ready", "starting", "failed", ...).
+using engine_state_map = std::map<std::string, std::string, std::less<>>;
+engine_state_map engine_states(backends::local_backend& local) {
+  engine_state_map out;
+  for (const auto& e : local.supervisor().engines()) out[e.model] = engine::to_string(e.status.state);
+  return out;
+}
+// "not_loaded" for a model without an engine.
+std::string state_of(const engine_state_map& states, std::string_view model) {
+  auto it = states.find(model);
+  return it == states.end() ? "not_loaded" : it->second;
+}
+
 std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> cfg, const gateway_state* previous) {
   auto st = std::make_shared<gateway_state>();
   st->cfg = std::move(cfg);
@@ -397,27 +410,26 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   log.requested_model = std::move(r.requested_model);
   log.stream = r.stream;
   resolved_target target = std::move(r.target);
-  const std::vector<std::string> fallbacks = target.fallbacks;
+  const std::vector<std::string> fallbacks = std::move(target.fallbacks);
+  // A route with fallbacks answers its targets' failures itself (naming every attempt) and guards
+  // them with breakers; only least_outstanding routes count requests in flight per target.
+  const bool has_fallbacks = !fallbacks.empty();
+  const bool count_in_flight = target.route && target.route->strategy == route_strategy::least_outstanding;
   std::size_t next_fallback = 0;
   std::string outbound = std::move(r.outbound_body);
   std::string attempts;  // "id: why; " of the targets that failed before answering
 
-  // Priority failover: in a route with several targets, a failure before the first byte reached
-  // the client (unreachable, timeout, 5xx, 429, an engine that cannot load) moves on to the next
-  // target; when none is left, one answer names every attempt.
+  // Failover: a failure before the first byte reached the client (unreachable, timeout, 5xx, 429,
+  // an engine that cannot load) moves on to the next target; when none is left, one answer names
+  // every attempt.
   backends::forward_outcome outcome;
   for (;;) {
     log.backend = target.backend->name;
     log.target = target.id;
     backends::forward_options fo;
-    fo.hold_failures = !fallbacks.empty();    // a route with fallbacks answers failures itself, naming every attempt
-    const bool guarded = !fallbacks.empty();  // breakers guard the targets of routes with fallbacks
+    fo.hold_failures = has_fallbacks;
     std::optional<std::chrono::steady_clock::time_point> open_until;
-    if (guarded) open_until = breaker_admit(target.id, st.cfg->router.breaker);
-    if (!open_until) {
-      metrics_.in_flight_add(log.backend, 1);
-      target_in_flight(target.id, +1);
-    }
+    if (has_fallbacks) open_until = breaker_admit(target.id, st.cfg->router.breaker);
     if (open_until) {  // skipped without a request: the target failed too often lately
       auto left = std::chrono::ceil<std::chrono::seconds>(*open_until - std::chrono::steady_clock::now()).count();
       outcome = {};
@@ -425,25 +437,27 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       outcome.held = true;
       outcome.retry_after = std::to_string(std::max<long long>(left, 1));
       outcome.error = "circuit open for another " + outcome.retry_after + " s";
-    } else if (target.backend == &local_backend_config()) {
-      if (local_) {
-        outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
-                                           target.upstream_model, target.id, fo);
-      } else {
-        outcome = {};
-        outcome.status = 503;
-        outcome.error = "local models are unavailable: " + local_unavailable_;
-        outcome.held = fo.hold_failures;
-        if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
-      }
     } else {
-      auto* b = st.backend(target.backend->name);
-      outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), target.id, fo);
-    }
-    if (!open_until) {
+      metrics_.in_flight_add(log.backend, 1);
+      if (count_in_flight) target_in_flight(target.id, +1);
+      if (target.backend == &local_backend_config()) {
+        if (local_) {
+          outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
+                                             target.upstream_model, target.id, fo);
+        } else {
+          outcome = {};
+          outcome.status = 503;
+          outcome.error = "local models are unavailable: " + local_unavailable_;
+          outcome.held = has_fallbacks;
+          if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
+        }
+      } else {
+        auto* b = st.backend(target.backend->name);
+        outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), target.id, fo);
+      }
       metrics_.in_flight_add(log.backend, -1);
-      target_in_flight(target.id, -1);
-      if (guarded) breaker_record(target.id, outcome);
+      if (count_in_flight) target_in_flight(target.id, -1);
+      if (has_fallbacks) breaker_record(target.id, outcome);
     }
     if (outcome.failure != http::upstream_failure::none)
       metrics_.record_upstream_error(log.backend, http::to_string(outcome.failure));
@@ -576,19 +590,17 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
   }
   // local models: their context length and whether an engine has them loaded
   std::map<std::string, const store::local_model*, std::less<>> local_models;
-  std::map<std::string, std::string, std::less<>> engine_states;
   auto local_list = local_ ? local_->models() : nullptr;
-  if (local_) {
+  auto states = local_ ? engine_states(*local_) : engine_state_map{};
+  if (local_list)
     for (const auto& m : *local_list) local_models[m.name] = &m;
-    for (const auto& e : local_->supervisor().engines()) engine_states[e.model] = engine::to_string(e.status.state);
-  }
   for (const auto& b : snapshot->backends) {
     if (b.backend == "local") {
       for (const auto& name : b.all()) {
         auto it = local_models.find(name);
         if (it == local_models.end()) continue;
         const auto& m = *it->second;
-        auto state = engine_states.contains(name) ? engine_states[name] : std::string("not_loaded");
+        auto state = state_of(states, name);
         data.push_back(json::object{{"id", "local/" + name},
                                     {"object", "model"},
                                     {"created", m.added},
@@ -701,12 +713,11 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
                       {"llama_server", local_->server_binary()}};
     co_await reply_json(200, std::move(body));
   } else if (path == "/api/models" && method == bhttp::verb::get) {
-    std::map<std::string, std::string, std::less<>> states;
-    for (const auto& e : local_->supervisor().engines()) states[e.model] = engine::to_string(e.status.state);
+    auto states = engine_states(*local_);
     json::array list;
     for (const auto& m : *local_->models()) {
       auto o = store::to_json(m);
-      o["state"] = states.contains(m.name) ? states[m.name] : "not_loaded";
+      o["state"] = state_of(states, m.name);
       list.push_back(std::move(o));
     }
     json::object body{{"models", std::move(list)}, {"home", local_->home()}};
