@@ -113,10 +113,26 @@ std::optional<engine::gpu_memory> local_backend::current_gpu() const {
   return gpu_;
 }
 
+engine::model_footprint local_backend::footprint_of(const store::local_model& m,
+                                                    const engine::engine_settings& s) const {
+  // what estimate_footprint() depends on: the file and the settings that size the KV cache
+  auto key = fmt::format("{}\n{}\n{}\n{}\n{}\n{}", m.path, m.size_bytes, s.context_size, s.parallel, s.cache_type_k,
+                         s.embeddings);
+  {
+    std::lock_guard lock(footprints_mutex_);
+    if (auto it = footprints_.find(key); it != footprints_.end()) return it->second;
+  }
+  auto f = engine::estimate_footprint(m.path, s, m.size_bytes);  // reads the GGUF header (outside the lock)
+  std::lock_guard lock(footprints_mutex_);
+  if (footprints_.size() > 256) footprints_.clear();  // models come and go; never grows without bound
+  footprints_.emplace(std::move(key), f);
+  return f;
+}
+
 std::variant<engine::model_spec, engine::acquire_error> local_backend::placed_spec(engine::model_spec spec,
                                                                                    const store::local_model& m) const {
   try {
-    auto footprint = engine::estimate_footprint(m.path, spec.settings, m.size_bytes);
+    auto footprint = footprint_of(m, spec.settings);
     auto gpu = current_gpu();
     auto p = engine::place(footprint, spec.settings.gpu_layers, gpu);
     spec.placed_gpu_layers = p.gpu_layers;

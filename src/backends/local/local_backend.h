@@ -7,6 +7,7 @@
 // Threading: forward() and load() run on a worker and move blocking work (placement, loads,
 // store scans) to an internal thread pool, so a loading model never stalls other requests.
 // models() is a lock-free-for-readers snapshot; refresh() and reconfigure() may run anywhere.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -91,6 +92,9 @@ class local_backend {
   // Adds the memory estimate and GPU placement (reads the GGUF header: blocking).
   std::variant<engine::model_spec, engine::acquire_error> placed_spec(engine::model_spec spec,
                                                                       const store::local_model& m) const;
+  // The memory a model needs with these settings, from its GGUF header: read once per file and
+  // settings, not on every request that has to wait for a load.
+  engine::model_footprint footprint_of(const store::local_model& m, const engine::engine_settings& s) const;
   // The first GPU's free memory, asked at most every 30 s (free VRAM changes as engines load).
   std::optional<engine::gpu_memory> current_gpu() const;
   http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine::acquire_error>> lease(
@@ -109,6 +113,8 @@ class local_backend {
   http::net::thread_pool blocking_{16};
   http::net::thread_pool downloads_{2};
   std::mutex refresh_mutex_;
+  mutable std::mutex footprints_mutex_;
+  mutable std::map<std::string, engine::model_footprint> footprints_;
   mutable std::mutex gpu_mutex_;
   mutable std::optional<engine::gpu_memory> gpu_;
   mutable std::chrono::steady_clock::time_point
