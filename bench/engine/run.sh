@@ -24,9 +24,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-
-build="${1:-build}"
-if [[ "$build" != /* && ! -d "$build" && -d "$root/$build" ]]; then build="$root/$build"; fi
+source "$root/bench/lib.sh"
+build="$(bench_build_dir "${1:-}")"
 
 SWITCHYARD="${SWITCHYARD:-$build/src/cli/switchyard}"
 MAKE_MODEL="${MAKE_MODEL:-$build/tests/support/make-test-model}"
@@ -51,8 +50,6 @@ LOAD_CPU="${LOAD_CPU:-1}"
 PIN="${PIN:-1}"
 KEY="bench-engine-key"
 
-die() { echo "run.sh: $*" >&2; exit 1; }
-log() { echo "run.sh: $*" >&2; }
 
 [[ -x "$SWITCHYARD" ]] || die "no switchyard at $SWITCHYARD"
 [[ -x "$MAKE_MODEL" ]] || die "no make-test-model at $MAKE_MODEL (build the make-test-model target)"
@@ -99,29 +96,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    port_open "$p" || { echo "$p"; return 0; }
-  done
-  die "no free port found"
-}
-
-# The port from the first "listening on" line of LOG, waiting up to 15 s for PID to print it.
-wait_listening() {
-  local log="$1" pid="$2" name="$3" port=""
-  for _ in $(seq 1500); do
-    port="$(grep -oE 'listening on (http://)?127\.0\.0\.1:[0-9]+' "$log" 2>/dev/null | head -1 |
-            grep -oE '127\.0\.0\.1:[0-9]+' | cut -d: -f2 || true)"
-    [[ -n "$port" ]] && { echo "$port"; return 0; }
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$name exited before listening"; }
-    sleep 0.01
-  done
-  cat "$log" >&2
-  die "$name did not print 'listening on 127.0.0.1:PORT' within 15 s"
-}
 
 # --- the model ----------------------------------------------------------------------------------
 mkdir -p "$tmp/models"

@@ -23,9 +23,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-
-build="${1:-build}"
-if [[ "$build" != /* && ! -d "$build" && -d "$root/$build" ]]; then build="$root/$build"; fi
+source "$root/bench/lib.sh"
+build="$(bench_build_dir "${1:-}")"
 
 MOCK="${MOCK:-$build/tests/support/mock-openai}"
 SWITCHYARD="${SWITCHYARD:-$build/src/cli/switchyard}"
@@ -48,7 +47,6 @@ LOAD_CPU="${LOAD_CPU:-1}"
 PIN="${PIN:-1}"
 TARGETS="${TARGETS:-direct switchyard nginx}"
 
-die() { echo "run.sh: $*" >&2; exit 1; }
 
 wants() { [[ " $TARGETS " == *" $1 "* ]]; }
 
@@ -84,30 +82,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The port from the first "listening on" line of LOG, waiting up to 15 s for PID to print it.
-wait_listening() {
-  local log="$1" pid="$2" name="$3" port=""
-  for _ in $(seq 150); do
-    port="$(grep -oE 'listening on (http://)?127\.0\.0\.1:[0-9]+' "$log" 2>/dev/null | head -1 |
-            grep -oE '127\.0\.0\.1:[0-9]+' | cut -d: -f2 || true)"
-    [[ -n "$port" ]] && { echo "$port"; return 0; }
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "$name exited before listening"; }
-    sleep 0.1
-  done
-  cat "$log" >&2
-  die "$name did not print 'listening on 127.0.0.1:PORT' within 15 s"
-}
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
-    port_open "$p" || { echo "$p"; return 0; }
-  done
-  die "no free port found"
-}
 
 # VmHWM in kB of PID, or null.
 peak_rss_kb() {

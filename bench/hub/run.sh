@@ -19,8 +19,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-build="${1:-build}"
-if [[ "$build" != /* && ! -d "$build" && -d "$root/$build" ]]; then build="$root/$build"; fi
+source "$root/bench/lib.sh"
+build="$(bench_build_dir "${1:-}")"
 
 SWITCHYARD="${SWITCHYARD:-$build/src/cli/switchyard}"
 MOCK_HUB="${MOCK_HUB:-$build/tests/support/mock-hub}"
