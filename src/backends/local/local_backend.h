@@ -54,14 +54,10 @@ class local_backend {
   // mishandles the captures of coroutine lambdas.)
   template <class Fn>
   auto run_blocking(Fn fn) -> http::net::awaitable<decltype(fn())> {
-    return run_on(blocking_, std::move(fn));
-  }
-  template <class Fn>
-  static auto run_on(http::net::thread_pool& pool, Fn fn) -> http::net::awaitable<decltype(fn())> {
     using result = decltype(fn());
     return http::net::async_initiate<decltype(http::net::use_awaitable), void(std::exception_ptr, result)>(
-        [&pool, fn = std::move(fn)](auto handler) mutable {
-          http::net::post(pool, [fn = std::move(fn), handler = std::move(handler)]() mutable {
+        [this, fn = std::move(fn)](auto handler) mutable {
+          http::net::post(blocking_, [fn = std::move(fn), handler = std::move(handler)]() mutable {
             std::exception_ptr error;
             result r{};
             try {
