@@ -9,18 +9,18 @@
 
 namespace sy {
 
-std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string_view requested,
-                                                                     std::size_t start) const {
+std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string_view requested) const {
   if (requested.empty()) return unknown_model{"'model' is empty", {}};
   if (auto it = cfg_.aliases.find(std::string(requested)); it != cfg_.aliases.end())
     return resolve_id(it->second, "alias", requested);
   for (const auto& r : cfg_.routes)
     if (r.model == requested) {
-      // the targets in order (round_robin: rotated to `start`); the first that resolves leads,
+      // the targets in order (rotated to the one lead_ picks for strategies other than priority);
+      // the first that resolves leads,
       // the later ones are its fallbacks
       std::vector<std::string> order = r.targets;
-      if (r.strategy != route_strategy::priority && !order.empty())
-        std::rotate(order.begin(), order.begin() + std::ptrdiff_t(start % order.size()), order.end());
+      if (r.strategy != route_strategy::priority && lead_ && !order.empty())
+        std::rotate(order.begin(), order.begin() + std::ptrdiff_t(lead_(r) % order.size()), order.end());
       for (std::size_t i = 0; i < order.size(); ++i) {
         auto got = resolve_id(order[i], "route", requested);
         if (auto* t = std::get_if<resolved_target>(&got)) {

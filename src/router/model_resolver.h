@@ -3,6 +3,7 @@
 //
 // Order: alias -> route name -> "<backend>/<model>" id -> a bare model name that some backend
 // serves (first backend in config order). Unknown names come back with close matches.
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,11 +29,14 @@ struct unknown_model {
 
 class model_resolver {
  public:
-  model_resolver(const config& cfg, const catalog_snapshot& catalog) : cfg_(cfg), catalog_(catalog) {}
+  // Which target a route with a strategy other than priority starts with (an index into its
+  // targets; taken modulo their count). Without one, every route starts with its first target.
+  using lead_fn = std::function<std::size_t(const route_config&)>;
 
-  // `start` (routes with a strategy other than priority): begin at target start % n, then the
-  // others in order.
-  std::variant<resolved_target, unknown_model> resolve(std::string_view requested, std::size_t start = 0) const;
+  model_resolver(const config& cfg, const catalog_snapshot& catalog, lead_fn lead = {})
+      : cfg_(cfg), catalog_(catalog), lead_(std::move(lead)) {}
+
+  std::variant<resolved_target, unknown_model> resolve(std::string_view requested) const;
   // One "<backend>/<model>" id (a route target), without aliases or routes.
   std::variant<resolved_target, unknown_model> resolve_target(std::string_view id) const {
     return resolve_id(id, "route", id);
@@ -48,6 +52,7 @@ class model_resolver {
 
   const config& cfg_;
   const catalog_snapshot& catalog_;
+  lead_fn lead_;
 };
 
 }  // namespace sy

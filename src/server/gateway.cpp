@@ -365,7 +365,7 @@ struct request_error {
 // `lead(route)`: the index of the target a route starts with this time (its strategy decides).
 std::variant<routed_request, request_error> route_request(const std::string& body, const config& cfg,
                                                           const catalog_snapshot& catalog,
-                                                          const std::function<std::size_t(const route_config&)>& lead) {
+                                                          const model_resolver::lead_fn& lead) {
   json::error_code ec;
   unsigned char scratch[8 * 1024];
   json::monotonic_resource arena(scratch, sizeof scratch);
@@ -381,10 +381,7 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
   std::string_view name = model->as_string();
   out.requested_model = std::string(name.substr(0, 256));
   if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
-  std::size_t start = 0;
-  for (const auto& r : cfg.routes)
-    if (r.model == name && r.strategy != route_strategy::priority) start = lead(r);
-  auto resolved = model_resolver(cfg, catalog).resolve(name, start);
+  auto resolved = model_resolver(cfg, catalog, lead).resolve(name);
   if (auto* unknown = std::get_if<unknown_model>(&resolved))
     return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
   out.target = std::move(std::get<resolved_target>(resolved));
@@ -588,37 +585,31 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
                                 {"owned_by", "switchyard"},
                                 {"switchyard", json::object{{"kind", "route"}, {"targets", std::move(targets)}}}});
   }
-  // local models: their context length and whether an engine has them loaded
-  std::map<std::string, const store::local_model*, std::less<>> local_models;
-  auto local_list = local_ ? local_->models() : nullptr;
-  auto states = local_ ? engine_states(*local_) : engine_state_map{};
-  if (local_list)
-    for (const auto& m : *local_list) local_models[m.name] = &m;
-  for (const auto& b : snapshot->backends) {
-    if (b.backend == "local") {
-      for (const auto& name : b.all()) {
-        auto it = local_models.find(name);
-        if (it == local_models.end()) continue;
-        const auto& m = *it->second;
-        auto state = state_of(states, name);
-        data.push_back(json::object{{"id", "local/" + name},
-                                    {"object", "model"},
-                                    {"created", m.added},
-                                    {"owned_by", "local"},
-                                    {"context_length", m.context_length},
-                                    {"switchyard", json::object{{"kind", "model"},
-                                                                {"backend", "local"},
-                                                                {"upstream_model", name},
-                                                                {"loaded", state == "ready"},
-                                                                {"state", state},
-                                                                {"size_bytes", m.size_bytes},
-                                                                {"quantization", m.quantization},
-                                                                {"parameters", m.parameters},
-                                                                {"architecture", m.architecture},
-                                                                {"embedding", m.embedding}}}});
-      }
-      continue;
+  // local models (the store's own list: the catalog's "local" listing is its names), with their
+  // context length and whether an engine has them loaded
+  if (local_) {
+    auto states = engine_states(*local_);
+    for (const auto& m : *local_->models()) {
+      auto state = state_of(states, m.name);
+      data.push_back(json::object{{"id", "local/" + m.name},
+                                  {"object", "model"},
+                                  {"created", m.added},
+                                  {"owned_by", "local"},
+                                  {"context_length", m.context_length},
+                                  {"switchyard", json::object{{"kind", "model"},
+                                                              {"backend", "local"},
+                                                              {"upstream_model", m.name},
+                                                              {"loaded", state == "ready"},
+                                                              {"state", state},
+                                                              {"size_bytes", m.size_bytes},
+                                                              {"quantization", m.quantization},
+                                                              {"parameters", m.parameters},
+                                                              {"architecture", m.architecture},
+                                                              {"embedding", m.embedding}}}});
     }
+  }
+  for (const auto& b : snapshot->backends) {
+    if (b.backend == "local") continue;  // listed above
     for (const auto& m : b.all())
       data.push_back(
           json::object{{"id", b.backend + "/" + m},
