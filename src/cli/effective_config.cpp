@@ -1,5 +1,7 @@
 #include "cli/effective_config.h"
 
+#include "store/store_home.h"
+
 namespace sy::cli {
 
 std::shared_ptr<const config> effective_config(const config_options& opts, load_report* report) {
@@ -14,6 +16,12 @@ std::shared_ptr<const config> effective_config(const config_options& opts, load_
   if (opts.threads) cfg.server.threads = *opts.threads;
   validate(cfg);
   return std::make_shared<const config>(std::move(cfg));
+}
+
+store::model_library open_library(const config& cfg) {
+  store::model_library lib({store::resolve_home(cfg.models.home, process_env()), cfg.models.paths});
+  lib.refresh();
+  return lib;
 }
 
 }  // namespace sy::cli

@@ -15,8 +15,6 @@
 #include "gguf/model_report.h"
 #include "hub/hub_error.h"
 #include "hub/model_inspection.h"
-#include "store/model_library.h"
-#include "store/store_home.h"
 
 namespace sy::cli {
 namespace {
@@ -68,9 +66,7 @@ void add_inspect_command(CLI::App& app) {
       policy.allow_paths = policy.allow_urls = true;
       policy.find_local = [cfg](std::string_view name) -> std::optional<std::string> {
         try {
-          store::model_library lib({store::resolve_home(cfg->models.home, process_env()), cfg->models.paths});
-          lib.refresh();
-          if (auto m = lib.find(name)) return m->path;
+          if (auto m = open_library(*cfg).find(name)) return m->path;
         } catch (const std::exception&) {
           // no store here: the name is looked up on the hub instead
         }

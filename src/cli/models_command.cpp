@@ -18,7 +18,6 @@
 #include "store/local_model_json.h"
 #include "store/model_library.h"
 #include "store/store_error.h"
-#include "store/store_home.h"
 
 namespace sy::cli {
 namespace {
@@ -49,12 +48,6 @@ engine_states query_engines(const config& cfg) {
     out[name] = state ? std::string(*state) : "loaded";
   }
   return out;
-}
-
-store::model_library open_library(const config& cfg) {
-  store::model_library lib({store::resolve_home(cfg.models.home, process_env()), cfg.models.paths});
-  lib.refresh();  // warnings are logged
-  return lib;
 }
 
 // The metadata's size label ("0.5B"), else the tensor element count ("494.03 M").
