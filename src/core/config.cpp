@@ -143,6 +143,30 @@ void validate(const config& cfg) {
                          fmt::format("route '{}': the name is already an alias or another route", r.model));
     for (const auto& t : r.targets) check_target(t, r.line, "route '" + r.model + "'");
   }
+  // fallbacks: ids, or names of other routes and aliases (known only now that all are read)
+  for (const auto& r : cfg.routes)
+    for (const auto& f : r.fallback) {
+      if (f == r.model)
+        throw config_error(file, r.line, fmt::format("route '{}': cannot fall back to itself", r.model));
+      if (client_names.contains(f)) continue;
+      check_target(f, r.line, "route '" + r.model + "' fallback");
+    }
+  const auto& rt = cfg.router.retry;
+  if (rt.backoff_max < rt.backoff_base)
+    throw config_error(file, 0, "router.retry.backoff_max: must not be shorter than router.retry.backoff_base");
+  if (rt.budget_window <= duration::zero()) throw config_error(file, 0, "router.retry.budget_window: must be positive");
+}
+
+const char* to_string(route_strategy s) {
+  switch (s) {
+    case route_strategy::priority: return "priority";
+    case route_strategy::round_robin: return "round_robin";
+    case route_strategy::weighted: return "weighted";
+    case route_strategy::least_outstanding: return "least_outstanding";
+    case route_strategy::least_latency: return "least_latency";
+    case route_strategy::consistent_hash: return "consistent_hash";
+  }
+  return "priority";
 }
 
 }  // namespace sy

@@ -16,19 +16,35 @@
 
 namespace sy {
 
+// Requests and tokens one client may use per minute (0 = no limit).
+struct rate_limit {
+  std::uint32_t requests_per_minute = 0;
+  std::uint64_t tokens_per_minute = 0;  // prompt + completion tokens, counted when a request ends
+  bool any() const { return requests_per_minute > 0 || tokens_per_minute > 0; }
+  bool operator==(const rate_limit&) const = default;
+};
+
+// What configuration says about one API key besides the key itself.
+struct api_key_profile {
+  std::string name;                 // shown in usage and logs instead of a fingerprint
+  std::optional<rate_limit> limit;  // overrides server.rate_limit for this key
+};
+
 struct server_config {
-  std::string listen = "127.0.0.1:8321";               // HOST:PORT; port 0 picks a free port
-  std::vector<std::string> api_keys;                   // when non-empty, /v1/* and /api/* need a Bearer key
-  bool insecure_no_auth = false;                       // allow a non-loopback listen without keys (loud)
-  int threads = 0;                                     // worker threads; 0 = one per core
-  std::size_t max_header_bytes = 16 * 1024;            // larger request heads get 431
-  std::size_t max_body_bytes = 16 * 1024 * 1024;       // larger request bodies get 413
-  duration header_timeout = std::chrono::seconds(10);  // to receive a whole request head
-  duration body_timeout = std::chrono::seconds(60);    // to receive a whole request body
-  duration idle_timeout = std::chrono::seconds(75);    // keep-alive wait for the next request
-  duration shutdown_grace = std::chrono::seconds(10);  // in-flight requests may finish this long
-  bool access_log = true;                              // one JSON line per request, on stderr
-  std::vector<std::string> allowed_hosts;              // extra Host values accepted on a loopback listener
+  std::string listen = "127.0.0.1:8321";                // HOST:PORT; port 0 picks a free port
+  std::vector<std::string> api_keys;                    // when non-empty, /v1/* and /api/* need a Bearer key
+  bool insecure_no_auth = false;                        // allow a non-loopback listen without keys (loud)
+  int threads = 0;                                      // worker threads; 0 = one per core
+  std::size_t max_header_bytes = 16 * 1024;             // larger request heads get 431
+  std::size_t max_body_bytes = 16 * 1024 * 1024;        // larger request bodies get 413
+  duration header_timeout = std::chrono::seconds(10);   // to receive a whole request head
+  duration body_timeout = std::chrono::seconds(60);     // to receive a whole request body
+  duration idle_timeout = std::chrono::seconds(75);     // keep-alive wait for the next request
+  duration shutdown_grace = std::chrono::seconds(10);   // in-flight requests may finish this long
+  bool access_log = true;                               // one JSON line per request, on stderr
+  std::vector<std::string> allowed_hosts;               // extra Host values accepted on a loopback listener
+  rate_limit rate_limit_per_key;                        // each API key (each client address without keys)
+  std::map<std::string, api_key_profile> key_profiles;  // by key, for keys given as {key, name, ...}
 };
 
 struct upstream_config {
@@ -84,20 +100,77 @@ struct breaker_settings {
   bool operator==(const breaker_settings&) const = default;
 };
 
-struct router_config {
-  breaker_settings breaker;
+// Retries of a request routed through a route: only before its first byte reached the client.
+struct retry_settings {
+  // Sends per request over its targets and fallbacks, cycling back to the first after a backoff
+  // when there are more attempts than targets; 0 = each target and fallback once.
+  unsigned max_attempts = 0;
+  double budget_ratio = 0.2;           // retries may add this share of the requests seen in the window...
+  unsigned budget_min_per_second = 5;  // ...plus this many per second, so that low traffic can retry
+  duration budget_window = std::chrono::seconds(10);
+  duration backoff_base = std::chrono::milliseconds(25);  // before trying a target again: a random
+  duration backoff_max = std::chrono::seconds(1);         // wait up to base × 2^n, capped
+  bool operator==(const retry_settings&) const = default;
 };
 
-// priority: the first healthy target leads; round_robin: each request starts at the next one;
-// least_outstanding: of two targets drawn at random, the one with fewer requests in flight leads.
-// The others remain fallbacks, in order.
-enum class route_strategy { priority, round_robin, least_outstanding };
+// Active health checks of each backend a route uses (its model list, GET <url>/models).
+struct health_settings {
+  duration interval = std::chrono::seconds(10);  // 0 = no active checks
+  duration timeout = std::chrono::seconds(3);
+  unsigned healthy_after = 1;    // successful checks in a row that make a target healthy again
+  unsigned unhealthy_after = 2;  // failed checks in a row that make it unhealthy
+  bool operator==(const health_settings&) const = default;
+};
+
+struct router_config {
+  breaker_settings breaker;
+  retry_settings retry;
+  health_settings health;
+};
+
+// How a route orders its targets for each request; the rest follow as fallbacks.
+//   priority: the configured order.  round_robin: each request starts at the next target.
+//   weighted: a smooth weighted rotation by `weight`.  least_outstanding: of two targets drawn
+//   at random (by weight), the one with fewer requests in flight.  least_latency: the lowest
+//   peak-EWMA time to first token, times the requests in flight.  consistent_hash: rendezvous
+//   hashing of a request key (hash_on), so a conversation keeps reaching the same engine.
+enum class route_strategy { priority, round_robin, weighted, least_outstanding, least_latency, consistent_hash };
+const char* to_string(route_strategy s);
+
+struct route_target_settings {
+  unsigned weight = 1;
+  unsigned max_concurrency = 0;  // requests at once through this route; 0 = no limit
+  unsigned max_queue = 16;       // requests that may wait for a free place (with max_concurrency)
+  duration queue_timeout = std::chrono::seconds(10);
+  bool operator==(const route_target_settings&) const = default;
+};
+
+// Per-route deadlines; zero means the upstream: defaults (total: none).
+struct route_timeouts {
+  duration connect{};
+  duration first_token{};  // request sent -> response head
+  duration idle{};         // between chunks of a stream
+  duration total{};        // the whole exchange, stream included
+  bool operator==(const route_timeouts&) const = default;
+};
 
 struct route_config {
-  std::string model;                 // the client-facing name
-  std::vector<std::string> targets;  // "<backend>/<model>" ids, in priority order
+  std::string model;                                   // the client-facing name
+  std::vector<std::string> targets;                    // "<backend>/<model>" ids, in priority order
+  std::vector<route_target_settings> target_settings;  // per target, same order (missing: defaults)
   route_strategy strategy = route_strategy::priority;
+  // consistent_hash: "user" (the body's user field), "session" (the x-session-id header), or
+  // "prompt" (the start of the conversation); a missing key falls back to the prompt.
+  std::string hash_on = "prompt";
+  // Tried when every target failed, was saturated or refused: ids, or names of other routes or
+  // aliases (their own fallbacks are not followed).
+  std::vector<std::string> fallback;
+  route_timeouts timeouts;
   int line = 0;
+
+  route_target_settings settings(std::size_t i) const {
+    return i < target_settings.size() ? target_settings[i] : route_target_settings{};
+  }
 };
 
 struct config {

@@ -3,9 +3,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include "core/config_sources.h"
@@ -168,36 +170,93 @@ class yaml_reader {
   load_report* report_;
 };
 
+rate_limit read_rate_limit(const yaml_reader& r, const YAML::Node& n, std::string_view where,
+                           std::initializer_list<std::string_view> other_keys = {},
+                           const std::function<void(const std::string&, const YAML::Node&)>& other = {}) {
+  rate_limit out;
+  std::vector<std::string_view> known{"requests_per_minute", "tokens_per_minute"};
+  known.insert(known.end(), other_keys.begin(), other_keys.end());
+  if (!n.IsMap()) r.fail(n, fmt::format("{}: expected a mapping", where));
+  for (const auto& kv : n) {
+    auto key = kv.first.as<std::string>();
+    auto what = fmt::format("{}.{}", where, key);
+    if (key == "requests_per_minute")
+      out.requests_per_minute = static_cast<std::uint32_t>(r.integer(kv.second, what, 0, 100'000'000));
+    else if (key == "tokens_per_minute")
+      out.tokens_per_minute = static_cast<std::uint64_t>(r.integer(kv.second, what, 0, 1'000'000'000'000LL));
+    else if (other && std::find(known.begin(), known.end(), key) != known.end())
+      other(key, kv.second);
+    else
+      r.fail(kv.first, fmt::format("unknown key '{}' in {} (expected one of: {})", key, where, fmt::join(known, ", ")));
+  }
+  return out;
+}
+
+// server.api_keys: each entry a key, or {key, name, requests_per_minute, tokens_per_minute}.
+void read_api_keys(const yaml_reader& r, const YAML::Node& v, server_config& s) {
+  if (v.IsNull()) return;
+  if (!v.IsSequence()) r.fail(v, "server.api_keys: expected a list");
+  s.api_keys.clear();
+  s.key_profiles.clear();
+  for (const auto& item : v) {
+    if (item.IsScalar()) {
+      s.api_keys.push_back(r.str(item, "server.api_keys"));
+      continue;
+    }
+    std::string key;
+    api_key_profile profile;
+    bool has_limit = false;
+    auto limit =
+        read_rate_limit(r, item, "server.api_keys[]", {"key", "name"}, [&](const std::string& k, const YAML::Node& x) {
+          if (k == "key")
+            key = r.str(x, "server.api_keys[].key");
+          else
+            profile.name = r.str(x, "server.api_keys[].name");
+        });
+    for (const auto& kv : item) {
+      auto k = kv.first.as<std::string>();
+      has_limit = has_limit || k == "requests_per_minute" || k == "tokens_per_minute";
+    }
+    if (has_limit) profile.limit = limit;
+    if (key.empty()) r.fail(item, "server.api_keys[]: 'key' is required (is its ${VAR} unset?)");
+    s.api_keys.push_back(key);
+    s.key_profiles[key] = std::move(profile);
+  }
+}
+
 void read_server(const yaml_reader& r, const YAML::Node& n, server_config& s) {
-  r.for_each_key(n, "server",
-                 {"listen", "api_keys", "insecure_no_auth", "threads", "max_header_bytes", "max_body_bytes",
-                  "header_timeout", "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts"},
-                 [&](const std::string& k, const YAML::Node& v) {
-                   if (k == "listen")
-                     s.listen = r.str(v, "server.listen");
-                   else if (k == "api_keys")
-                     s.api_keys = r.strings(v, "server.api_keys");
-                   else if (k == "insecure_no_auth")
-                     s.insecure_no_auth = r.boolean(v, "server.insecure_no_auth");
-                   else if (k == "threads")
-                     s.threads = static_cast<int>(r.integer(v, "server.threads", 0, 256));
-                   else if (k == "max_header_bytes")
-                     s.max_header_bytes = static_cast<size_t>(r.integer(v, "server.max_header_bytes", 1024, 1 << 20));
-                   else if (k == "max_body_bytes")
-                     s.max_body_bytes = static_cast<size_t>(r.integer(v, "server.max_body_bytes", 1, 1LL << 32));
-                   else if (k == "header_timeout")
-                     s.header_timeout = r.dur(v, "server.header_timeout");
-                   else if (k == "body_timeout")
-                     s.body_timeout = r.dur(v, "server.body_timeout");
-                   else if (k == "idle_timeout")
-                     s.idle_timeout = r.dur(v, "server.idle_timeout");
-                   else if (k == "shutdown_grace")
-                     s.shutdown_grace = r.dur(v, "server.shutdown_grace");
-                   else if (k == "access_log")
-                     s.access_log = r.boolean(v, "server.access_log");
-                   else if (k == "allowed_hosts")
-                     s.allowed_hosts = r.strings(v, "server.allowed_hosts");
-                 });
+  r.for_each_key(
+      n, "server",
+      {"listen", "api_keys", "insecure_no_auth", "threads", "max_header_bytes", "max_body_bytes", "header_timeout",
+       "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts", "rate_limit"},
+      [&](const std::string& k, const YAML::Node& v) {
+        if (k == "listen")
+          s.listen = r.str(v, "server.listen");
+        else if (k == "api_keys")
+          read_api_keys(r, v, s);
+        else if (k == "rate_limit")
+          s.rate_limit_per_key = read_rate_limit(r, v, "server.rate_limit");
+        else if (k == "insecure_no_auth")
+          s.insecure_no_auth = r.boolean(v, "server.insecure_no_auth");
+        else if (k == "threads")
+          s.threads = static_cast<int>(r.integer(v, "server.threads", 0, 256));
+        else if (k == "max_header_bytes")
+          s.max_header_bytes = static_cast<size_t>(r.integer(v, "server.max_header_bytes", 1024, 1 << 20));
+        else if (k == "max_body_bytes")
+          s.max_body_bytes = static_cast<size_t>(r.integer(v, "server.max_body_bytes", 1, 1LL << 32));
+        else if (k == "header_timeout")
+          s.header_timeout = r.dur(v, "server.header_timeout");
+        else if (k == "body_timeout")
+          s.body_timeout = r.dur(v, "server.body_timeout");
+        else if (k == "idle_timeout")
+          s.idle_timeout = r.dur(v, "server.idle_timeout");
+        else if (k == "shutdown_grace")
+          s.shutdown_grace = r.dur(v, "server.shutdown_grace");
+        else if (k == "access_log")
+          s.access_log = r.boolean(v, "server.access_log");
+        else if (k == "allowed_hosts")
+          s.allowed_hosts = r.strings(v, "server.allowed_hosts");
+      });
 }
 
 void read_upstream(const yaml_reader& r, const YAML::Node& n, upstream_config& u) {
@@ -358,9 +417,57 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
   return b;
 }
 
+void read_retry(const yaml_reader& r, const YAML::Node& v, retry_settings& s) {
+  r.for_each_key(
+      v, "router.retry",
+      {"max_attempts", "budget_percent", "budget_min_per_second", "budget_window", "backoff_base", "backoff_max"},
+      [&](const std::string& k, const YAML::Node& x) {
+        auto what = "router.retry." + k;
+        if (k == "max_attempts")
+          s.max_attempts = unsigned(r.integer(x, what, 0, 20));
+        else if (k == "budget_percent")
+          s.budget_ratio = double(r.integer(x, what, 0, 1000)) / 100.0;
+        else if (k == "budget_min_per_second")
+          s.budget_min_per_second = unsigned(r.integer(x, what, 0, 100000));
+        else if (k == "budget_window")
+          s.budget_window = r.dur(x, what);
+        else if (k == "backoff_base")
+          s.backoff_base = r.dur(x, what);
+        else if (k == "backoff_max")
+          s.backoff_max = r.dur(x, what);
+      });
+}
+
+void read_health(const yaml_reader& r, const YAML::Node& v, health_settings& h) {
+  r.for_each_key(v, "router.health", {"interval", "timeout", "healthy_after", "unhealthy_after"},
+                 [&](const std::string& k, const YAML::Node& x) {
+                   auto what = "router.health." + k;
+                   if (k == "interval")
+                     h.interval = r.dur(x, what);
+                   else if (k == "timeout")
+                     h.timeout = r.dur(x, what);
+                   else if (k == "healthy_after")
+                     h.healthy_after = unsigned(r.integer(x, what, 1, 100));
+                   else if (k == "unhealthy_after")
+                     h.unhealthy_after = unsigned(r.integer(x, what, 1, 100));
+                 });
+}
+
+void read_breaker(const yaml_reader& r, const YAML::Node& v, breaker_settings& b);
+
 void read_router(const yaml_reader& r, const YAML::Node& n, router_config& rc) {
-  r.for_each_key(n, "router", {"breaker"}, [&](const std::string&, const YAML::Node& v) {
-    auto& b = rc.breaker;
+  r.for_each_key(n, "router", {"breaker", "retry", "health"}, [&](const std::string& k, const YAML::Node& v) {
+    if (k == "breaker")
+      read_breaker(r, v, rc.breaker);
+    else if (k == "retry")
+      read_retry(r, v, rc.retry);
+    else
+      read_health(r, v, rc.health);
+  });
+}
+
+void read_breaker(const yaml_reader& r, const YAML::Node& v, breaker_settings& b) {
+  {
     r.for_each_key(v, "router.breaker",
                    {"consecutive_failures", "failure_rate", "min_requests", "window", "open_base", "open_max", "probes",
                     "close_after"},
@@ -384,29 +491,79 @@ void read_router(const yaml_reader& r, const YAML::Node& n, router_config& rc) {
                      else if (k == "close_after")
                        b.close_after = unsigned(r.integer(x, what, 1, 1000));
                    });
-  });
+  }
+}
+
+// A route target: "<backend>/<model>", or {id, weight, max_concurrency, max_queue, queue_timeout}.
+void read_route_target(const yaml_reader& r, const YAML::Node& n, route_config& route) {
+  route_target_settings ts;
+  std::string id;
+  if (n.IsScalar()) {
+    id = r.str(n, "route.targets");
+  } else {
+    r.for_each_key(n, "route.targets[]", {"id", "weight", "max_concurrency", "max_queue", "queue_timeout"},
+                   [&](const std::string& k, const YAML::Node& v) {
+                     auto what = "route.targets[]." + k;
+                     if (k == "id")
+                       id = r.str(v, what);
+                     else if (k == "weight")
+                       ts.weight = unsigned(r.integer(v, what, 1, 10000));
+                     else if (k == "max_concurrency")
+                       ts.max_concurrency = unsigned(r.integer(v, what, 0, 1000000));
+                     else if (k == "max_queue")
+                       ts.max_queue = unsigned(r.integer(v, what, 0, 1000000));
+                     else if (k == "queue_timeout")
+                       ts.queue_timeout = r.dur(v, what);
+                   });
+    if (id.empty()) r.fail(n, "route.targets[]: 'id' is required");
+  }
+  route.targets.push_back(std::move(id));
+  route.target_settings.push_back(ts);
 }
 
 route_config read_route(const yaml_reader& r, const YAML::Node& n) {
   route_config route;
   route.line = yaml_reader::line_of(n);
-  r.for_each_key(n, "route", {"model", "targets", "strategy"}, [&](const std::string& k, const YAML::Node& v) {
-    if (k == "model")
-      route.model = r.str(v, "route.model");
-    else if (k == "strategy") {
-      auto s = r.str(v, "route.strategy");
-      if (s == "priority")
-        route.strategy = route_strategy::priority;
-      else if (s == "round_robin")
-        route.strategy = route_strategy::round_robin;
-      else if (s == "least_outstanding")
-        route.strategy = route_strategy::least_outstanding;
-      else
-        r.fail(v,
-               fmt::format("route.strategy: '{}' is not supported yet (priority, round_robin, least_outstanding)", s));
-    } else if (k == "targets")
-      route.targets = r.strings(v, "route.targets");
-  });
+  r.for_each_key(n, "route", {"model", "targets", "strategy", "hash_on", "fallback", "timeouts"},
+                 [&](const std::string& k, const YAML::Node& v) {
+                   if (k == "model")
+                     route.model = r.str(v, "route.model");
+                   else if (k == "strategy") {
+                     auto s = r.str(v, "route.strategy");
+                     bool known = false;
+                     for (auto st : {route_strategy::priority, route_strategy::round_robin, route_strategy::weighted,
+                                     route_strategy::least_outstanding, route_strategy::least_latency,
+                                     route_strategy::consistent_hash})
+                       if (s == to_string(st)) route.strategy = st, known = true;
+                     if (!known)
+                       r.fail(v, fmt::format("route.strategy: '{}' is not one of priority, round_robin, weighted, "
+                                             "least_outstanding, least_latency, consistent_hash",
+                                             s));
+                   } else if (k == "hash_on") {
+                     route.hash_on = r.str(v, "route.hash_on");
+                     if (route.hash_on != "user" && route.hash_on != "session" && route.hash_on != "prompt")
+                       r.fail(v, fmt::format("route.hash_on: '{}' is not one of user, session, prompt", route.hash_on));
+                   } else if (k == "targets") {
+                     if (!v.IsSequence()) r.fail(v, "route.targets: expected a list");
+                     for (const auto& t : v) read_route_target(r, t, route);
+                   } else if (k == "fallback") {
+                     route.fallback = v.IsScalar() ? std::vector<std::string>{r.str(v, "route.fallback")}
+                                                   : r.strings(v, "route.fallback");
+                   } else if (k == "timeouts") {
+                     r.for_each_key(v, "route.timeouts", {"connect", "first_token", "idle", "total"},
+                                    [&](const std::string& tk, const YAML::Node& x) {
+                                      auto d = r.dur(x, "route.timeouts." + tk);
+                                      if (tk == "connect")
+                                        route.timeouts.connect = d;
+                                      else if (tk == "first_token")
+                                        route.timeouts.first_token = d;
+                                      else if (tk == "idle")
+                                        route.timeouts.idle = d;
+                                      else
+                                        route.timeouts.total = d;
+                                    });
+                   }
+                 });
   return route;
 }
 
@@ -513,8 +670,26 @@ std::string to_masked_yaml(const config& cfg) {
   const auto& s = cfg.server;
   out << YAML::Key << "listen" << YAML::Value << s.listen;
   out << YAML::Key << "api_keys" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-  for (const auto& k : s.api_keys) out << mask_secret(k);
+  for (const auto& k : s.api_keys) {
+    auto p = s.key_profiles.find(k);
+    if (p == s.key_profiles.end()) {
+      out << mask_secret(k);
+      continue;
+    }
+    out << YAML::BeginMap << YAML::Key << "key" << YAML::Value << mask_secret(k);
+    if (!p->second.name.empty()) out << YAML::Key << "name" << YAML::Value << p->second.name;
+    if (p->second.limit) {
+      out << YAML::Key << "requests_per_minute" << YAML::Value << p->second.limit->requests_per_minute;
+      out << YAML::Key << "tokens_per_minute" << YAML::Value << p->second.limit->tokens_per_minute;
+    }
+    out << YAML::EndMap;
+  }
   out << YAML::EndSeq;
+  if (s.rate_limit_per_key.any()) {
+    out << YAML::Key << "rate_limit" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "requests_per_minute" << YAML::Value << s.rate_limit_per_key.requests_per_minute;
+    out << YAML::Key << "tokens_per_minute" << YAML::Value << s.rate_limit_per_key.tokens_per_minute << YAML::EndMap;
+  }
   out << YAML::Key << "insecure_no_auth" << YAML::Value << s.insecure_no_auth;
   out << YAML::Key << "threads" << YAML::Value << s.threads;
   out << YAML::Key << "max_header_bytes" << YAML::Value << s.max_header_bytes;
@@ -609,16 +784,51 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "open_max" << YAML::Value << format_duration(b.open_max);
   out << YAML::Key << "probes" << YAML::Value << b.probes;
   out << YAML::Key << "close_after" << YAML::Value << b.close_after;
+  out << YAML::EndMap;
+  const auto& rt = cfg.router.retry;
+  out << YAML::Key << "retry" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "max_attempts" << YAML::Value << rt.max_attempts;
+  out << YAML::Key << "budget_percent" << YAML::Value << int(rt.budget_ratio * 100 + 0.5);
+  out << YAML::Key << "budget_min_per_second" << YAML::Value << rt.budget_min_per_second;
+  out << YAML::Key << "budget_window" << YAML::Value << format_duration(rt.budget_window);
+  out << YAML::Key << "backoff_base" << YAML::Value << format_duration(rt.backoff_base);
+  out << YAML::Key << "backoff_max" << YAML::Value << format_duration(rt.backoff_max);
+  out << YAML::EndMap;
+  const auto& h = cfg.router.health;
+  out << YAML::Key << "health" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "interval" << YAML::Value << format_duration(h.interval);
+  out << YAML::Key << "timeout" << YAML::Value << format_duration(h.timeout);
+  out << YAML::Key << "healthy_after" << YAML::Value << h.healthy_after;
+  out << YAML::Key << "unhealthy_after" << YAML::Value << h.unhealthy_after;
   out << YAML::EndMap << YAML::EndMap;
   out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
   for (const auto& r : cfg.routes) {
     out << YAML::BeginMap << YAML::Key << "model" << YAML::Value << r.model;
-    out << YAML::Key << "targets" << YAML::Value << YAML::Flow << r.targets;
-    out << YAML::Key << "strategy" << YAML::Value
-        << (r.strategy == route_strategy::round_robin         ? "round_robin"
-            : r.strategy == route_strategy::least_outstanding ? "least_outstanding"
-                                                              : "priority")
-        << YAML::EndMap;
+    out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq;
+    for (std::size_t i = 0; i < r.targets.size(); ++i) {
+      const auto& ts = i < r.target_settings.size() ? r.target_settings[i] : route_target_settings{};
+      if (ts == route_target_settings{}) {
+        out << r.targets[i];
+        continue;
+      }
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << r.targets[i];
+      out << YAML::Key << "weight" << YAML::Value << ts.weight;
+      out << YAML::Key << "max_concurrency" << YAML::Value << ts.max_concurrency;
+      out << YAML::Key << "max_queue" << YAML::Value << ts.max_queue;
+      out << YAML::Key << "queue_timeout" << YAML::Value << format_duration(ts.queue_timeout) << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::Key << "strategy" << YAML::Value << to_string(r.strategy);
+    if (r.strategy == route_strategy::consistent_hash) out << YAML::Key << "hash_on" << YAML::Value << r.hash_on;
+    if (!r.fallback.empty()) out << YAML::Key << "fallback" << YAML::Value << YAML::Flow << r.fallback;
+    if (!(r.timeouts == route_timeouts{})) {
+      out << YAML::Key << "timeouts" << YAML::Value << YAML::BeginMap;
+      for (auto [name, d] : {std::pair{"connect", r.timeouts.connect}, std::pair{"first_token", r.timeouts.first_token},
+                             std::pair{"idle", r.timeouts.idle}, std::pair{"total", r.timeouts.total}})
+        if (d > duration::zero()) out << YAML::Key << name << YAML::Value << format_duration(d);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq;
   out << YAML::EndMap;

@@ -20,8 +20,8 @@ void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
 }
 
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
-                                          upstream_response& up, bool event_stream,
-                                          const sse_error_formatter& on_error) {
+                                          upstream_response& up, bool event_stream, const sse_error_formatter& on_error,
+                                          const body_observer& observe) {
   relay_result result;
   bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};
   parser.body_limit(boost::none);
@@ -42,6 +42,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
 
   auto write_chunk = [&](net::const_buffer data) -> net::awaitable<bool> {
     if (data.size() == 0) co_return true;
+    if (observe) observe(std::string_view(static_cast<const char*>(data.data()), data.size()));
     if (result.body_bytes == 0) result.first_byte = std::chrono::steady_clock::now();
     char size_line[24];
     int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
@@ -55,16 +56,18 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   while (!parser.is_done()) {
     parser.get().body().data = buf.data();
     parser.get().body().size = buf.size();
-    conn.tcp().expires_after(pool.config().read_idle_timeout);
+    conn.tcp().expires_after(up.next_read_timeout());
     auto [ec, n] =
         co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
     if (ec == bhttp::error::need_buffer) ec = {};
     std::size_t got = buf.size() - parser.get().body().size;
     if (ec) {
-      result.error.failure = ec == beast::error::timeout ? upstream_failure::read_timeout : upstream_failure::reset;
-      result.error.detail = ec == beast::error::timeout
-                                ? "stream stalled for " + format_duration(pool.config().read_idle_timeout)
-                                : "connection lost mid-response (" + ec.message() + ")";
+      if (ec == beast::error::timeout) {
+        result.error = up.read_timeout_error();
+        if (result.error.failure == upstream_failure::read_timeout) result.error.detail.replace(0, 8, "stream");
+      } else {
+        result.error = {upstream_failure::reset, "connection lost mid-response (" + ec.message() + ")"};
+      }
       break;
     }
     if (got == 0) continue;

@@ -22,6 +22,8 @@ struct relay_result {
 // Turns a failure message into a final server-sent event for this API's clients
 // (e.g. OpenAI: `data: {"error":{...}}\n\n`).
 using sse_error_formatter = std::function<std::string(std::string_view message)>;
+// Sees each piece of the body as it goes out (whole events, for event streams).
+using body_observer = std::function<void(std::string_view piece)>;
 
 // Sends `head` (status and headers, set by the caller; its body is unused) with chunked framing, then the upstream
 // body. For text/event-stream bodies, only whole events are forwarded, so that when the
@@ -29,8 +31,8 @@ using sse_error_formatter = std::function<std::string(std::string_view message)>
 // event and never a fabricated end. The upstream connection returns to the pool when the body
 // ended cleanly and both sides allow keep-alive.
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
-                                          upstream_response& up, bool event_stream,
-                                          const sse_error_formatter& on_error);
+                                          upstream_response& up, bool event_stream, const sse_error_formatter& on_error,
+                                          const body_observer& observe = {});
 
 // The response headers an upstream may pass to the client: content type, rate-limit and
 // retry hints. Everything else (cookies, server identity, upstream auth) stays behind.

@@ -18,16 +18,44 @@ upstream_failure classify_read_error(const beast::error_code& ec, bool before_he
   return upstream_failure::protocol;
 }
 
-std::string describe(upstream_failure f, const beast::error_code& ec, const upstream_config& cfg) {
+std::string describe(upstream_failure f, const beast::error_code& ec, duration first_byte, duration idle) {
   switch (f) {
-    case upstream_failure::first_byte_timeout: return "no response within " + format_duration(cfg.first_byte_timeout);
-    case upstream_failure::read_timeout: return "response stalled for " + format_duration(cfg.read_idle_timeout);
+    case upstream_failure::first_byte_timeout: return "no response within " + format_duration(first_byte);
+    case upstream_failure::read_timeout: return "response stalled for " + format_duration(idle);
+    case upstream_failure::deadline: return "the request's total deadline passed";
     case upstream_failure::reset: return "connection closed before the response was complete";
     default: return "invalid HTTP response: " + ec.message();
   }
 }
 
+duration or_default(duration d, duration fallback) { return d > d.zero() ? d : fallback; }
+
+// The smaller of `timeout` and the time left to `deadline` (at least 1 ms).
+duration capped(duration timeout, const std::optional<std::chrono::steady_clock::time_point>& deadline,
+                bool* by_deadline = nullptr) {
+  if (by_deadline) *by_deadline = false;
+  if (!deadline) return timeout;
+  auto left = std::max<duration>(std::chrono::ceil<duration>(*deadline - std::chrono::steady_clock::now()),
+                                 std::chrono::milliseconds(1));
+  if (left < timeout) {
+    if (by_deadline) *by_deadline = true;
+    return left;
+  }
+  return timeout;
+}
+
 }  // namespace
+
+duration upstream_response::next_read_timeout() const {
+  return capped(idle_timeout, deadline);
+}
+
+upstream_error upstream_response::read_timeout_error() const {
+  if (deadline && std::chrono::steady_clock::now() >= *deadline)
+    return {upstream_failure::deadline, "the request's total deadline passed"};
+  return {upstream_failure::read_timeout,
+          "response stalled for " + format_duration(idle_timeout)};
+}
 
 net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,
                                                                               const outbound_request& req) {
@@ -40,27 +68,33 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
   std::array<net::const_buffer, 2> wire{net::buffer(head), net::buffer(req.body)};
 
   const auto& cfg = pool.config();
+  const auto& t = req.timeouts;
+  const duration first_byte = or_default(t.first_byte, cfg.first_byte_timeout);
+  const duration idle = or_default(t.idle, cfg.read_idle_timeout);
   for (int attempt = 0;; ++attempt) {
     auto conn = attempt == 0 ? pool.take_idle(url) : nullptr;
     bool reused = conn != nullptr;
     if (!conn) {
       upstream_error err;
-      conn = co_await pool.connect(url, &err.failure, &err.detail);
+      conn = co_await pool.connect(url, &err.failure, &err.detail,
+                                   capped(or_default(t.connect, cfg.connect_timeout), t.deadline));
       if (!conn) co_return err;
     }
+    bool by_deadline = false;
+    auto head_timeout = capped(first_byte, t.deadline, &by_deadline);
     beast::error_code wec;
     if (conn->is_tls()) {
-      conn->tcp().expires_after(cfg.first_byte_timeout);
+      conn->tcp().expires_after(head_timeout);
       auto [ec, wn] = co_await conn->visit([&](auto& s) { return net::async_write(s, wire, nothrow); });
       wec = ec;
     } else {
-      wec = co_await write_all(conn->tcp(), wire, cfg.first_byte_timeout);
+      wec = co_await write_all(conn->tcp(), wire, head_timeout);
     }
     if (wec) {
       if (reused) continue;
       co_return upstream_error{upstream_failure::write, "cannot send the request: " + wec.message()};
     }
-    conn->tcp().expires_after(cfg.first_byte_timeout);
+    conn->tcp().expires_after(head_timeout);
     auto parser = std::make_unique<bhttp::response_parser<bhttp::empty_body>>();
     parser->body_limit(boost::none);
     parser->header_limit(64 * 1024);
@@ -70,12 +104,15 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
       auto failure = classify_read_error(rec, true);
       // a pooled connection the upstream closed while idle: try once on a new one
       if (reused && failure == upstream_failure::reset && !parser->got_some()) continue;
-      co_return upstream_error{failure, describe(failure, rec, cfg)};
+      if (failure == upstream_failure::first_byte_timeout && by_deadline) failure = upstream_failure::deadline;
+      co_return upstream_error{failure, describe(failure, rec, first_byte, idle)};
     }
     conn->tcp().expires_never();
     upstream_response res;
     res.conn = std::move(conn);
     res.parser = std::move(parser);
+    res.idle_timeout = idle;
+    res.deadline = t.deadline;
     co_return res;
   }
 }
@@ -86,15 +123,17 @@ net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstrea
   parser.body_limit(limit);
   auto& conn = *res.conn;
   while (!parser.is_done()) {
-    conn.tcp().expires_after(pool.config().read_idle_timeout);
+    conn.tcp().expires_after(res.next_read_timeout());
     auto [ec, n] =
         co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
     if (ec) {
       if (ec == bhttp::error::body_limit) {
         *error = {upstream_failure::protocol, "response body larger than " + std::to_string(limit) + " bytes"};
+      } else if (ec == beast::error::timeout) {
+        *error = res.read_timeout_error();
       } else {
         auto failure = classify_read_error(ec, false);
-        *error = {failure, describe(failure, ec, pool.config())};
+        *error = {failure, describe(failure, ec, res.idle_timeout, res.idle_timeout)};
       }
       res.conn.reset();
       co_return false;

@@ -1,7 +1,9 @@
 #pragma once
 // Sending one request to an upstream over a pooled connection and reading the response head.
 // The body is read separately: whole (read_body) or relayed as it arrives (relay.h).
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -10,6 +12,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "core/duration.h"
 #include "http/reply.h"
 #include "http/upstream_pool.h"
 
@@ -17,25 +20,40 @@ namespace sy::http {
 
 namespace bhttp = boost::beast::http;
 
+// Timeouts of one exchange; zero durations mean the pool's configuration.
+struct exchange_timeouts {
+  duration connect{};
+  duration first_byte{};                                          // request sent -> response head
+  duration idle{};                                                // between body reads
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // the whole exchange, body included
+};
+
 struct outbound_request {
   bhttp::verb method = bhttp::verb::get;
   std::string target;   // full path, including the base URL's prefix
   header_list headers;  // besides Host, Content-Length and Connection, which are set here
   std::string body;
+  exchange_timeouts timeouts;
+};
+
+struct upstream_error {
+  upstream_failure failure = upstream_failure::none;
+  std::string detail;  // for people: what failed, never a secret
 };
 
 // A response whose head has been read; its body is still on the connection.
 struct upstream_response {
   std::unique_ptr<upstream_connection> conn;
   std::unique_ptr<bhttp::response_parser<bhttp::empty_body>> parser;
+  duration idle_timeout{};                                        // between body reads (resolved)
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // of the whole exchange
+
+  // How long the next body read may take, and the failure when it times out.
+  duration next_read_timeout() const;
+  upstream_error read_timeout_error() const;
 
   unsigned status() const { return parser->get().result_int(); }
   const bhttp::fields& headers() const { return parser->get().base(); }
-};
-
-struct upstream_error {
-  upstream_failure failure = upstream_failure::none;
-  std::string detail;  // for people: what failed, never a secret
 };
 
 // Sends `req` and waits (first_byte_timeout) for the response head. A reused keep-alive

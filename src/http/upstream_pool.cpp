@@ -29,6 +29,7 @@ const char* to_string(upstream_failure f) {
     case upstream_failure::reset: return "reset";
     case upstream_failure::protocol: return "protocol";
     case upstream_failure::read_timeout: return "read_timeout";
+    case upstream_failure::deadline: return "deadline";
   }
   return "unknown";
 }
@@ -65,7 +66,8 @@ void upstream_pool::give_back(const base_url& url, std::unique_ptr<upstream_conn
 
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(const base_url& url,
                                                                             upstream_failure* failure,
-                                                                            std::string* detail) {
+                                                                            std::string* detail,
+                                                                            std::chrono::steady_clock::duration timeout) {
   tcp::resolver resolver(ctx_);
   auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, nothrow);
   if (rec) {
@@ -74,7 +76,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(cons
     co_return nullptr;
   }
   beast::tcp_stream stream(ctx_);
-  stream.expires_after(cfg_.connect_timeout);
+  stream.expires_after(timeout > timeout.zero() ? timeout : cfg_.connect_timeout);
   auto [cec, ep] = co_await stream.async_connect(results, nothrow);
   if (cec) {
     *failure = cec == beast::error::timeout ? upstream_failure::connect_timeout : upstream_failure::connect;

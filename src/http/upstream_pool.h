@@ -60,7 +60,8 @@ enum class upstream_failure {
   first_byte_timeout,
   reset,
   protocol,
-  read_timeout
+  read_timeout,
+  deadline  // the exchange's total deadline passed
 };
 const char* to_string(upstream_failure f);
 
@@ -72,8 +73,10 @@ class upstream_pool {
   std::unique_ptr<upstream_connection> take_idle(const base_url& url);
   // Opens a new connection: resolve, connect (with timeout), TLS handshake with SNI and
   // certificate verification. On failure returns nullptr and sets *failure and *detail.
+  // `timeout`: zero = the pool's connect_timeout.
   net::awaitable<std::unique_ptr<upstream_connection>> connect(const base_url& url, upstream_failure* failure,
-                                                               std::string* detail);
+                                                               std::string* detail,
+                                                               std::chrono::steady_clock::duration timeout = {});
   // Returns a connection whose last response was read completely and that may be kept alive.
   void give_back(const base_url& url, std::unique_ptr<upstream_connection> conn);
 

@@ -15,12 +15,13 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string
     return resolve_id(it->second, "alias", requested);
   for (const auto& r : cfg_.routes)
     if (r.model == requested) {
-      // the targets in order (rotated to the one lead_ picks for strategies other than priority);
-      // the first that resolves leads,
-      // the later ones are its fallbacks
-      std::vector<std::string> order = r.targets;
-      if (r.strategy != route_strategy::priority && lead_ && !order.empty())
-        std::rotate(order.begin(), order.begin() + std::ptrdiff_t(lead_(r) % order.size()), order.end());
+      // the targets in the strategy's order: the first that resolves leads, the later ones are
+      // its fallbacks
+      std::vector<std::string> order;
+      if (order_)
+        for (auto i : order_(r)) order.push_back(r.targets.at(i));
+      else
+        order = r.targets;
       for (std::size_t i = 0; i < order.size(); ++i) {
         auto got = resolve_id(order[i], "route", requested);
         if (auto* t = std::get_if<resolved_target>(&got)) {

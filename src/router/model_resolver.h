@@ -29,12 +29,12 @@ struct unknown_model {
 
 class model_resolver {
  public:
-  // Which target a route with a strategy other than priority starts with (an index into its
-  // targets; taken modulo their count). Without one, every route starts with its first target.
-  using lead_fn = std::function<std::size_t(const route_config&)>;
+  // The order in which a route tries its targets (indexes into route.targets; the strategy's
+  // choice). Without one, every route uses its configured order.
+  using order_fn = std::function<std::vector<std::size_t>(const route_config&)>;
 
-  model_resolver(const config& cfg, const catalog_snapshot& catalog, lead_fn lead = {})
-      : cfg_(cfg), catalog_(catalog), lead_(std::move(lead)) {}
+  model_resolver(const config& cfg, const catalog_snapshot& catalog, order_fn order = {})
+      : cfg_(cfg), catalog_(catalog), order_(std::move(order)) {}
 
   std::variant<resolved_target, unknown_model> resolve(std::string_view requested) const;
   // One "<backend>/<model>" id (a route target), without aliases or routes.
@@ -52,7 +52,7 @@ class model_resolver {
 
   const config& cfg_;
   const catalog_snapshot& catalog_;
-  lead_fn lead_;
+  order_fn order_;
 };
 
 }  // namespace sy

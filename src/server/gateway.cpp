@@ -1,8 +1,11 @@
 #include "server/gateway.h"
 
+#include <filesystem>
 #include <random>
+#include <set>
 
 #include "server/request_log.h"
+#include "store/store_home.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -14,6 +17,7 @@
 #include "core/secret.h"
 #include "core/version.h"
 #include "http/error_body.h"
+#include "http/event_stream.h"
 #include "http/pch.h"
 #include "router/model_resolver.h"
 #include "store/local_model_json.h"
@@ -64,22 +68,49 @@ backends::openai_backend* gateway_state::backend(std::string_view name) const {
 
 gateway::gateway(std::shared_ptr<const config> cfg)
     : state_(build_state(cfg, nullptr)), tls_(http::make_client_tls_context()), catalog_(*cfg) {
+  router_.configure(*cfg);
+  router_.set_event_sink(
+      [this](std::string_view kind, std::string body) { events_.publish(std::string(kind), std::move(body)); });
   try {
     local_ = std::make_unique<backends::local_backend>(*cfg, process_env());
     // listed before the first request: a client that starts the gateway and asks at once finds them
     catalog_.update_listing("local", local_->refresh());
+    // a local model still loading is warming, one whose engine failed is unhealthy
+    router_.set_health_probe([local = local_.get()](std::string_view id) -> std::optional<health_state> {
+      if (!id.starts_with("local/")) return std::nullopt;
+      for (const auto& e : local->supervisor().engines())
+        if (e.model == id.substr(6)) {
+          if (e.status.state == engine::engine_state::starting) return health_state::warming;
+          if (e.status.state == engine::engine_state::failed) return health_state::unhealthy;
+          return health_state::healthy;
+        }
+      return std::nullopt;
+    });
   } catch (const std::exception& e) {
     local_unavailable_ = e.what();
     spdlog::warn("local models are unavailable: {}", local_unavailable_);
+  }
+  try {
+    auto home = store::resolve_home(cfg->models.home, process_env());
+    std::filesystem::create_directories(home);
+    usage_ = std::make_unique<usage_store>(home + "/usage.db");
+  } catch (const std::exception& e) {
+    spdlog::warn("usage will not be recorded: {}", e.what());
   }
 }
 
 gateway::~gateway() = default;
 
+void gateway::begin_shutdown() {
+  events_.close();
+}
+
 void gateway::shutdown() {
   shutting_down_ = true;
+  events_.close();
   if (local_) local_->join();
   refresh_timer_.reset();
+  health_timer_.reset();
   pools_.clear();
 }
 
@@ -102,10 +133,7 @@ std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
         "server listener settings (listen, threads, limits, timeouts, allowed_hosts) apply after a restart");
   catalog_.reconfigure(*next);
   if (local_) local_->reconfigure(*next);
-  if (!(current->cfg->router.breaker == next->router.breaker)) {  // new settings: breakers start afresh
-    std::lock_guard lock(breakers_mutex_);
-    breakers_.clear();
-  }
+  router_.configure(*next);  // breakers restart only when their settings changed
   if (server_)
     for (unsigned i = 0; i < pools_.size(); ++i) {
       auto* pool = pools_[i].get();
@@ -188,21 +216,140 @@ void gateway::start_model_refresh(http::server& srv) {
       http::net::detached);
 }
 
+void gateway::start_health_checks(http::server& srv) {
+  auto& ctx = srv.worker_context(0);
+  auto timer = std::make_shared<http::net::steady_timer>(ctx);
+  health_timer_ = timer;
+  http::net::co_spawn(
+      ctx,
+      [this, timer]() -> http::net::awaitable<void> {
+        for (;;) {
+          auto st = state();
+          const auto& h = st->cfg->router.health;
+          if (h.interval > duration::zero()) {
+            // the backends that routes use: their targets and fallbacks
+            std::set<std::string> used;
+            for (const auto& r : st->cfg->routes) {
+              for (const auto& t : r.targets) used.insert(t.substr(0, t.find('/')));
+              for (const auto& f : r.fallback)
+                if (auto slash = f.find('/'); slash != std::string::npos) used.insert(f.substr(0, slash));
+            }
+            http::exchange_timeouts t;
+            t.connect = t.first_byte = t.idle = h.timeout;
+            for (auto& b : st->backends) {
+              if (!used.contains(b->config().name)) continue;
+              auto got = co_await b->list_models(*pools_[0], t);
+              auto* why = std::get_if<std::string>(&got);
+              router_.on_health_check(b->config().name, why == nullptr, why ? *why : std::string());
+            }
+          }
+          timer->expires_after(h.interval > duration::zero() ? h.interval : std::chrono::seconds(5));
+          auto [ec] = co_await timer->async_wait(http::net::as_tuple(http::net::use_awaitable));
+          if (shutting_down_) co_return;
+        }
+      },
+      http::net::detached);
+}
+
+http::net::awaitable<void> gateway::events_api(http::exchange& ex, request_log& log) {
+  log.status = 200;
+  auto sub = events_.subscribe(co_await http::net::this_coro::executor);
+  http::event_stream out(ex);
+  if (!co_await out.open()) co_return;
+  auto hello = fmt::format(R"({{"version":"{}"}})", version);
+  if (!co_await out.send("hello", hello)) co_return;
+  for (;;) {
+    auto batch = co_await sub->next(std::chrono::seconds(15));
+    if (batch.empty()) {
+      if (sub->closed()) break;
+      if (!co_await out.comment("keepalive")) co_return;
+      continue;
+    }
+    for (const auto& e : batch)
+      if (!co_await out.send(e.kind, e.json)) co_return;
+  }
+  co_await out.close();
+}
+
+http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_log& log) {
+  if (!usage_) {
+    co_await reply_error(ex, log, 503, "usage is not being recorded (the ledger could not be opened)",
+                         "usage_unavailable");
+    co_return;
+  }
+  std::string_view target = ex.req.target();
+  auto q = target.find('?');
+  auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  auto parsed = usage_store::parse_usage_query(q == std::string_view::npos ? "" : target.substr(q + 1), now_ms);
+  if (auto* why = std::get_if<std::string>(&parsed)) {
+    co_await reply_error(ex, log, 400, *why, "invalid_query");
+    co_return;
+  }
+  // flush and query on the blocking pool: the disk is never touched on a worker
+  auto* ledger = usage_.get();
+  auto query = std::get<usage_query>(std::move(parsed));
+  job_result r;
+  if (local_) {
+    auto job = [ledger, query]() -> job_result {
+      try {
+        ledger->flush();
+        return {200, ledger->summary_json(query)};
+      } catch (const std::exception& e) {
+        return {500, e.what()};
+      }
+    };
+    r = co_await local_->run_blocking(std::move(job));
+  } else {
+    try {
+      ledger->flush();
+      r = {200, ledger->summary_json(query)};
+    } catch (const std::exception& e) {
+      r = {500, e.what()};
+    }
+  }
+  co_await reply_job(ex, log, r, "usage_query_failed");
+}
+
 namespace {
 
-bool authorized(const config& cfg, const http::exchange& ex) {
+// The configured key the request presents: "" when no keys are configured, nullopt when it
+// presents none or a wrong one.
+std::optional<std::string> presented_key(const config& cfg, const http::exchange& ex) {
   const auto& keys = cfg.server.api_keys;
-  if (keys.empty()) return true;
+  if (keys.empty()) return std::string();
   std::string_view presented;
   auto auth = ex.req[bhttp::field::authorization];
   if (auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer "))
     presented = auth.substr(7);
   else
     presented = ex.req["x-api-key"];
-  if (presented.empty()) return false;
-  bool ok = false;
-  for (const auto& k : keys) ok |= constant_time_equal(presented, k);  // no early exit: timing
-  return ok;
+  if (presented.empty()) return std::nullopt;
+  const std::string* match = nullptr;
+  for (const auto& k : keys)  // no early exit: timing
+    if (constant_time_equal(presented, k)) match = &k;
+  if (!match) return std::nullopt;
+  return *match;
+}
+
+// Who the request counts against for rate limits and usage: the key's configured name, its
+// fingerprint, or the client's address when no keys are configured. Never the key itself.
+std::string client_identity(const config& cfg, const std::string& key, const http::exchange& ex) {
+  if (key.empty()) {
+    boost::beast::error_code ec;
+    auto remote = ex.stream.socket().remote_endpoint(ec);
+    return ec ? "anonymous" : "ip:" + remote.address().to_string();
+  }
+  if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && !p->second.name.empty())
+    return p->second.name;
+  return usage_key_id(key);
+}
+
+const rate_limit& limit_for(const config& cfg, const std::string& key) {
+  if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && p->second.limit)
+    return *p->second.limit;
+  return cfg.server.rate_limit_per_key;
 }
 
 }  // namespace
@@ -245,20 +392,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
             "# TYPE switchyard_client_connections_accepted_total counter\n";
         out += fmt::format("switchyard_client_connections_accepted_total {}\n", server_->connections_accepted());
       }
-      {
-        std::lock_guard lock(breakers_mutex_);
-        auto now = std::chrono::steady_clock::now();
-        out +=
-            "# HELP switchyard_target_circuit_state Circuit breaker of a route target: 0 closed, 1 half-open, 2 "
-            "open.\n# TYPE switchyard_target_circuit_state gauge\n";
-        for (const auto& [id, b] : breakers_) {
-          auto s = b.state(now);
-          out += fmt::format("switchyard_target_circuit_state{{target=\"{}\"}} {}\n", prom_escape(id),
-                             s == breaker_state::closed      ? 0
-                             : s == breaker_state::half_open ? 1
-                                                             : 2);
-        }
-      }
+      router_.prometheus(out);
       if (local_) {
         auto list = local_->supervisor().engines();
         out +=
@@ -290,7 +424,9 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_await http::send(ex, res);
   } else if (path.starts_with("/v1/") || path.starts_with("/api/")) {
-    if (!authorized(*st->cfg, ex)) {
+    auto key = presented_key(*st->cfg, ex);
+    if (key) log.client = client_identity(*st->cfg, *key, ex);
+    if (!key) {
       log.status = 401;
       log.error = "missing or invalid API key";
       auto res = http::json_response(ex, 401,
@@ -311,8 +447,12 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       }
     } else if (path == "/api/router" && method == bhttp::verb::get) {
       log.status = 200;
-      auto res = http::json_response(ex, 200, router_json());
+      auto res = http::json_response(ex, 200, router_.to_json(*st->cfg));
       co_await http::send(ex, res);
+    } else if (path == "/api/usage" && method == bhttp::verb::get) {
+      co_await usage_api(ex, log);
+    } else if (path == "/api/events" && method == bhttp::verb::get) {
+      co_await events_api(ex, log);
     } else if (path == "/api/hub/search" || path == "/api/models/pull" || path == "/api/models/inspect") {
       co_await hub_api(ex, path, log);
     } else if (path.starts_with("/api/engines") || path == "/api/models") {
@@ -328,10 +468,21 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       co_await get_model(*st, ex, std::string_view(path).substr(11));
       log.status = 200;
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
-      if (method != bhttp::verb::post)
+      if (method != bhttp::verb::post) {
         co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
-      else
+      } else if (auto refused = key_limits_.admit(log.client, limit_for(*st->cfg, *key))) {
+        log.status = 429;
+        log.error = fmt::format("rate limit: {} {} per minute", refused->limit, refused->what);
+        auto res = http::json_response(
+            ex, 429,
+            http::error_body(fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
+                                         refused->limit, refused->what, refused->retry_after.count()),
+                             "rate_limit_error", "rate_limit_exceeded"));
+        res.set("Retry-After", std::to_string(refused->retry_after.count()));
+        co_await http::send(ex, res);
+      } else {
         co_await proxy(*st, ex, std::string_view(path).substr(3), log);
+      }
     } else {
       co_await reply_error(ex, log, 404,
                            fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
@@ -361,11 +512,36 @@ struct request_error {
   std::string requested_model = {};
 };
 
+// The keys consistent_hash may hash a request on.
+struct hash_material {
+  std::string user;          // the body's "user" field
+  std::string session;       // the x-session-id header
+  std::uint64_t prompt = 0;  // hash of the start of the conversation
+  std::uint64_t key_for(const route_config& r) const {
+    if (r.hash_on == "user" && !user.empty()) return hash_text(user);
+    if (r.hash_on == "session" && !session.empty()) return hash_text(session);
+    return prompt;
+  }
+};
+
+// The first 512 bytes of the messages (or prompt, or input): the part a conversation keeps as
+// it grows, so its turns reach the engine that has it in its prompt cache.
+std::uint64_t prompt_prefix_hash(const json::object& obj) {
+  for (const char* field : {"messages", "prompt", "input"})
+    if (auto* v = obj.if_contains(field)) {
+      auto text = json::serialize(*v);
+      if (v->is_array() && v->as_array().size() > 1)  // the first two turns: system + first user message
+        text = json::serialize(v->as_array()[0]) + json::serialize(v->as_array()[1]);
+      return hash_text(std::string_view(text).substr(0, 512));
+    }
+  return 0;
+}
+
 // Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine frame.
-// `lead(route)`: the index of the target a route starts with this time (its strategy decides).
-std::variant<routed_request, request_error> route_request(const std::string& body, const config& cfg,
-                                                          const catalog_snapshot& catalog,
-                                                          const model_resolver::lead_fn& lead) {
+// `order(route, material)`: the route's targets in the order its strategy picks for this request.
+std::variant<routed_request, request_error> route_request(
+    const std::string& body, const config& cfg, const catalog_snapshot& catalog, std::string_view session,
+    const std::function<std::vector<std::size_t>(const route_config&, std::uint64_t)>& order) {
   json::error_code ec;
   unsigned char scratch[8 * 1024];
   json::monotonic_resource arena(scratch, sizeof scratch);
@@ -381,7 +557,18 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
   std::string_view name = model->as_string();
   out.requested_model = std::string(name.substr(0, 256));
   if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
-  auto resolved = model_resolver(cfg, catalog, lead).resolve(name);
+  hash_material material;
+  material.session = std::string(session.substr(0, 256));
+  bool needs_hash = false;
+  for (const auto& r : cfg.routes)
+    needs_hash = needs_hash || (r.model == name && r.strategy == route_strategy::consistent_hash);
+  if (needs_hash) {
+    if (auto* u = obj->if_contains("user"); u && u->is_string())
+      material.user = std::string(std::string_view(u->as_string()).substr(0, 256));
+    material.prompt = prompt_prefix_hash(*obj);
+  }
+  auto resolved =
+      model_resolver(cfg, catalog, [&](const route_config& r) { return order(r, material.key_for(r)); }).resolve(name);
   if (auto* unknown = std::get_if<unknown_model>(&resolved))
     return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
   out.target = std::move(std::get<resolved_target>(resolved));
@@ -389,13 +576,70 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
   return out;
 }
 
+// The settings of `target_id` within `route` (defaults outside any route).
+route_target_settings settings_in(const route_config* route, std::string_view target_id) {
+  if (route)
+    for (std::size_t i = 0; i < route->targets.size(); ++i)
+      if (route->targets[i] == target_id) return route->settings(i);
+  return {};
+}
+
+// How a send ended, for the router's statistics and breakers.
+attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_clock::time_point began) {
+  attempt_result r;
+  r.status = o.status;
+  r.error = o.error;
+  auto now = std::chrono::steady_clock::now();
+  if (o.first_byte.time_since_epoch().count() != 0) r.ttft = std::chrono::duration_cast<duration>(o.first_byte - began);
+  if (o.status == 429) {
+    r.what = attempt_result::kind::rate_limited;
+    r.retry_after = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
+  } else if (o.held && o.context_overflow) {
+    r.what = attempt_result::kind::not_counted;
+  } else if (o.held || o.failure != http::upstream_failure::none || o.status >= 500) {
+    r.what = attempt_result::kind::failure;
+  } else {
+    r.what = attempt_result::kind::success;
+    if (o.complete) r.total = std::chrono::duration_cast<duration>(now - began);
+  }
+  return r;
+}
+
 }  // namespace
+
+// One candidate of a request's plan: a target, and the route whose settings (limits,
+// deadlines) apply to it.
+struct gateway::attempt {
+  resolved_target target;
+  const route_config* route = nullptr;
+  bool fallback = false;  // from the route's fallback chain
+};
+
+http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                            attempt& a, backends::forward_options fo,
+                                            backends::forward_outcome& outcome) {
+  auto outbound = api::replace_top_level_string(ex.req.body(), "model", a.target.upstream_model);
+  if (a.target.backend == &local_backend_config()) {
+    if (local_) {
+      outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
+                                         a.target.upstream_model, a.target.id, fo);
+    } else {
+      outcome = {};
+      outcome.status = 503;
+      outcome.error = "local models are unavailable: " + local_unavailable_;
+      outcome.held = fo.hold_failures;
+      if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
+    }
+  } else if (auto* b = st.backend(a.target.backend->name)) {
+    outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), a.target.id, fo);
+  }
+}
 
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_log& log) {
   auto snapshot = catalog_.snapshot();
-  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot,
-                              [this](const route_config& route) { return lead_target(route); });
+  auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
+  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot, ex.req["x-session-id"], order);
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;
@@ -406,78 +650,167 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   auto& r = std::get<routed_request>(routed);
   log.requested_model = std::move(r.requested_model);
   log.stream = r.stream;
-  resolved_target target = std::move(r.target);
-  const std::vector<std::string> fallbacks = std::move(target.fallbacks);
-  // A route with fallbacks answers its targets' failures itself (naming every attempt) and guards
-  // them with breakers; only least_outstanding routes count requests in flight per target.
-  const bool has_fallbacks = !fallbacks.empty();
-  const bool count_in_flight = target.route && target.route->strategy == route_strategy::least_outstanding;
-  std::size_t next_fallback = 0;
-  std::string outbound = std::move(r.outbound_body);
+  const route_config* route = r.target.route;
+  if (route) log.route = route->model;
+  const bool guarded = route != nullptr;  // a route's targets have breakers; a direct id is asked as it is
+
+  // The plan: the route's targets in the strategy's order, then its fallback chain (ids, or the
+  // targets of other routes and aliases, in their own order).
+  std::vector<attempt> plan;
+  {
+    auto fallbacks = std::move(r.target.fallbacks);
+    plan.push_back({std::move(r.target), route, false});
+    model_resolver resolver(*st.cfg, *snapshot);
+    for (const auto& id : fallbacks)
+      if (auto got = resolver.resolve_target(id); auto* t = std::get_if<resolved_target>(&got))
+        plan.push_back({std::move(*t), route, false});
+    if (route)
+      for (const auto& name : route->fallback) {
+        model_resolver chain(*st.cfg, *snapshot, [&](const route_config& fr) { return router_.order(fr, 0); });
+        auto got = chain.resolve(name);
+        auto* t = std::get_if<resolved_target>(&got);
+        if (!t) continue;
+        auto more = std::move(t->fallbacks);
+        const route_config* owner = t->route;
+        plan.push_back({std::move(*t), owner, true});
+        for (const auto& id : more)
+          if (auto g = resolver.resolve_target(id); auto* x = std::get_if<resolved_target>(&g))
+            plan.push_back({std::move(*x), owner, true});
+      }
+    // a target reached twice (a fallback route sharing targets) is tried once
+    std::vector<attempt> unique;
+    for (auto& a : plan)
+      if (std::none_of(unique.begin(), unique.end(), [&](const attempt& u) { return u.target.id == a.target.id; }))
+        unique.push_back(std::move(a));
+    plan = std::move(unique);
+  }
+
+  const auto& retry = st.cfg->router.retry;
+  const std::size_t max_sends = !guarded ? 1 : retry.max_attempts == 0 ? plan.size() : retry.max_attempts;
+  const std::size_t steps = guarded ? std::max(plan.size(), max_sends) : 1;
+  if (guarded) router_.on_request();
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::size_t sends = 0;
   std::string attempts;  // "id: why; " of the targets that failed before answering
+  bool saturated = false, other_failures = false;
+  thread_local std::minstd_rand rng{std::random_device{}()};
 
   // Failover: a failure before the first byte reached the client (unreachable, timeout, 5xx, 429,
-  // an engine that cannot load) moves on to the next target; when none is left, one answer names
-  // every attempt.
+  // an engine that cannot load, a full queue) moves on to the next candidate; when none is left,
+  // one answer names every attempt.
   backends::forward_outcome outcome;
-  for (;;) {
-    log.backend = target.backend->name;
-    log.target = target.id;
-    backends::forward_options fo;
-    fo.hold_failures = has_fallbacks;
-    std::optional<std::chrono::steady_clock::time_point> open_until;
-    if (has_fallbacks) open_until = breaker_admit(target.id, st.cfg->router.breaker);
-    if (open_until) {  // skipped without a request: the target failed too often lately
+  outcome.held = true;
+  outcome.status = 502;
+  for (std::size_t step = 0; step < steps && sends < max_sends; ++step) {
+    auto& a = plan[step % plan.size()];
+    const auto& id = a.target.id;
+    log.backend = a.target.backend->name;
+    log.target = id;
+    const auto settings = settings_in(a.route, id);
+    const auto* timeouts = a.route ? &a.route->timeouts : nullptr;
+    if (timeouts && timeouts->total > duration::zero() && !deadline) deadline = ex.started + timeouts->total;
+
+    if (sends > 0) {
+      if (!router_.try_retry()) {
+        attempts += "(retry budget exhausted; no more attempts); ";
+        break;
+      }
+      if (step >= plan.size()) {  // this target failed already: back off, with full jitter
+        auto cap = std::min<duration>(retry.backoff_max,
+                                      retry.backoff_base * (1LL << std::min<std::size_t>(step / plan.size(), 16)));
+        auto wait = duration(std::uniform_int_distribution<long long>(0, cap.count())(rng));
+        http::net::steady_timer pause(co_await http::net::this_coro::executor, wait);
+        co_await pause.async_wait(http::net::as_tuple(http::net::use_awaitable));
+      }
+    }
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+      outcome = {};
+      outcome.held = true;
+      outcome.status = 504;
+      outcome.error = "the route's total deadline passed before a target answered";
+      attempts += id + ": " + outcome.error + "; ";
+      break;
+    }
+
+    // admission: a place under the target's concurrency limit, waiting in a bounded queue
+    target_gate* gate = nullptr;
+    if (settings.max_concurrency > 0 && a.route) {
+      gate = &router_.gate(a.route->model, id);
+      auto verdict = co_await gate->enter(settings.max_concurrency, settings.max_queue, settings.queue_timeout);
+      if (verdict != target_gate::verdict::admitted) {
+        outcome = {};
+        outcome.held = true;
+        outcome.status = 429;
+        outcome.retry_after = "1";
+        outcome.error =
+            verdict == target_gate::verdict::full
+                ? fmt::format("saturated ({} in flight, {} waiting)", settings.max_concurrency, settings.max_queue)
+                : "saturated (no place within " + format_duration(settings.queue_timeout) + ")";
+        saturated = true;
+        attempts += id + ": " + outcome.error + "; ";
+        continue;
+      }
+    }
+    if (auto open_until = router_.admit(id, guarded)) {  // skipped without a request: it failed too often lately
+      if (gate) gate->leave();
       auto left = std::chrono::ceil<std::chrono::seconds>(*open_until - std::chrono::steady_clock::now()).count();
       outcome = {};
       outcome.status = 503;
       outcome.held = true;
       outcome.retry_after = std::to_string(std::max<long long>(left, 1));
       outcome.error = "circuit open for another " + outcome.retry_after + " s";
-    } else {
-      metrics_.in_flight_add(log.backend, 1);
-      if (count_in_flight) target_in_flight(target.id, +1);
-      if (target.backend == &local_backend_config()) {
-        if (local_) {
-          outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
-                                             target.upstream_model, target.id, fo);
-        } else {
-          outcome = {};
-          outcome.status = 503;
-          outcome.error = "local models are unavailable: " + local_unavailable_;
-          outcome.held = has_fallbacks;
-          if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
-        }
-      } else {
-        auto* b = st.backend(target.backend->name);
-        outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), target.id, fo);
-      }
-      metrics_.in_flight_add(log.backend, -1);
-      if (count_in_flight) target_in_flight(target.id, -1);
-      if (has_fallbacks) breaker_record(target.id, outcome);
+      attempts += id + ": " + outcome.error + "; ";
+      other_failures = true;
+      continue;
     }
+
+    backends::forward_options fo;
+    // a route answers its targets' failures itself, naming every attempt (a single target without
+    // retries lets the backend's own error through)
+    fo.hold_failures = guarded && (plan.size() > 1 || max_sends > 1);
+    fo.hold_context_overflow = fo.hold_failures;
+    if (timeouts) {
+      fo.timeouts.connect = timeouts->connect;
+      fo.timeouts.first_byte = timeouts->first_token;
+      fo.timeouts.idle = timeouts->idle;
+    }
+    fo.timeouts.deadline = deadline;
+    ++sends;
+    auto began = std::chrono::steady_clock::now();
+    metrics_.in_flight_add(log.backend, 1);
+    router_.started(id);
+    co_await send_to(st, ex, path, a, fo, outcome);
+    metrics_.in_flight_add(log.backend, -1);
+    router_.finished(id, guarded, classify(outcome, began));
+    if (gate) gate->leave();
     if (outcome.failure != http::upstream_failure::none)
       metrics_.record_upstream_error(log.backend, http::to_string(outcome.failure));
     if (!outcome.held) break;
-    attempts += target.id + ": " + outcome.error + "; ";
-    std::optional<resolved_target> following;
-    while (!following && next_fallback < fallbacks.size()) {
-      auto got = model_resolver(*st.cfg, *snapshot).resolve_target(fallbacks[next_fallback++]);
-      if (auto* t = std::get_if<resolved_target>(&got)) following = std::move(*t);
+    other_failures = true;
+    attempts += id + ": " + outcome.error + "; ";
+    if (step + 1 < steps && sends < max_sends)
+      spdlog::warn("request {}: {} failed before answering ({}); trying {}", ex.request_id, id, outcome.error,
+                   plan[(step + 1) % plan.size()].target.id);
+  }
+  if (outcome.held) {                    // nothing reached the client: one answer names every attempt
+    if (saturated && !other_failures) {  // only full queues: the client should come back shortly
+      outcome.status = 429;
+      outcome.retry_after = "1";
     }
-    if (!following) {  // nothing left to try: the held failure is the answer
-      auto message = "every target of '" + log.requested_model + "' failed: " + attempts.substr(0, attempts.size() - 2);
-      auto res =
-          http::json_response(ex, outcome.status, http::error_body(message, "upstream_error", "all_targets_failed"));
-      if (!outcome.retry_after.empty()) res.set("Retry-After", outcome.retry_after);
-      co_await http::send(ex, res);
-      outcome.error = std::move(message);
-      break;
-    }
-    spdlog::warn("request {}: {} failed before answering ({}); trying {}", ex.request_id, target.id, outcome.error,
-                 following->id);
-    target = std::move(*following);
-    outbound = api::replace_top_level_string(ex.req.body(), "model", target.upstream_model);
+    auto what = plan.size() > 1 ? "every target of '" + log.requested_model + "' failed: "
+                                : "'" + log.requested_model + "' failed: ";
+    auto message = what + attempts.substr(0, attempts.size() >= 2 ? attempts.size() - 2 : 0);
+    auto code = outcome.status == 429   ? "rate_limited"
+                : outcome.status == 400 ? "context_length_exceeded"
+                                        : "all_targets_failed";
+    auto res = http::json_response(
+        ex, outcome.status,
+        http::error_body(message, outcome.status == 429 ? "rate_limit_error" : "upstream_error", code));
+    if (!outcome.retry_after.empty()) res.set("Retry-After", outcome.retry_after);
+    res.set("x-switchyard-backend", log.backend);
+    res.set("x-switchyard-model", log.target);
+    co_await http::send(ex, res);
+    outcome.error = std::move(message);
   }
   log.status = outcome.status;
   log.error = outcome.error;
@@ -485,85 +818,15 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   log.first_byte = outcome.first_byte;
   log.prompt_tokens = outcome.prompt_tokens;
   log.completion_tokens = outcome.completion_tokens;
+  log.cached_tokens = outcome.cached_tokens;
+  log.complete = outcome.complete && !outcome.held;
+  // a stream cut short without a usage block: what it produced, one token per content event
+  if (log.completion_tokens < 0 && outcome.stream_chunks > 0) log.completion_tokens = outcome.stream_chunks;
   if (outcome.failure != http::upstream_failure::none) log.failure = http::to_string(outcome.failure);
   if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
-  if (outcome.prompt_tokens > 0 || outcome.completion_tokens > 0)
-    metrics_.record_tokens(log.backend, log.target, outcome.prompt_tokens, outcome.completion_tokens);
-}
-
-std::size_t gateway::lead_target(const route_config& route) {
-  std::lock_guard lock(routing_mutex_);
-  const auto n = route.targets.size();
-  if (n < 2) return 0;
-  if (route.strategy == route_strategy::round_robin) return turns_[route.model]++;
-  // least_outstanding: the power of two choices — two distinct targets at random, the less busy leads
-  thread_local std::minstd_rand rng{std::random_device{}()};
-  std::size_t i = rng() % n, j = rng() % (n - 1);
-  if (j >= i) ++j;
-  auto busy = [&](std::size_t k) {
-    auto it = in_flight_.find(route.targets[k]);
-    return it == in_flight_.end() ? 0 : it->second;
-  };
-  return busy(j) < busy(i) ? j : i;
-}
-
-void gateway::target_in_flight(const std::string& target, int delta) {
-  std::lock_guard lock(routing_mutex_);
-  auto& n = in_flight_[target];
-  n += delta;
-  if (n <= 0) in_flight_.erase(target);
-}
-
-std::string gateway::router_json() {
-  std::lock_guard lock(breakers_mutex_);
-  auto now = std::chrono::steady_clock::now();
-  json::array targets;
-  for (const auto& [id, b] : breakers_) {
-    json::array transitions;
-    for (const auto& t : b.transitions())
-      transitions.push_back(
-          json::object{{"to", to_string(t.to)},
-                       {"why", t.why},
-                       {"seconds_ago", std::chrono::duration_cast<std::chrono::seconds>(now - t.at).count()}});
-    json::object o{
-        {"id", id}, {"state", to_string(b.state(now))}, {"trips", b.trips()}, {"transitions", std::move(transitions)}};
-    if (b.state(now) == breaker_state::open)
-      o["open_for_s"] = std::chrono::ceil<std::chrono::seconds>(b.open_until() - now).count();
-    targets.push_back(std::move(o));
-  }
-  return json::serialize(json::object{{"targets", std::move(targets)}});
-}
-
-std::optional<std::chrono::steady_clock::time_point> gateway::breaker_admit(const std::string& target,
-                                                                            const breaker_settings& settings) {
-  std::lock_guard lock(breakers_mutex_);
-  auto& b = breakers_.try_emplace(target, settings).first->second;
-  auto now = std::chrono::steady_clock::now();
-  if (b.allow(now)) return std::nullopt;
-  return b.open_until();
-}
-
-void gateway::breaker_record(const std::string& target, const backends::forward_outcome& outcome) {
-  std::lock_guard lock(breakers_mutex_);
-  auto it = breakers_.find(target);  // breaker_admit() made it
-  if (it == breakers_.end()) return;
-  auto& b = it->second;
-  auto now = std::chrono::steady_clock::now();
-  auto before = b.state(now);
-  if (outcome.held && outcome.status == 429) {
-    // rate-limited: not broken, but honour the pause it asked for (garbage and absence ignored)
-    auto pause = parse_retry_after(outcome.retry_after, std::chrono::system_clock::now());
-    if (pause && *pause > duration::zero())
-      b.cool_down(now, now + *pause);
-    else
-      b.on_abandoned();
-  } else if (outcome.held || outcome.failure != http::upstream_failure::none) {
-    b.on_failure(now, outcome.error);
-  } else {
-    b.on_success(now);  // including a client's 4xx: the target answered
-  }
-  if (auto after = b.state(now); after != before)
-    spdlog::warn("route target {}: circuit {} ({})", target, to_string(after), b.transitions().back().why);
+  if (log.prompt_tokens > 0 || log.completion_tokens > 0)
+    metrics_.record_tokens(log.backend, log.target, std::max<std::int64_t>(log.prompt_tokens, 0),
+                           std::max<std::int64_t>(log.completion_tokens, 0));
 }
 
 http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::exchange& ex) {
@@ -749,6 +1012,47 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
                           ? -1
                           : std::chrono::duration<double>(log.first_byte - ex.started).count();
   if (log.path.starts_with("/v1/")) metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
+  if (!log.requested_model.empty()) {  // an inference request: usage, limits, the event stream
+    auto tokens_in = std::max<std::int64_t>(log.prompt_tokens, 0),
+         tokens_out = std::max<std::int64_t>(log.completion_tokens, 0);
+    key_limits_.spend_tokens(log.client, static_cast<std::uint64_t>(tokens_in + tokens_out));
+    if (usage_) {
+      usage_record u;
+      u.at_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      u.key_id = log.client;
+      u.route = log.route;
+      u.backend = log.backend;
+      u.model = log.target;
+      u.requested_model = log.requested_model;
+      u.endpoint = log.path;
+      u.status = log.status;
+      u.input_tokens = tokens_in;
+      u.output_tokens = tokens_out;
+      u.cached_tokens = std::max<std::int64_t>(log.cached_tokens, 0);
+      u.stream = log.stream;
+      u.complete = log.complete;
+      u.duration_us = static_cast<std::int64_t>(seconds * 1e6);
+      u.ttft_us = first_byte < 0 ? -1 : static_cast<std::int64_t>(first_byte * 1e6);
+      usage_->record(std::move(u));
+    }
+    json::object e{{"request_id", ex.request_id},
+                   {"path", log.path},
+                   {"model", log.requested_model},
+                   {"route", log.route},
+                   {"target", log.target},
+                   {"backend", log.backend},
+                   {"status", log.status},
+                   {"stream", log.stream},
+                   {"duration_ms", seconds * 1e3},
+                   {"prompt_tokens", tokens_in},
+                   {"completion_tokens", tokens_out},
+                   {"complete", log.complete}};
+    if (first_byte >= 0) e["ttft_ms"] = first_byte * 1e3;
+    if (!log.error.empty()) e["error"] = log.error;
+    events_.publish("request", json::serialize(e));
+  }
   if (!st.cfg->server.access_log) return;
   json::object line;
   auto wall = std::chrono::system_clock::now();
@@ -772,9 +1076,12 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
   if (log.completion_tokens >= 0) line["completion_tokens"] = log.completion_tokens;
   if (!log.error.empty()) line["error"] = log.error;
   if (!log.failure.empty()) line["failure"] = log.failure;
+  if (!log.route.empty()) line["route"] = log.route;
+  if (!log.client.empty()) line["client"] = log.client;
+  if (!log.complete) line["complete"] = false;
   boost::beast::error_code ec;
   auto remote = ex.stream.socket().remote_endpoint(ec);
-  if (!ec) line["client"] = remote.address().to_string();
+  if (!ec) line["remote"] = remote.address().to_string();
   write_access_log(json::serialize(line));
 }
 

@@ -20,9 +20,12 @@
 #include "core/config.h"
 #include "http/server.h"
 #include "http/upstream_pool.h"
-#include "router/circuit_breaker.h"
+#include "router/key_rate_limiter.h"
 #include "router/model_catalog.h"
+#include "router/router_state.h"
+#include "server/event_hub.h"
 #include "server/metrics.h"
+#include "server/usage_store.h"
 
 namespace sy {
 
@@ -54,6 +57,11 @@ class gateway {
   void attach(http::server& srv);
   // Starts listing each backend's models now and every upstream.models_refresh.
   void start_model_refresh(http::server& srv);
+  // Starts the active health checks of backends (router.health.interval; 0 = none).
+  void start_health_checks(http::server& srv);
+
+  // When a drain begins: ends the event streams, which would otherwise hold the drain.
+  void begin_shutdown();
 
   http::net::awaitable<void> handle(http::exchange& ex);
 
@@ -62,6 +70,8 @@ class gateway {
   void shutdown();
 
   model_catalog& catalog() { return catalog_; }
+  router_state& router() { return router_; }
+  event_hub& events() { return events_; }
   backends::local_backend* local() { return local_.get(); }
   gateway_metrics& metrics() { return metrics_; }
 
@@ -94,6 +104,7 @@ class gateway {
   http::server* server_ = nullptr;
   std::function<std::shared_ptr<const config>()> config_source_;
   std::shared_ptr<http::net::steady_timer> refresh_timer_;  // on worker 0; cancelled to refresh now
+  std::shared_ptr<http::net::steady_timer> health_timer_;   // on worker 0
   std::unique_ptr<http::net::ssl::context> tls_;
   std::vector<std::unique_ptr<http::upstream_pool>> pools_;  // one per worker
   model_catalog catalog_;
@@ -101,18 +112,17 @@ class gateway {
   std::unique_ptr<backends::local_backend> local_;  // null when the store could not be opened
   std::string local_unavailable_;                   // why local_ is null
   std::atomic<bool> shutting_down_{false};          // pulls stop (resumable) when set
-  // Circuit breakers of the targets of routes with fallbacks, by target id; they outlive reloads.
-  std::optional<std::chrono::steady_clock::time_point> breaker_admit(const std::string& target,
-                                                                     const breaker_settings& settings);
-  void breaker_record(const std::string& target, const backends::forward_outcome& outcome);
-  std::string router_json();  // GET /api/router: each guarded target's breaker and its recent transitions
-  std::size_t lead_target(const route_config& route);  // the strategy's choice of a first target
-  void target_in_flight(const std::string& target, int delta);
-  std::mutex routing_mutex_;
-  std::map<std::string, std::size_t> turns_;  // round_robin routes: requests so far, by route
-  std::map<std::string, int> in_flight_;      // requests in flight, by target id (least_outstanding)
-  std::mutex breakers_mutex_;
-  std::map<std::string, circuit_breaker> breakers_;
+  // Routing state that outlives reloads: breakers, latency, in-flight counts, gates, health.
+  router_state router_;
+  key_rate_limiter key_limits_;
+  event_hub events_;
+  std::unique_ptr<usage_store> usage_;  // null when the ledger could not be opened
+  http::net::awaitable<void> usage_api(http::exchange& ex, request_log& log);
+  http::net::awaitable<void> events_api(http::exchange& ex, request_log& log);
+  // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
+  struct attempt;
+  http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, attempt& a,
+                                     backends::forward_options fo, backends::forward_outcome& outcome);
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 };
 

@@ -66,6 +66,7 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
     return 1;
   }
   gw.start_model_refresh(srv);
+  gw.start_health_checks(srv);
   // a config file that changes is reloaded like SIGHUP
   std::unique_ptr<file_watcher> watcher;
   if (cfg->source != "(defaults)")
@@ -97,6 +98,7 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
     srv.stop_now();
   });
   second.detach();
+  gw.begin_shutdown();
   auto cut = srv.drain(cfg->server.shutdown_grace);
   srv.wait();
   gw.shutdown();

@@ -60,6 +60,34 @@ void read_usage(const json::value& v, forward_outcome& out) {
   const auto& u = usage->as_object();
   if (auto* p = u.if_contains("prompt_tokens"); p && p->is_int64()) out.prompt_tokens = p->as_int64();
   if (auto* c = u.if_contains("completion_tokens"); c && c->is_int64()) out.completion_tokens = c->as_int64();
+  if (auto* d = u.if_contains("prompt_tokens_details"); d && d->is_object())
+    if (auto* c = d->as_object().if_contains("cached_tokens"); c && c->is_int64()) out.cached_tokens = c->as_int64();
+}
+
+// Watches the whole events of an OpenAI stream as they are relayed: counts content events and
+// reads the usage block when one comes (usually the last event before [DONE]).
+void observe_events(std::string_view events, forward_outcome& out) {
+  for (std::size_t at = 0; (at = events.find("data: ", at)) != std::string_view::npos;) {
+    auto end = events.find('\n', at);
+    auto data = events.substr(at + 6, end == std::string_view::npos ? std::string_view::npos : end - at - 6);
+    at = end == std::string_view::npos ? events.size() : end;
+    if (data.find("\"content\":\"") != std::string_view::npos || data.find("\"text\":\"") != std::string_view::npos)
+      ++out.stream_chunks;
+    if (data.find("\"usage\":{") != std::string_view::npos) {
+      json::error_code ec;
+      auto v = json::parse(data, ec);
+      if (!ec) read_usage(v, out);
+    }
+  }
+}
+
+// Whether an upstream 400 says the prompt is longer than the model's context (OpenAI's
+// context_length_exceeded, vLLM's and llama-server's wording).
+bool is_context_overflow(std::string_view body) {
+  for (std::string_view needle : {"context_length_exceeded", "maximum context length", "exceeds the available context",
+                                  "exceed_context_size", "context size", "too many tokens"})
+    if (body.find(needle) != std::string_view::npos) return true;
+  return false;
 }
 
 // Validates a JSON response body and picks up its usage; returns what is wrong, or "".
@@ -90,6 +118,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   req.headers.emplace_back("x-request-id", ex.request_id);
   if (!cfg_.api_key.empty()) req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
   req.body = std::move(body);
+  req.timeouts = opt.timeouts;
 
   auto fail = [&](unsigned status, http::upstream_failure failure, std::string message,
                   std::string_view code) -> http::net::awaitable<forward_outcome> {
@@ -106,7 +135,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
 
   auto opened = co_await http::open_upstream(pool, url_, req);
   if (auto* err = std::get_if<http::upstream_error>(&opened)) {
-    bool timeout = err->failure == http::upstream_failure::first_byte_timeout;
+    bool timeout =
+        err->failure == http::upstream_failure::first_byte_timeout || err->failure == http::upstream_failure::deadline;
     co_return co_await fail(
         timeout ? 504 : 502, err->failure,
         fmt::format("backend '{}' {}: {}", cfg_.name, timeout ? "timed out" : "is unreachable", err->detail),
@@ -134,10 +164,12 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
       (event_stream || !length || up.parser->chunked() || *length > max_buffered_response)) {
     out.status = status;
     auto backend_name = cfg_.name;
-    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream,
-                                         [&](std::string_view m) { return openai_sse_error(backend_name, m); });
+    auto on_error = [&](std::string_view m) { return openai_sse_error(backend_name, m); };
+    auto observe = [&](std::string_view events) { observe_events(events, out); };
+    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream, on_error, observe);
     out.response_bytes = r.body_bytes;
     out.first_byte = r.first_byte;
+    out.complete = r.complete;
     if (r.error.failure != http::upstream_failure::none) {
       out.failure = r.error.failure;
       out.error = fmt::format("backend '{}' failed mid-stream: {}", cfg_.name, r.error.detail);
@@ -160,6 +192,14 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
         502, http::upstream_failure::protocol,
         fmt::format("backend '{}' rejected the gateway's credentials (HTTP {}); check its api_key", cfg_.name, status),
         "upstream_auth_failed");
+  }
+  if (opt.hold_context_overflow && status == 400 && is_context_overflow(upstream_body)) {
+    out.status = 400;
+    out.held = true;
+    out.context_overflow = true;
+    out.error = fmt::format("backend '{}': the prompt does not fit the model's context: {}", cfg_.name,
+                            upstream_error_message(upstream_body));
+    co_return out;
   }
   if (opt.hold_failures && status == 429) {  // rate-limited here: another target may have room
     out.status = 429;
@@ -194,6 +234,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   }
   res.body = std::move(upstream_body);
   out.status = status;
+  out.retry_after = retry_after;
   out.response_bytes = res.body.size();
   out.first_byte = std::chrono::steady_clock::now();
   co_await http::send(ex, res);
@@ -201,8 +242,9 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
 }
 
 http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai_backend::list_models(
-    http::upstream_pool& pool) const {
+    http::upstream_pool& pool, http::exchange_timeouts timeouts) const {
   http::outbound_request req;
+  req.timeouts = timeouts;
   req.method = bhttp::verb::get;
   req.target = url_.path_prefix + "/models";
   req.headers.emplace_back("accept", "application/json");

@@ -13,6 +13,7 @@
 
 #include "core/config.h"
 #include "http/server.h"
+#include "http/upstream_client.h"
 #include "http/upstream_pool.h"
 #include "http/url.h"
 
@@ -29,13 +30,21 @@ struct forward_outcome {
   // With hold_failures: the request failed before anything reached the client, and nothing was
   // sent; another target may take it (status and error say what happened here).
   bool held = false;
-  std::string retry_after;  // the upstream's Retry-After, when it sent one
+  bool context_overflow = false;    // held: the prompt does not fit this target's context
+  std::string retry_after;          // the upstream's Retry-After, when it sent one
+  std::int64_t cached_tokens = -1;  // prompt tokens served from the upstream's cache, when reported
+  std::int64_t stream_chunks = 0;   // content events relayed (a stream cut short: what it produced)
+  bool complete = true;             // false: the response was cut short (stream failed, client gone)
 };
 
 struct forward_options {
   // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
   // returned as held instead of answered: the caller fails over to another target.
   bool hold_failures = false;
+  // Also hold an upstream 400 that says the prompt exceeds the model's context (a fallback with
+  // a longer context may take it).
+  bool hold_context_overflow = false;
+  http::exchange_timeouts timeouts;  // per-route deadlines; zero: the upstream: defaults
 };
 
 class openai_backend {
@@ -51,9 +60,10 @@ class openai_backend {
   http::net::awaitable<forward_outcome> forward(http::exchange& ex, http::upstream_pool& pool, std::string_view path,
                                                 std::string body, std::string_view model_id, forward_options opt = {});
 
-  // The upstream's model ids, or an error message.
+  // The upstream's model ids, or an error message. Also the active health check (with short
+  // timeouts).
   http::net::awaitable<std::variant<std::vector<std::string>, std::string>> list_models(
-      http::upstream_pool& pool) const;
+      http::upstream_pool& pool, http::exchange_timeouts timeouts = {}) const;
 
  private:
   backend_config cfg_;

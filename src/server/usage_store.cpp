@@ -1,0 +1,661 @@
+#include "server/usage_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <optional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/json.hpp>
+
+#include "hub/sha256.h"
+
+namespace sy {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int schema_version = 1;
+
+constexpr const char* schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS usage (
+  id INTEGER PRIMARY KEY,
+  at_ms INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  route TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  model TEXT NOT NULL,
+  requested_model TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  stream INTEGER NOT NULL,
+  complete INTEGER NOT NULL,
+  duration_us INTEGER NOT NULL,
+  ttft_us INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usage_at_ms ON usage (at_ms);
+)sql";
+
+constexpr std::int64_t minute_ms = 60'000, hour_ms = 60 * minute_ms, day_ms = 24 * hour_ms;
+constexpr std::int64_t max_range_ms = 400 * day_ms;
+constexpr std::int64_t max_time_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+constexpr std::size_t max_query_bytes = 4096, max_params = 32, max_value_bytes = 256, max_text_bytes = 256;
+constexpr std::int64_t max_tokens = 1'000'000'000;           // per request: sums cannot overflow
+constexpr std::int64_t max_duration_us = 1'000'000'000'000;  // ~11.6 days
+
+// The only column names that ever reach SQL text: a request's names are looked up here.
+struct column {
+  std::string_view name, sql;
+  bool integer;
+};
+constexpr std::array<column, 7> columns = {{{"key", "key_id", false},
+                                            {"route", "route", false},
+                                            {"backend", "backend", false},
+                                            {"model", "model", false},
+                                            {"requested_model", "requested_model", false},
+                                            {"endpoint", "endpoint", false},
+                                            {"status", "status", true}}};
+constexpr std::string_view column_list = "key, route, backend, model, requested_model, endpoint, status";
+
+const column* find_column(std::string_view name) {
+  for (const auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::int64_t bucket_ms(std::string_view bucket) {
+  if (bucket.empty()) return 0;
+  if (bucket == "minute") return minute_ms;
+  if (bucket == "hour") return hour_ms;
+  if (bucket == "day") return day_ms;
+  return -1;
+}
+
+std::int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// ---- SQLite helpers -------------------------------------------------------------------------
+
+[[noreturn]] void fail(sqlite3* db, const std::string& path, std::string_view what) {
+  throw std::runtime_error(fmt::format("{}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+void exec(sqlite3* db, const std::string& path, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    throw std::runtime_error(fmt::format("{}: {}", path, msg));
+  }
+}
+
+class statement {
+ public:
+  statement(sqlite3* db, const std::string& path, const std::string& sql) : db_(db), path_(path) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) fail(db_, path_, "prepare");
+  }
+  ~statement() { sqlite3_finalize(st_); }
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+
+  statement& bind(int i, std::string_view v) {
+    check(sqlite3_bind_text(st_, i, v.data(), int(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(st_, i, v));
+    return *this;
+  }
+  bool step() {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, path_, "query");
+  }
+  void reset() {
+    sqlite3_reset(st_);
+    sqlite3_clear_bindings(st_);
+  }
+  std::string text(int col) const {
+    auto* p = sqlite3_column_text(st_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(st_, col))) : "";
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  double real(int col) const { return sqlite3_column_double(st_, col); }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) fail(db_, path_, "bind");
+  }
+  sqlite3* db_;
+  const std::string& path_;
+  sqlite3_stmt* st_ = nullptr;
+};
+
+sqlite3* open_db(const std::string& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = fmt::format("{}: cannot open: {}", path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    throw std::runtime_error(msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+// Creates the schema in a new file; refuses a newer schema or a file that is not a ledger.
+void ensure_schema(sqlite3* db, const std::string& path) {
+  exec(db, path, "PRAGMA journal_mode=WAL");
+  exec(db, path, "PRAGMA synchronous=NORMAL");
+  exec(db, path, "BEGIN IMMEDIATE");
+  try {
+    statement v(db, path, "PRAGMA user_version");
+    v.step();
+    auto version = v.integer(0);
+    if (version == 0) {
+      statement t(db, path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+      t.step();
+      if (t.integer(0) != 0) throw std::runtime_error(path + ": not a usage ledger (it holds other tables)");
+      exec(db, path, schema_sql);
+      exec(db, path, fmt::format("PRAGMA user_version = {}", schema_version).c_str());
+    } else if (version != schema_version) {
+      throw std::runtime_error(
+          fmt::format("{}: usage ledger schema version {} is not {} (written by another "
+                      "switchyard version)",
+                      path, version, schema_version));
+    }
+    exec(db, path, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+std::string_view cut(const std::string& s) {
+  if (s.size() <= max_text_bytes) return s;
+  std::size_t n = max_text_bytes;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 sequence
+  return std::string_view(s).substr(0, n);
+}
+
+std::int64_t clamp(std::int64_t v, std::int64_t hi) {
+  return std::clamp<std::int64_t>(v, 0, hi);
+}
+
+// ---- times ----------------------------------------------------------------------------------
+
+std::string format_time(std::int64_t ms) {
+  using namespace std::chrono;
+  auto tp = sys_time<milliseconds>(milliseconds(ms));
+  auto day = floor<days>(tp);
+  year_month_day ymd(day);
+  hh_mm_ss hms(tp - day);
+  auto base = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", int(ymd.year()), unsigned(ymd.month()),
+                          unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  auto sub = hms.subseconds().count();
+  return sub ? fmt::format("{}.{:03}Z", base, sub) : base + "Z";
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<std::int64_t> to_int(std::string_view s) {
+  std::int64_t v = 0;
+  if (!all_digits(s) || s.size() > 18) return std::nullopt;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+// RFC 3339 ("2026-11-26T10:00:00Z", "...T10:00:00.250+01:00", or a date "2026-11-26" for its UTC
+// midnight). A ' ' is taken for the offset's '+' (an unencoded '+' in a URL query decodes to one).
+std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
+  auto num = [&](std::size_t at, std::size_t n) -> std::optional<std::int64_t> {
+    if (at + n > s.size()) return std::nullopt;
+    return to_int(s.substr(at, n));
+  };
+  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2);
+  if (!y || !mo || !d || s[4] != '-' || s[7] != '-') return std::nullopt;
+  using namespace std::chrono;
+  year_month_day ymd{year(int(*y)), month(unsigned(*mo)), day(unsigned(*d))};
+  if (!ymd.ok() || *y < 1970) return std::nullopt;
+  std::int64_t ms = sys_days(ymd).time_since_epoch().count() * day_ms;
+  if (s.size() == 10) return ms;
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
+  auto h = num(11, 2), mi = num(14, 2), sec = num(17, 2);
+  if (!h || !mi || !sec || s.size() < 20 || s[13] != ':' || s[16] != ':' || *h > 23 || *mi > 59 || *sec > 60)
+    return std::nullopt;
+  ms += *h * hour_ms + *mi * minute_ms + *sec * 1000;
+  std::size_t i = 19;
+  if (s[i] == '.') {
+    std::size_t start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start || i - start > 9) return std::nullopt;
+    auto frac = std::string(s.substr(start, std::min<std::size_t>(3, i - start)));
+    frac.resize(3, '0');
+    ms += *to_int(frac);
+  }
+  if (i >= s.size()) return std::nullopt;  // RFC 3339 requires the offset
+  if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) return ms;
+  char sign = s[i];
+  if (sign != '+' && sign != '-' && sign != ' ') return std::nullopt;
+  auto oh = num(i + 1, 2), om = num(i + 4, 2);
+  if (!oh || !om || i + 6 != s.size() || s[i + 3] != ':' || *oh > 23 || *om > 59) return std::nullopt;
+  std::int64_t offset = *oh * hour_ms + *om * minute_ms;
+  return sign == '-' ? ms + offset : ms - offset;
+}
+
+std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::string_view v, std::int64_t now) {
+  std::optional<std::int64_t> t;
+  if (v == "now") {
+    t = now;
+  } else if (v.size() >= 3 && v[0] == '-' && v.size() <= 11 && all_digits(v.substr(1, v.size() - 2))) {
+    std::int64_t unit = 0;
+    switch (v.back()) {
+      case 's': unit = 1000; break;
+      case 'm': unit = minute_ms; break;
+      case 'h': unit = hour_ms; break;
+      case 'd': unit = day_ms; break;
+      case 'w': unit = 7 * day_ms; break;
+      default: break;
+    }
+    if (unit) t = now - *to_int(v.substr(1, v.size() - 2)) * unit;  // at most 999999999 weeks: no overflow
+  } else if (all_digits(v)) {
+    if (v.size() <= 12) t = *to_int(v) * 1000;
+  } else {
+    t = parse_rfc3339(v);
+  }
+  if (!t)
+    return fmt::format(
+        "{}: '{}' is not a time (use RFC 3339 like 2026-11-26T00:00:00Z, unix seconds, now, or "
+        "relative -15m, -24h, -7d)",
+        name, v);
+  if (*t < 0 || *t > max_time_ms) return fmt::format("{}: '{}' is out of range (1970 to 9999)", name, v);
+  return *t;
+}
+
+// ---- query strings --------------------------------------------------------------------------
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = char(hi * 16 + lo);
+      i += 2;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;  // no control characters
+    out += c;
+  }
+  return out;
+}
+
+// User text quoted in an error message: short.
+std::string quoted(std::string_view s) {
+  return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  for (;;) {
+    auto at = s.find(sep);
+    out.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) return out;
+    s.remove_prefix(at + 1);
+  }
+}
+
+}  // namespace
+
+// ---- usage_key_id ---------------------------------------------------------------------------
+
+std::string usage_key_id(std::string_view api_key) {
+  if (api_key.empty()) return "anonymous";
+  hub::sha256_hasher h;
+  h.update(api_key.data(), api_key.size());
+  return "key-" + h.hex_digest().substr(0, 12);
+}
+
+// ---- usage_store ----------------------------------------------------------------------------
+
+usage_store::usage_store(std::string path, std::function<std::int64_t()> now_ms, usage_store_options options)
+    : path_(std::move(path)), now_ms_(now_ms ? std::move(now_ms) : wall_clock_ms), options_(options) {
+  options_.queue_limit = std::max<std::size_t>(options_.queue_limit, 1);
+  options_.batch_size = std::max<std::size_t>(options_.batch_size, 1);
+  try {
+    write_db_ = open_db(path_);
+    ensure_schema(write_db_, path_);
+    last_prune_ms_ = now_ms_();
+    prune_locked(last_prune_ms_ - options_.retention_ms);
+    read_db_ = open_db(path_);
+  } catch (...) {
+    sqlite3_close(read_db_);
+    sqlite3_close(write_db_);
+    throw;
+  }
+  queue_.reserve(std::min<std::size_t>(options_.queue_limit, options_.batch_size));
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+usage_store::~usage_store() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  writer_.join();
+  sqlite3_close(read_db_);
+  sqlite3_close(write_db_);
+}
+
+void usage_store::record(usage_record r) {
+  std::unique_lock lock(mu_);
+  if (queue_.size() >= options_.queue_limit) {
+    lock.unlock();
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  queue_.push_back(std::move(r));
+  bool wake = queue_.size() == options_.batch_size;
+  lock.unlock();
+  if (wake) wake_.notify_one();
+}
+
+void usage_store::flush() {
+  std::unique_lock lock(mu_);
+  auto ticket = ++flush_requested_;
+  wake_.notify_one();
+  flushed_.wait(lock, [&] { return flush_done_ >= ticket; });
+}
+
+void usage_store::writer_loop() {
+  std::vector<usage_record> batch;  // swapped with the queue, so both keep their capacity
+  auto last_drop_log = std::chrono::steady_clock::time_point{};
+  std::uint64_t logged_drops = 0;
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait_for(lock, options_.flush_interval,
+                   [&] { return stop_ || queue_.size() >= options_.batch_size || flush_requested_ > flush_done_; });
+    auto ticket = flush_requested_;
+    bool stopping = stop_;
+    batch.swap(queue_);
+    lock.unlock();
+
+    if (!batch.empty()) write_batch(batch);
+    batch.clear();
+    auto now = now_ms_();
+    if (now - last_prune_ms_ >= day_ms) {
+      last_prune_ms_ = now;
+      try {
+        prune(now - options_.retention_ms);
+      } catch (const std::exception& e) {
+        spdlog::error("usage ledger: pruning failed: {}", e.what());
+      }
+    }
+    auto drops = dropped();
+    if (drops != logged_drops && std::chrono::steady_clock::now() - last_drop_log >= std::chrono::minutes(1)) {
+      spdlog::warn("usage ledger: {} records dropped so far (queue full or write failed)", drops);
+      logged_drops = drops;
+      last_drop_log = std::chrono::steady_clock::now();
+    }
+
+    lock.lock();
+    flush_done_ = ticket;
+    flushed_.notify_all();
+    if (stopping && queue_.empty()) return;
+  }
+}
+
+void usage_store::write_batch(std::vector<usage_record>& batch) {
+  std::lock_guard lock(write_mu_);
+  try {
+    exec(write_db_, path_, "BEGIN IMMEDIATE");
+    try {
+      statement s(write_db_, path_,
+                  "INSERT INTO usage (at_ms, key_id, route, backend, model, requested_model, endpoint, status, "
+                  "input_tokens, output_tokens, cached_tokens, stream, complete, duration_us, ttft_us) VALUES "
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const auto& r : batch) {
+        s.bind(1, clamp(r.at_ms, max_time_ms))
+            .bind(2, cut(r.key_id))
+            .bind(3, cut(r.route))
+            .bind(4, cut(r.backend))
+            .bind(5, cut(r.model))
+            .bind(6, cut(r.requested_model))
+            .bind(7, cut(r.endpoint))
+            .bind(8, std::int64_t{std::min(r.status, 999u)})
+            .bind(9, clamp(r.input_tokens, max_tokens))
+            .bind(10, clamp(r.output_tokens, max_tokens))
+            .bind(11, clamp(r.cached_tokens, max_tokens))
+            .bind(12, std::int64_t{r.stream})
+            .bind(13, std::int64_t{r.complete})
+            .bind(14, clamp(r.duration_us, max_duration_us))
+            .bind(15, r.ttft_us < 0 ? -1 : clamp(r.ttft_us, max_duration_us));
+        s.step();
+        s.reset();
+      }
+    } catch (...) {
+      sqlite3_exec(write_db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    exec(write_db_, path_, "COMMIT");
+  } catch (const std::exception& e) {
+    dropped_.fetch_add(batch.size(), std::memory_order_relaxed);
+    spdlog::error("usage ledger: {} records lost: {}", batch.size(), e.what());
+  }
+}
+
+void usage_store::prune(std::int64_t older_than_ms) {
+  std::lock_guard lock(write_mu_);
+  prune_locked(older_than_ms);
+}
+
+void usage_store::prune_locked(std::int64_t older_than_ms) {
+  statement s(write_db_, path_, "DELETE FROM usage WHERE at_ms < ?");
+  s.bind(1, older_than_ms).step();
+  if (auto n = sqlite3_changes(write_db_); n > 0) spdlog::info("usage ledger: pruned {} old records", n);
+}
+
+std::string usage_store::summary_json(const usage_query& q) {
+  // Column names come from the whitelist only; every value is a bound parameter.
+  std::vector<const column*> groups;
+  for (const auto& g : q.group_by) {
+    auto* c = find_column(g);
+    if (!c) throw std::invalid_argument("unknown usage column '" + quoted(g) + "'");
+    groups.push_back(c);
+  }
+  auto bucket = bucket_ms(q.bucket);
+  if (bucket < 0) throw std::invalid_argument("unknown usage bucket '" + quoted(q.bucket) + "'");
+
+  std::string where = " FROM usage WHERE at_ms >= ?1 AND at_ms < ?2";
+  int param = 3;
+  for (const auto& [name, value] : q.filters) {
+    auto* c = find_column(name);
+    if (!c) throw std::invalid_argument("unknown usage column '" + quoted(name) + "'");
+    if (c->integer && !to_int(value)) throw std::invalid_argument(std::string(c->name) + " must be a number");
+    where += fmt::format(" AND {} = ?{}", c->sql, param++);
+  }
+  auto bind_where = [&](statement& s) {
+    s.bind(1, q.from_ms).bind(2, q.to_ms);
+    int i = 3;
+    for (const auto& [name, value] : q.filters) {
+      if (find_column(name)->integer)
+        s.bind(i++, *to_int(value));
+      else
+        s.bind(i++, std::string_view(value));
+    }
+  };
+  constexpr std::string_view counters =
+      "count(*) AS requests, coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+      "coalesce(sum(cached_tokens), 0), coalesce(sum(status >= 400), 0), coalesce(sum(complete = 0), 0), "
+      "avg(duration_us), avg(CASE WHEN ttft_us >= 0 THEN ttft_us END)";
+  auto read_counters = [](const statement& s, int at, json::object& o) {
+    o["requests"] = s.integer(at);
+    o["input_tokens"] = s.integer(at + 1);
+    o["output_tokens"] = s.integer(at + 2);
+    o["cached_tokens"] = s.integer(at + 3);
+    o["errors"] = s.integer(at + 4);
+    o["cut_short"] = s.integer(at + 5);
+    o["avg_duration_ms"] = s.is_null(at + 6) ? json::value(nullptr) : json::value(s.real(at + 6) / 1000.0);
+    o["avg_ttft_ms"] = s.is_null(at + 7) ? json::value(nullptr) : json::value(s.real(at + 7) / 1000.0);
+  };
+
+  json::object out;
+  out["from"] = format_time(q.from_ms);
+  out["to"] = format_time(q.to_ms);
+  out["from_ms"] = q.from_ms;
+  out["to_ms"] = q.to_ms;
+  json::array group_names;
+  for (auto* c : groups) group_names.emplace_back(c->name);
+  out["group_by"] = std::move(group_names);
+  out["bucket"] = q.bucket;
+
+  std::lock_guard lock(read_mu_);
+  exec(read_db_, path_, "BEGIN");  // totals and groups from one snapshot
+  try {
+    statement t(read_db_, path_, fmt::format("SELECT {}{}", counters, where));
+    bind_where(t);
+    t.step();
+    json::object totals;
+    read_counters(t, 0, totals);
+    out["totals"] = std::move(totals);
+
+    json::array rows;
+    bool truncated = false;
+    if (!groups.empty() || bucket > 0) {
+      std::string select, group, order;
+      for (auto* c : groups) {
+        select += fmt::format("{}, ", c->sql);
+        group += fmt::format("{}{}", group.empty() ? "" : ", ", c->sql);
+      }
+      if (bucket > 0) {
+        select += fmt::format("(at_ms / {0}) * {0} AS bucket_start, ", bucket);
+        group += fmt::format("{}bucket_start", group.empty() ? "" : ", ");
+        order = "bucket_start, ";
+      }
+      order += "requests DESC";
+      for (auto* c : groups) order += fmt::format(", {}", c->sql);
+      statement s(read_db_, path_,
+                  fmt::format("SELECT {}{}{} GROUP BY {} ORDER BY {} LIMIT {}", select, counters, where, group, order,
+                              max_groups + 1));
+      bind_where(s);
+      while (s.step()) {
+        if (rows.size() == max_groups) {
+          truncated = true;
+          break;
+        }
+        json::object o;
+        int col = 0;
+        for (auto* c : groups) {
+          if (c->integer)
+            o[c->name] = s.integer(col);
+          else
+            o[c->name] = s.text(col);
+          ++col;
+        }
+        if (bucket > 0) {
+          o["bucket_start"] = format_time(s.integer(col));
+          o["bucket_start_ms"] = s.integer(col);
+          ++col;
+        }
+        read_counters(s, col, o);
+        rows.push_back(std::move(o));
+      }
+    }
+    out["groups"] = std::move(rows);
+    out["truncated"] = truncated;
+  } catch (...) {
+    sqlite3_exec(read_db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec(read_db_, path_, "COMMIT");
+  return json::serialize(out);
+}
+
+std::variant<usage_query, std::string> usage_store::parse_usage_query(std::string_view query_string,
+                                                                      std::int64_t now_ms) {
+  if (query_string.size() > max_query_bytes)
+    return fmt::format("the query string is longer than {} bytes", max_query_bytes);
+  auto pieces = split(query_string, '&');
+  std::erase_if(pieces, [](std::string_view p) { return p.empty(); });
+  if (pieces.size() > max_params) return fmt::format("more than {} parameters", max_params);
+  std::map<std::string, std::string> params;
+  for (auto piece : pieces) {
+    auto eq = piece.find('=');
+    auto name = percent_decode(piece.substr(0, eq));
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1));
+    if (!name || !value) return fmt::format("bad percent-encoding or a control character in '{}'", quoted(piece));
+    if (value->size() > max_value_bytes)
+      return fmt::format("{}: the value is longer than {} bytes", quoted(*name), max_value_bytes);
+    bool known = *name == "from" || *name == "to" || *name == "group_by" || *name == "bucket" || find_column(*name);
+    if (!known)
+      return fmt::format("unknown parameter '{}' (expected from, to, group_by, bucket, or a filter: {})", quoted(*name),
+                         column_list);
+    if (!params.emplace(*name, *value).second) return fmt::format("{} is given twice", *name);
+  }
+
+  usage_query q;
+  q.to_ms = now_ms;
+  if (auto it = params.find("to"); it != params.end()) {
+    auto t = parse_time("to", it->second, now_ms);
+    if (auto* err = std::get_if<std::string>(&t)) return std::move(*err);
+    q.to_ms = std::get<std::int64_t>(t);
+  }
+  q.from_ms = std::max<std::int64_t>(q.to_ms - day_ms, 0);
+  if (auto it = params.find("from"); it != params.end()) {
+    auto t = parse_time("from", it->second, now_ms);
+    if (auto* err = std::get_if<std::string>(&t)) return std::move(*err);
+    q.from_ms = std::get<std::int64_t>(t);
+  }
+  if (q.from_ms > q.to_ms)
+    return fmt::format("from ({}) is after to ({})", format_time(q.from_ms), format_time(q.to_ms));
+  if (q.to_ms - q.from_ms > max_range_ms) return "the range is longer than 400 days";
+
+  if (auto it = params.find("group_by"); it != params.end() && !it->second.empty()) {
+    for (auto g : split(it->second, ',')) {
+      auto* c = find_column(g);
+      if (!c) return fmt::format("unknown group_by '{}' (expected any of {})", quoted(g), column_list);
+      if (std::find(q.group_by.begin(), q.group_by.end(), g) != q.group_by.end())
+        return fmt::format("group_by names {} twice", g);
+      q.group_by.emplace_back(g);
+    }
+  }
+  if (auto it = params.find("bucket"); it != params.end()) {
+    if (bucket_ms(it->second) < 0)
+      return fmt::format("unknown bucket '{}' (expected minute, hour or day)", quoted(it->second));
+    q.bucket = it->second;
+  }
+  for (auto& [name, value] : params) {
+    auto* c = find_column(name);
+    if (!c) continue;
+    if (c->integer && (!to_int(value) || value.size() > 3)) return fmt::format("{} must be a number", name);
+    q.filters.emplace(name, value);
+  }
+  return q;
+}
+
+}  // namespace sy

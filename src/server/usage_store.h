@@ -1,0 +1,126 @@
+#pragma once
+// The usage ledger: one SQLite row per request (tokens in, out and cached, by API key, route,
+// backend and model) and the summaries behind GET /api/usage.
+//
+// Schema version 1 (PRAGMA user_version): usage(id, at_ms, key_id, route, backend, model,
+// requested_model, endpoint, status, input_tokens, output_tokens, cached_tokens, stream, complete,
+// duration_us, ttft_us), indexed on at_ms. WAL journal, synchronous=NORMAL. A database with a newer
+// version is refused.
+//
+// Threading: record() is called on the gateway's IO threads and never touches the disk: it appends
+// to a bounded in-memory queue (a full queue drops the record and counts it in dropped()). One
+// writer thread inserts the queue in one transaction per batch, every flush_interval or as soon as
+// batch_size records wait, and prunes rows past the retention once a day. flush(), summary_json()
+// and prune() block on the disk: call them off the IO threads. Every member is thread-safe.
+//
+// Secrets: rows carry usage_key_id(key), a short hash, never the key itself.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <variant>
+#include <vector>
+
+struct sqlite3;
+
+namespace sy {
+
+struct usage_record {
+  std::int64_t at_ms = 0;  // unix ms (when the request finished)
+  std::string key_id;      // usage_key_id(client key)
+  std::string route;       // the route group it went through, "" if none
+  std::string backend;
+  std::string model;            // target id "<backend>/<model>"
+  std::string requested_model;  // what the client asked for
+  std::string endpoint;         // "/v1/chat/completions"
+  unsigned status = 0;          // HTTP status sent (0: none)
+  std::int64_t input_tokens = 0, output_tokens = 0, cached_tokens = 0;
+  bool stream = false;
+  bool complete = true;                        // false: a stream cut short (tokens are what it produced)
+  std::int64_t duration_us = 0, ttft_us = -1;  // ttft_us: -1 when unknown
+};
+
+// A summary request: rows with from_ms <= at_ms < to_ms matching every filter, grouped by the
+// group_by columns and, when bucket is set, by UTC minute/hour/day.
+struct usage_query {
+  std::int64_t from_ms = 0, to_ms = 0;
+  std::vector<std::string> group_by;           // key, route, backend, model, requested_model, endpoint, status
+  std::string bucket;                          // "", "minute", "hour", "day"
+  std::map<std::string, std::string> filters;  // the same names -> exact value
+};
+
+struct usage_store_options {
+  std::size_t queue_limit = 100'000;  // records waiting for the writer; more are dropped
+  std::size_t batch_size = 512;       // the writer wakes when this many wait
+  std::chrono::milliseconds flush_interval{1000};
+  std::int64_t retention_ms = std::int64_t{90} * 24 * 3600 * 1000;
+};
+
+class usage_store {
+ public:
+  // Opens or creates the database file (not its folder) and prunes rows past the retention.
+  // now_ms defaults to the wall clock. Throws std::runtime_error when the file cannot be opened or
+  // has a newer schema.
+  explicit usage_store(std::string path, std::function<std::int64_t()> now_ms = {}, usage_store_options options = {});
+  ~usage_store();  // writes what is queued, then stops the writer
+  usage_store(const usage_store&) = delete;
+  usage_store& operator=(const usage_store&) = delete;
+
+  // Queues one record; never blocks on the disk. Negative counters are stored as 0, long strings
+  // are cut to 256 bytes.
+  void record(usage_record r);
+  // Returns once everything queued before the call is written (or counted as dropped).
+  void flush();
+  // {"from","to" (RFC 3339),"from_ms","to_ms","group_by","bucket","totals":{requests,
+  // input_tokens, output_tokens, cached_tokens, errors (status >= 400), cut_short,
+  // avg_duration_ms, avg_ttft_ms (null when unknown)},"groups":[{<group columns>, "bucket_start",
+  // "bucket_start_ms" (with a bucket), the same counters}],"truncated"}. Groups (none without
+  // group_by or bucket) by bucket, then requests descending, then the group columns; at most
+  // max_groups. Reads what is written: call flush() first to include the queue. Throws
+  // std::invalid_argument for an unknown column or bucket, std::runtime_error on a database error.
+  std::string summary_json(const usage_query& q);
+  // Records lost: queue full, or a failed write.
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+  // Deletes rows with at_ms < older_than_ms.
+  void prune(std::int64_t older_than_ms);
+
+  // Parses GET /api/usage's query string (without '?'): from, to (RFC 3339, unix seconds, "now"
+  // or relative "-15m", "-24h", "-7d"; default: the last 24 h), group_by (comma-separated),
+  // bucket, and exact-value filters key, route, backend, model, requested_model, endpoint, status.
+  // Returns the error message for anything else.
+  static std::variant<usage_query, std::string> parse_usage_query(std::string_view query_string, std::int64_t now_ms);
+
+  static constexpr std::size_t max_groups = 10'000;
+
+ private:
+  void writer_loop();
+  void write_batch(std::vector<usage_record>& batch);
+  void prune_locked(std::int64_t older_than_ms);
+
+  std::string path_;
+  std::function<std::int64_t()> now_ms_;
+  usage_store_options options_;
+  sqlite3* write_db_ = nullptr;  // the writer thread's (and prune's), under write_mu_
+  sqlite3* read_db_ = nullptr;   // summaries, under read_mu_
+  std::mutex write_mu_, read_mu_;
+
+  std::mutex mu_;  // the queue and the flush handshake
+  std::condition_variable wake_, flushed_;
+  std::vector<usage_record> queue_;
+  std::uint64_t flush_requested_ = 0, flush_done_ = 0;
+  bool stop_ = false;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::int64_t last_prune_ms_ = 0;  // writer thread only
+  std::thread writer_;
+};
+
+// "anonymous" for an empty key, else "key-" and the first 12 hex digits of its SHA-256.
+std::string usage_key_id(std::string_view api_key);
+
+}  // namespace sy
