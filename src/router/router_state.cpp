@@ -180,7 +180,10 @@ void router_state::finished(const std::string& target, bool guarded, const attem
         break;
     }
     if (auto after = b.state(now); guarded && after != before && !b.transitions().empty()) {
-      spdlog::warn("route target {}: circuit {} ({})", target, to_string(after), b.transitions().back().why);
+      if (after == breaker_state::closed)
+        spdlog::info("route target {}: circuit closed ({})", target, b.transitions().back().why);
+      else
+        spdlog::warn("route target {}: circuit {} ({})", target, to_string(after), b.transitions().back().why);
       events.emplace_back("breaker",
                           json::serialize(json::object{
                               {"target", target}, {"to", to_string(after)}, {"why", b.transitions().back().why}}));

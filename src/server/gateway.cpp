@@ -591,9 +591,12 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
   r.error = o.error;
   auto now = std::chrono::steady_clock::now();
   if (o.first_byte.time_since_epoch().count() != 0) r.ttft = std::chrono::duration_cast<duration>(o.first_byte - began);
-  if (o.status == 429) {
+  // a 429, or a 503 that says when to come back (Retry-After): a cooldown, not a breakdown
+  auto retry_after =
+      o.retry_after.empty() ? std::nullopt : parse_retry_after(o.retry_after, std::chrono::system_clock::now());
+  if (o.status == 429 || (o.held && retry_after)) {
     r.what = attempt_result::kind::rate_limited;
-    r.retry_after = parse_retry_after(o.retry_after, std::chrono::system_clock::now());
+    r.retry_after = retry_after;
   } else if (o.held && o.context_overflow) {
     r.what = attempt_result::kind::not_counted;
   } else if (o.held || o.failure != http::upstream_failure::none || o.status >= 500) {

@@ -11,8 +11,18 @@
 //   POST /v1/embeddings             8 deterministic floats per input string
 //   GET  /mock/last                 method, target, lowercased headers and raw body of the last
 //                                   request outside /mock/ (404 until there is one)
-//   GET  /mock/stats                {"connections": accepted, "requests": requests outside /mock/}
-//   POST /mock/reset                zeroes stats, forgets the last request and released keys
+//   GET  /mock/stats                {"connections": accepted, "open": open now, "requests": requests
+//                                   outside /mock/, "generations": POSTs to the three generation
+//                                   endpoints (not model listings, e.g. a gateway's health checks)}
+//   GET  /mock/sent                 the raw body bytes (SSE events, or the JSON) written for the last
+//                                   POST to a generation endpoint, chunk framing removed, as far as it
+//                                   got (the first 1 MiB); X-Mock-Status: its status (0: nothing was
+//                                   written, e.g. reset or stall); 404 until there is one
+//   POST /mock/faults               body: a "mock" object (below) applied to every later request
+//                                   that has none of its own, e.g. to fail one of two route targets
+//                                   that get the same body; {} clears it
+//   POST /mock/reset                zeroes stats, forgets the last request, the sent bytes, the
+//                                   faults and released keys
 //   POST /mock/release/KEY          wakes every request holding on KEY, now or later
 //
 // fault injection, from an optional "mock" object in the request body:
@@ -24,12 +34,20 @@
 //                       retry_after "S" adds a Retry-After header
 //   reset true          close with RST (SO_LINGER {1,0}) instead of answering
 //   stall true          never answer; keep the socket until the peer closes
-//   die_after N         (stream) RST after N content events, before the finish event and [DONE]
+//   die_after N         stream: RST after N content events, before the finish event and [DONE];
+//                       non-stream: RST after the header and the first half of the body
+//   stall_after N       (stream) stop after N content events and keep the socket until the peer
+//                       closes (a stream that stalls mid-way)
 //   malformed true      non-stream: 200 with `{"id": "broken`; stream: `data: {not json` after event 0
 //   hold "KEY"          wait for POST /mock/release/KEY; streams wait after hold_after (1) content
 //                       events, non-streaming requests before the header
 //   stamp true          (stream) every content event carries "t_ns", steady_clock (CLOCK_MONOTONIC)
 //                       nanoseconds taken right before its write
+//   utf8 true           multi-byte content: streamed event i says the i-th (mod 5) piece of
+//                       "héllo wörld ✓ 日本 🙂 ", non-streaming content is "héllo wörld ✓ 日本 🙂";
+//                       and the whole response is written torn: in pieces 1 ms apart, cut inside
+//                       every multi-byte UTF-8 sequence and between the two newlines that end each
+//                       SSE event (the reader sees partial events and partial characters)
 //
 // threading: --threads N runs N io_contexts with one thread each; accepted connections are spread
 // round-robin and stay on their context. shared state (mock_state) is atomics or mutex-guarded.
@@ -74,6 +92,15 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::uint64_t max_body_bytes = 64u << 20;
 constexpr std::uint64_t max_delay_ms = 3'600'000;
 constexpr std::uint64_t max_chunks = 1'000'000;
+constexpr std::size_t max_sent_kept = 1u << 20;  // GET /mock/sent keeps this much of a response
+constexpr std::uint64_t torn_gap_ms = 1;         // between the pieces of a torn (utf8) write
+
+// what `utf8` streams, one piece per content event ("héllo ", "wörld ", "✓ ", "日本 ", "🙂 "), and
+// answers whole when not streaming
+constexpr std::array<std::string_view, 5> utf8_pieces{"h\xc3\xa9llo ", "w\xc3\xb6rld ", "\xe2\x9c\x93 ",
+                                                      "\xe6\x97\xa5\xe6\x9c\xac ", "\xf0\x9f\x99\x82 "};
+constexpr std::string_view utf8_text =
+    "h\xc3\xa9llo w\xc3\xb6rld \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x99\x82";
 
 // ---------------------------------------------------------------------------------------------
 // text helpers: responses are assembled by hand into reused strings (no per-event allocation)
@@ -240,19 +267,22 @@ struct mock_controls {
   bool reset = false;
   bool stall = false;
   std::optional<std::uint64_t> die_after;
+  std::optional<std::uint64_t> stall_after;
   bool malformed = false;
   std::string hold;  // empty: no hold
   std::uint64_t hold_after = 1;
   bool stamp = false;
+  bool utf8 = false;
 };
 
-mock_controls read_controls(json::object const& body) {
+// `mv`: the request's "mock" value, or the faults set with POST /mock/faults (may be null)
+mock_controls read_controls(json::value const* mv) {
   mock_controls m;
-  auto const* mv = body.if_contains("mock");
   if (!mv || !mv->is_object()) return m;
   auto const& o = mv->get_object();
+  m.utf8 = bool_field(o, "utf8");
   m.chunks = uint_field(o, "chunks", m.chunks, max_chunks);
-  m.content = string_field(o, "content", m.content);
+  m.content = string_field(o, "content", m.utf8 ? utf8_text : m.content);
   m.chunk_delay_ms = uint_field(o, "chunk_delay_ms", 0, max_delay_ms);
   m.delay_ms = uint_field(o, "delay_ms", 0, max_delay_ms);
   m.status = static_cast<unsigned>(uint_field(o, "status", 0, 999));
@@ -266,6 +296,7 @@ mock_controls read_controls(json::object const& body) {
   m.reset = bool_field(o, "reset");
   m.stall = bool_field(o, "stall");
   if (o.contains("die_after")) m.die_after = uint_field(o, "die_after", 0, max_chunks);
+  if (o.contains("stall_after")) m.stall_after = uint_field(o, "stall_after", 0, max_chunks);
   m.malformed = bool_field(o, "malformed");
   m.hold = string_field(o, "hold", {});
   m.hold_after = uint_field(o, "hold_after", 1, max_chunks);
@@ -327,7 +358,9 @@ struct mock_state {
   std::vector<std::string> models_;
   std::string models_json_;  // GET /v1/models body, built once
   std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> open_{0};  // connections not yet closed
   std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> generations_{0};
   std::atomic<std::uint64_t> next_id_{1};
   hold_registry holds_;
 
@@ -371,10 +404,45 @@ struct mock_state {
     return json::serialize(o);
   }
 
+  // the bytes of the last generation response (GET /mock/sent); `bytes` gets the previous ones
+  void record_sent(std::string& bytes, unsigned status) {
+    std::lock_guard lock(sent_mu_);
+    sent_.swap(bytes);
+    sent_status_ = status;
+    has_sent_ = true;
+  }
+
+  // false when nothing was recorded
+  bool sent(std::string& bytes, unsigned& status) {
+    std::lock_guard lock(sent_mu_);
+    bytes = sent_;
+    status = sent_status_;
+    return has_sent_;
+  }
+
+  void set_faults(std::string faults) {
+    std::lock_guard lock(faults_mu_);
+    faults_.swap(faults);
+  }
+
+  std::string faults() {
+    std::lock_guard lock(faults_mu_);
+    return faults_;
+  }
+
   void reset() {
     connections_ = 0;
     requests_ = 0;
+    generations_ = 0;
     holds_.forget_released();
+    set_faults({});
+    {
+      std::string none;
+      std::lock_guard lock(sent_mu_);
+      sent_.swap(none);
+      sent_status_ = 0;
+      has_sent_ = false;
+    }
     std::optional<request_t> old;
     std::lock_guard lock(last_mu_);
     last_.swap(old);
@@ -383,6 +451,12 @@ struct mock_state {
  private:
   std::mutex last_mu_;
   std::optional<request_t> last_;
+  std::mutex sent_mu_;
+  std::string sent_;
+  unsigned sent_status_ = 0;
+  bool has_sent_ = false;
+  std::mutex faults_mu_;
+  std::string faults_;  // serialized JSON object; empty: none
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -395,8 +469,25 @@ struct connection {
   std::string head_;   // response header
   std::string body_;   // response body; while streaming, the fixed start of every event
   std::string event_;  // one SSE event
+  std::string torn_;   // scratch for a torn write
+  std::string sent_;   // body bytes written for the current request (up to max_sent_kept)
+  unsigned sent_status_ = 0;
+  bool tear_ = false;          // the current request asked for utf8: write torn
+  bool publish_sent_ = false;  // the current request's sent_ goes to GET /mock/sent when it ends
   alignas(16) std::array<unsigned char, 16384> json_buf_;  // backs each request's parsed body
+
+  void note_sent(std::string_view bytes) {
+    if (sent_.size() < max_sent_kept) sent_.append(bytes.substr(0, max_sent_kept - sent_.size()));
+  }
 };
+
+// hands what the current request wrote to GET /mock/sent, once; before a wait that only the
+// peer's close ends, so a test that asks next sees it
+void publish_sent(mock_state& st, connection& c) {
+  if (!c.publish_sent_) return;
+  c.publish_sent_ = false;
+  st.record_sent(c.sent_, c.sent_status_);
+}
 
 struct reply_style {
   bool keep_alive;
@@ -432,11 +523,43 @@ void append_head(std::string& out, unsigned status, reply_style x, std::string_v
   out += "\r\n";
 }
 
+awaitable<void> sleep_ms(std::uint64_t ms) {
+  asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(ms));
+  co_await t.async_wait(use_tuple);
+}
+
+// writes c.torn_ in pieces torn_gap_ms apart, cut right after the lead byte of every multi-byte
+// UTF-8 sequence and between two newlines in a row (the end of an SSE event)
+awaitable<bool> write_torn(connection& c) {
+  std::string_view all = c.torn_;
+  std::size_t from = 0;
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    bool const lead = static_cast<unsigned char>(all[i]) >= 0xC0;
+    if (!lead && !(all[i] == '\n' && all[i + 1] == '\n')) continue;
+    auto [ec, n] = co_await asio::async_write(c.sock_, asio::buffer(all.substr(from, i + 1 - from)), use_tuple);
+    if (ec) co_return false;
+    from = i + 1;
+    co_await sleep_ms(torn_gap_ms);
+  }
+  auto [ec, n] = co_await asio::async_write(c.sock_, asio::buffer(all.substr(from)), use_tuple);
+  co_return !ec;
+}
+
 // sends c.body_ as a JSON response
-awaitable<next> send(connection& c, reply_style x, unsigned status, std::string_view extra = {}) {
-  append_head(c.head_, status, x, "application/json", c.body_.size(), extra);
-  std::array<asio::const_buffer, 2> bufs{asio::buffer(c.head_), asio::buffer(c.body_)};
-  auto [ec, n] = co_await asio::async_write(c.sock_, bufs, use_tuple);
+awaitable<next> send(connection& c, reply_style x, unsigned status, std::string_view extra = {},
+                     std::string_view type = "application/json") {
+  append_head(c.head_, status, x, type, c.body_.size(), extra);
+  c.sent_status_ = status;
+  c.note_sent(c.body_);
+  beast::error_code ec;
+  if (c.tear_) {
+    c.torn_.assign(c.head_);
+    c.torn_ += c.body_;
+    if (!co_await write_torn(c)) ec = asio::error::broken_pipe;
+  } else {
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(c.head_), asio::buffer(c.body_)};
+    std::tie(ec, std::ignore) = co_await asio::async_write(c.sock_, bufs, use_tuple);
+  }
   co_return ec ? next::gone : x.keep_alive ? next::keep : next::close;
 }
 
@@ -449,6 +572,19 @@ awaitable<next> send_error(connection& c, reply_style x, unsigned status, std::s
 // one SSE event (c.event_) per write, so a proxy sees each one as it is produced;
 // `last` also ends the chunked body in the same write
 awaitable<bool> write_event(connection& c, bool chunked, bool last = false) {
+  c.note_sent(c.event_);
+  if (c.tear_) {
+    c.torn_.clear();
+    if (chunked) {
+      char size_line[20];
+      auto r = std::to_chars(size_line, size_line + 16, c.event_.size(), 16);
+      c.torn_.append(size_line, r.ptr);
+      c.torn_ += "\r\n";
+    }
+    c.torn_ += c.event_;
+    if (chunked) c.torn_ += last ? "\r\n0\r\n\r\n" : "\r\n";
+    co_return co_await write_torn(c);
+  }
   if (!chunked) {
     auto [ec, n] = co_await asio::async_write(c.sock_, asio::buffer(c.event_), use_tuple);
     co_return !ec;
@@ -468,11 +604,6 @@ void abort_with_rst(connection& c) {
   beast::error_code ec;
   c.sock_.set_option(asio::socket_base::linger(true, 0), ec);
   c.sock_.close(ec);
-}
-
-awaitable<void> sleep_ms(std::uint64_t ms) {
-  asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(ms));
-  co_await t.async_wait(use_tuple);
 }
 
 // reads and discards until the peer closes (or the socket fails)
@@ -527,11 +658,13 @@ awaitable<next> stream_generation(mock_state& st, connection& c, reply_style x, 
   bool const chunked = !x.http10;
   append_head(c.head_, 200, x, "text/event-stream", std::nullopt, "Cache-Control: no-cache\r\n");
   if (auto [ec, n] = co_await asio::async_write(c.sock_, asio::buffer(c.head_), use_tuple); ec) co_return next::gone;
+  c.sent_status_ = 200;
 
   c.body_.clear();
   append_object_head(c.body_, g.chat, g.id, g.chat ? "chat.completion.chunk" : "text_completion", g.created, g.model);
   std::uint64_t const hold_at = std::min(m.hold_after, m.chunks);
   std::uint64_t const die_at = std::min(m.die_after.value_or(0), m.chunks);
+  std::uint64_t const stall_at = std::min(m.stall_after.value_or(0), m.chunks);
 
   for (std::uint64_t i = 0;; ++i) {
     if (i > 0 && m.chunk_delay_ms) co_await sleep_ms(m.chunk_delay_ms);
@@ -540,19 +673,25 @@ awaitable<next> stream_generation(mock_state& st, connection& c, reply_style x, 
       abort_with_rst(c);
       co_return next::gone;
     }
+    if (m.stall_after && i == stall_at) {
+      publish_sent(st, c);
+      co_await drain(c);
+      co_return next::gone;
+    }
     if (i == m.chunks) break;
     c.event_.assign("data: ");
     c.event_ += c.body_;
-    if (g.chat) {
-      c.event_ += i == 0 ? R"(,"choices":[{"index":0,"delta":{"role":"assistant","content":"tok)"
-                         : R"(,"choices":[{"index":0,"delta":{"content":"tok)";
-      append_uint(c.event_, i);
-      c.event_ += R"( "},"logprobs":null,"finish_reason":null}])";
+    c.event_ += !g.chat  ? R"(,"choices":[{"index":0,"text":)"
+                : i == 0 ? R"(,"choices":[{"index":0,"delta":{"role":"assistant","content":)"
+                         : R"(,"choices":[{"index":0,"delta":{"content":)";
+    if (m.utf8) {
+      append_json_string(c.event_, utf8_pieces[i % utf8_pieces.size()]);
     } else {
-      c.event_ += R"(,"choices":[{"index":0,"text":"tok)";
+      c.event_ += R"("tok)";
       append_uint(c.event_, i);
-      c.event_ += R"( ","logprobs":null,"finish_reason":null}])";
+      c.event_ += R"( ")";
     }
+    c.event_ += g.chat ? R"(},"logprobs":null,"finish_reason":null}])" : R"(,"logprobs":null,"finish_reason":null}])";
     if (m.stamp) {
       c.event_ += R"(,"t_ns":)";
       append_uint(c.event_, steady_ns());
@@ -625,6 +764,16 @@ awaitable<next> serve_generation(mock_state& st, connection& c, reply_style x, j
   c.body_ += chat ? R"(},"logprobs":null,"finish_reason":"stop"}])" : R"(,"logprobs":null,"finish_reason":"stop"}])";
   append_usage(c.body_, g.prompt_tokens, count_words(m.content));
   c.body_ += '}';
+  if (m.die_after) {  // the header and half the body, then a reset
+    append_head(c.head_, 200, x, "application/json", c.body_.size());
+    c.sent_status_ = 200;
+    c.body_.resize(c.body_.size() / 2);
+    c.note_sent(c.body_);
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(c.head_), asio::buffer(c.body_)};
+    co_await asio::async_write(c.sock_, bufs, use_tuple);
+    abort_with_rst(c);
+    co_return next::gone;
+  }
   co_return co_await send(c, x, 200);
 }
 
@@ -688,25 +837,49 @@ api api_of(std::string_view path) {
   return api::none;
 }
 
-awaitable<next> serve_mock(mock_state& st, connection& c, reply_style x, http::verb method, std::string_view path) {
+awaitable<next> serve_mock(mock_state& st, connection& c, reply_style x, http::verb method, std::string_view path,
+                           std::string_view body) {
   constexpr std::string_view release_prefix = "/mock/release/";
-  if (path == "/mock/last" || path == "/mock/stats") {
+  if (path == "/mock/last" || path == "/mock/stats" || path == "/mock/sent") {
     if (method != http::verb::get) co_return co_await send_error(c, x, 405, "use GET", "Allow: GET\r\n");
     if (path == "/mock/stats") {
       c.body_.assign(R"({"connections":)");
       append_uint(c.body_, st.connections_.load());
+      c.body_ += R"(,"open":)";
+      append_uint(c.body_, st.open_.load());
       c.body_ += R"(,"requests":)";
       append_uint(c.body_, st.requests_.load());
+      c.body_ += R"(,"generations":)";
+      append_uint(c.body_, st.generations_.load());
       c.body_ += '}';
       co_return co_await send(c, x, 200);
+    }
+    if (path == "/mock/sent") {
+      unsigned status = 0;
+      if (!st.sent(c.body_, status)) co_return co_await send_error(c, x, 404, "no response recorded yet");
+      std::string extra = "X-Mock-Status: ";
+      append_uint(extra, status);
+      extra += "\r\n";
+      co_return co_await send(c, x, 200, extra, "application/octet-stream");
     }
     c.body_ = st.last_json();
     if (c.body_.empty()) co_return co_await send_error(c, x, 404, "no request recorded yet");
     co_return co_await send(c, x, 200);
   }
   bool const release = path.starts_with(release_prefix);
-  if (path != "/mock/reset" && !release) co_return co_await send_error(c, x, 404, "unknown mock endpoint");
+  if (path != "/mock/reset" && path != "/mock/faults" && !release)
+    co_return co_await send_error(c, x, 404, "unknown mock endpoint");
   if (method != http::verb::post) co_return co_await send_error(c, x, 405, "use POST", "Allow: POST\r\n");
+  if (path == "/mock/faults") {
+    json::error_code jec;
+    json::value faults = json::parse(body, jec);
+    if (jec || !faults.is_object()) co_return co_await send_error(c, x, 400, "the faults must be a JSON object");
+    st.set_faults(faults.get_object().empty() ? std::string() : json::serialize(faults));
+    c.body_.assign(R"({"faults":)");
+    c.body_ += json::serialize(faults);
+    c.body_ += '}';
+    co_return co_await send(c, x, 200);
+  }
   if (!release) {
     st.reset();
     c.body_.assign(R"({"reset":true})");
@@ -726,7 +899,11 @@ awaitable<next> dispatch(mock_state& st, connection& c, request_t req) {
   reply_style x{req.keep_alive(), req.version() < 11};
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
-  if (path.starts_with("/mock/")) co_return co_await serve_mock(st, c, x, req.method(), path);
+  c.tear_ = false;
+  c.publish_sent_ = false;
+  c.sent_.clear();
+  c.sent_status_ = 0;
+  if (path.starts_with("/mock/")) co_return co_await serve_mock(st, c, x, req.method(), path, req.body());
 
   st.requests_.fetch_add(1, std::memory_order_relaxed);
   api const route = api_of(path);
@@ -736,6 +913,8 @@ awaitable<next> dispatch(mock_state& st, connection& c, request_t req) {
   json::error_code jec;
   json::value body;
   if (wants_body) body = json::parse(req.body(), jec, &mr);
+  c.publish_sent_ = wants_body;
+  if (wants_body) st.generations_.fetch_add(1, std::memory_order_relaxed);
   st.record(std::move(req));  // `target` and `path` dangle from here on
 
   if (route == api::none) co_return co_await send_error(c, x, 404, "Unknown request URL. Please check the URL.");
@@ -752,13 +931,23 @@ awaitable<next> dispatch(mock_state& st, connection& c, request_t req) {
   if (!body.is_object()) co_return co_await send_error(c, x, 400, "the request body must be a JSON object");
 
   json::object const& obj = body.get_object();
-  mock_controls const m = read_controls(obj);
+  json::value faults;  // set with POST /mock/faults; used only by requests without a "mock" object
+  auto const* controls = obj.if_contains("mock");
+  if (!controls) {
+    if (auto text = st.faults(); !text.empty()) {
+      faults = json::parse(text, jec, &mr);
+      controls = &faults;
+    }
+  }
+  mock_controls const m = read_controls(controls);
+  c.tear_ = m.utf8;
   if (m.delay_ms) co_await sleep_ms(m.delay_ms);
   if (m.reset) {
     abort_with_rst(c);
     co_return next::gone;
   }
   if (m.stall) {
+    publish_sent(st, c);
     co_await drain(c);
     co_return next::gone;
   }
@@ -783,6 +972,11 @@ bool bad_request_status(beast::error_code ec, unsigned& status) {
 
 awaitable<void> session(mock_state& st, socket_t sock) {
   connection c(std::move(sock));
+  st.open_.fetch_add(1, std::memory_order_relaxed);
+  struct closed {
+    mock_state& st;
+    ~closed() { st.open_.fetch_sub(1, std::memory_order_relaxed); }
+  } on_exit{st};
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(64 * 1024);
@@ -803,6 +997,7 @@ awaitable<void> session(mock_state& st, socket_t sock) {
       break;
     }
     next n = co_await dispatch(st, c, parser.release());
+    publish_sent(st, c);
     if (n == next::gone) co_return;
     if (n == next::close) break;
   }
