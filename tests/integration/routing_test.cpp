@@ -283,4 +283,28 @@ routes:
   EXPECT_EQ(bad.status, 400u);
 }
 
+TEST_F(routing_test, a_prompt_too_long_for_the_context_falls_back_to_a_bigger_model) {
+  mock_upstream big;
+  auto config = std::string(three_backends) + R"(
+  - { name: big, type: openai, url: "BIG_URL", list_models: false }
+routes:
+  - { model: ctx, targets: [b/small], fallback: [big/long-context] }
+)";
+  config.replace(config.find("BIG_URL"), 7, big.url());
+  start(config);
+  // `mock` refuses with OpenAI's context_length_exceeded wording (a standing fault); `big` has none
+  auto fault = [&](const std::string& message) {
+    http_request(mock.port(), "POST", "/mock/faults", R"({"status":400,"message":")" + message + "\"}");
+  };
+  fault("This model's maximum context length is 4096 tokens");
+  auto r = chat("ctx");
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(r.header("x-switchyard-model"), "big/long-context");
+  // other client errors are the client's: no fallback
+  fault("temperature must be <= 2");
+  r = chat("ctx");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("temperature"));
+}
+
 }  // namespace

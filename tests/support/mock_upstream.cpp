@@ -30,7 +30,7 @@
 //   content "text"      non-streaming content ("Hello from mock")
 //   chunk_delay_ms N    delay before every streamed event after the first content event
 //   delay_ms N          delay before the response header (applies before every other control)
-//   status CODE         reply CODE with an OpenAI error body ("mock failure CODE");
+//   status CODE         reply CODE with an OpenAI error body ("mock failure CODE", or `message`);
 //                       retry_after "S" adds a Retry-After header
 //   reset true          close with RST (SO_LINGER {1,0}) instead of answering
 //   stall true          never answer; keep the socket until the peer closes
@@ -263,6 +263,7 @@ struct mock_controls {
   std::uint64_t chunk_delay_ms = 0;
   std::uint64_t delay_ms = 0;
   unsigned status = 0;  // 0: answer normally
+  std::string_view message;  // the error message with `status` ("" = "mock failure CODE")
   std::string retry_after;
   bool reset = false;
   bool stall = false;
@@ -287,6 +288,7 @@ mock_controls read_controls(json::value const* mv) {
   m.delay_ms = uint_field(o, "delay_ms", 0, max_delay_ms);
   m.status = static_cast<unsigned>(uint_field(o, "status", 0, 999));
   if (m.status != 0 && (m.status < 200 || m.status > 599)) m.status = 500;  // a 1xx would break framing
+  m.message = string_field(o, "message", "");
   if (auto const* ra = o.if_contains("retry_after")) {
     if (ra->is_string())
       m.retry_after = ra->get_string();
@@ -954,6 +956,7 @@ awaitable<next> dispatch(mock_state& st, connection& c, request_t req) {
   if (m.status) {
     std::string msg = "mock failure ";
     append_uint(msg, m.status);
+    if (!m.message.empty()) msg = m.message;
     std::string extra;
     if (!m.retry_after.empty()) extra = "Retry-After: " + m.retry_after + "\r\n";
     co_return co_await send_error(c, x, m.status, msg, extra);

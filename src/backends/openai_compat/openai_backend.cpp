@@ -201,6 +201,13 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                             upstream_error_message(upstream_body));
     co_return out;
   }
+  if (opt.hold_failures && status == 408) {  // the upstream timed the request out: another may not
+    out.status = 504;
+    out.held = true;
+    out.failure = http::upstream_failure::first_byte_timeout;
+    out.error = fmt::format("backend '{}' timed the request out (HTTP 408)", cfg_.name);
+    co_return out;
+  }
   if (opt.hold_failures && status == 429) {  // rate-limited here: another target may have room
     out.status = 429;
     out.held = true;
