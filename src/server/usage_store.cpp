@@ -1,5 +1,7 @@
 #include "server/usage_store.h"
 
+#include "store/sqlite_statement.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -98,48 +100,10 @@ void exec(sqlite3* db, const std::string& path, const char* sql) {
   }
 }
 
-class statement {
+// Prepared statements fail with this file's own error type.
+class statement : public sy::store::sqlite_statement {
  public:
-  statement(sqlite3* db, const std::string& path, const std::string& sql) : db_(db), path_(path) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) fail(db_, path_, "prepare");
-  }
-  ~statement() { sqlite3_finalize(st_); }
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
-
-  statement& bind(int i, std::string_view v) {
-    check(sqlite3_bind_text(st_, i, v.data(), int(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  statement& bind(int i, std::int64_t v) {
-    check(sqlite3_bind_int64(st_, i, v));
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(st_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail(db_, path_, "query");
-  }
-  void reset() {
-    sqlite3_reset(st_);
-    sqlite3_clear_bindings(st_);
-  }
-  std::string text(int col) const {
-    auto* p = sqlite3_column_text(st_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(st_, col))) : "";
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
-  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
-  double real(int col) const { return sqlite3_column_double(st_, col); }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) fail(db_, path_, "bind");
-  }
-  sqlite3* db_;
-  const std::string& path_;
-  sqlite3_stmt* st_ = nullptr;
+  statement(sqlite3* db, const std::string& path, const std::string& sql) : sqlite_statement(db, path, sql, &fail) {}
 };
 
 sqlite3* open_db(const std::string& path) {

@@ -1,5 +1,7 @@
 #include "store/model_manifest.h"
 
+#include "store/sqlite_statement.h"
+
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
@@ -43,53 +45,18 @@ constexpr const char* columns =
     "name, path, files, size_bytes, mtime_ns, source, sha256, added, in_store, architecture, quantization, "
     "size_label, parameters, context_length, embedding";
 
-[[noreturn]] void fail(sqlite3* db, const std::string& path, const std::string& what) {
+[[noreturn]] void fail(sqlite3* db, const std::string& path, std::string_view what) {
   int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
   auto kind = code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? store_errc::bad_manifest : store_errc::io;
-  std::string msg = path + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+  std::string msg = path + ": " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
   if (kind == store_errc::bad_manifest) msg += " (move the file away to start a new manifest)";
   throw store_error(kind, msg);
 }
 
-// A prepared statement; finalized on scope exit.
-class statement {
+// Prepared statements fail with this file's own error type.
+class statement : public sqlite_statement {
  public:
-  statement(sqlite3* db, const std::string& path, const std::string& sql) : db_(db), path_(path) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK) fail(db_, path_, "prepare");
-  }
-  ~statement() { sqlite3_finalize(st_); }
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
-
-  statement& bind(int i, std::string_view v) {
-    check(sqlite3_bind_text(st_, i, v.data(), int(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  statement& bind(int i, std::int64_t v) {
-    check(sqlite3_bind_int64(st_, i, v));
-    return *this;
-  }
-  // True while there is a row; false when done.
-  bool step() {
-    int rc = sqlite3_step(st_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail(db_, path_, "query");
-  }
-  std::string text(int col) const {
-    auto* p = sqlite3_column_text(st_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(st_, col))) : "";
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
-  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) fail(db_, path_, "bind");
-  }
-  sqlite3* db_;
-  const std::string& path_;
-  sqlite3_stmt* st_ = nullptr;
+  statement(sqlite3* db, const std::string& path, const std::string& sql) : sqlite_statement(db, path, sql, &fail) {}
 };
 
 std::string files_json(const std::vector<std::string>& files) {
