@@ -228,6 +228,7 @@ struct parse_limits {
   std::size_t max_tools = 1'000;
   std::size_t max_stop = 32;              // stop sequences
   std::size_t max_name_bytes = 256;       // tool names, ids, roles, media types
+  std::size_t max_stop_bytes = 4096;      // one stop sequence
   std::size_t max_model_bytes = 512;
   std::size_t max_string_bytes = 64u << 20;  // any one text, schema, image payload
   unsigned max_json_depth = 64;
@@ -238,6 +239,15 @@ std::string_view to_string(finish_reason reason);
 
 // 400 naming every feature in `request.untranslated`, or nothing when it is empty.
 std::optional<api_error> refuse_untranslated(const chat_request& request);
+
+// Reasoning effort <-> thinking budget, for targets that speak only one of them:
+// budget < 4096 is "low", < 16384 "medium", else "high"; minimal 1024, low 2048, medium 8192,
+// high 24576 tokens. Unknown efforts count as medium.
+std::string_view effort_for_budget(std::int64_t budget_tokens);
+std::int64_t budget_for_effort(std::string_view effort);
+
+// Adds `feature` to request.untranslated once.
+void note_untranslated(chat_request& request, std::string feature);
 
 // The concatenated text parts of `parts`.
 std::string joined_text(const std::vector<content_part>& parts);

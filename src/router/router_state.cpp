@@ -180,6 +180,7 @@ void router_state::finished(const std::string& target, bool guarded, const attem
         break;
     }
     if (auto after = b.state(now); guarded && after != before && !b.transitions().empty()) {
+      if (after == breaker_state::open && r.what == attempt_result::kind::failure) ++t.opened;
       if (after == breaker_state::closed)
         spdlog::info("route target {}: circuit closed ({})", target, b.transitions().back().why);
       else
@@ -261,6 +262,7 @@ std::string router_state::to_json(const config& cfg) {
                        {"seconds_ago", std::chrono::duration_cast<std::chrono::seconds>(now - tr.at).count()}});
     o["state"] = to_string(b.state(now));
     o["trips"] = b.trips();
+    o["opened"] = t.opened;
     if (b.state(now) == breaker_state::open)
       o["open_for_s"] = std::chrono::ceil<std::chrono::seconds>(b.open_until() - now).count();
     o["transitions"] = std::move(transitions);
@@ -334,6 +336,11 @@ void router_state::prometheus(std::string& out) {
       "# TYPE switchyard_target_circuit_trips gauge\n";
   for (const auto& [id, t] : targets_)
     out += fmt::format("switchyard_target_circuit_trips{{target=\"{}\"}} {}\n", prom_label(id), t.breaker.trips());
+  out +=
+      "# HELP switchyard_target_circuit_opened_total Times a target's circuit opened after failures.\n"
+      "# TYPE switchyard_target_circuit_opened_total counter\n";
+  for (const auto& [id, t] : targets_)
+    out += fmt::format("switchyard_target_circuit_opened_total{{target=\"{}\"}} {}\n", prom_label(id), t.opened);
   out +=
       "# HELP switchyard_target_in_flight Requests in flight to a target.\n"
       "# TYPE switchyard_target_in_flight gauge\n";

@@ -90,6 +90,7 @@ class router_state {
     latency_tracker latency;
     int in_flight = 0;
     std::uint64_t requests = 0, failures = 0, rate_limited = 0;
+    std::uint64_t opened = 0;  // times the breaker opened (trips, and cooldowns excluded)
     std::string last_error;
     time_point last_error_at{};
   };

@@ -1,0 +1,195 @@
+#include "api/json_read.h"
+
+#include <cmath>
+#include <limits>
+
+namespace sy::api::detail {
+
+std::string path_of(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string p;
+  p.reserve(parent.size() + 1 + key.size());
+  p.append(parent).append(".").append(key);
+  return p;
+}
+
+std::string path_of(std::string_view parent, std::size_t index) {
+  std::string p(parent);
+  p.append("[").append(std::to_string(index)).append("]");
+  return p;
+}
+
+const json::value* member(const json::object& object, std::string_view key) {
+  auto* v = object.if_contains(key);
+  return v && !v->is_null() ? v : nullptr;
+}
+
+std::int64_t add_counts(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? std::numeric_limits<std::int64_t>::max() : 0;
+  return sum;
+}
+
+bool is_json_object_text(std::string_view text, unsigned max_depth) {
+  json::parse_options opt;
+  opt.max_depth = max_depth;
+  json::error_code ec;
+  auto v = json::parse(text, ec, {}, opt);
+  return !ec && v.is_object();
+}
+
+json::object object_from_text(std::string_view text) {
+  if (text.empty()) return {};
+  json::parse_options opt;
+  opt.max_depth = 256;
+  json::error_code ec;
+  auto v = json::parse(text, ec, {}, opt);
+  if (ec || !v.is_object()) return {};
+  return std::move(v.as_object());
+}
+
+bool json_reader::fail(std::string_view path, std::string_view what) {
+  std::string message(path);
+  if (!message.empty()) message += ": ";
+  message += what;
+  return fail_message(std::move(message), std::string(path));
+}
+
+bool json_reader::fail_message(std::string message, std::string param) {
+  if (!error_) {
+    api_error e;
+    e.status = status_;
+    e.message = status_ >= 500 ? "upstream reply: " + message : std::move(message);
+    e.type = status_ >= 500 ? "api_error" : "invalid_request_error";
+    if (status_ < 500) e.param = std::move(param);
+    error_ = std::move(e);
+  }
+  return false;
+}
+
+std::optional<json::object> json_reader::parse_object(std::string_view body, std::string_view what) {
+  json::parse_options opt;
+  opt.max_depth = limits_.max_json_depth;
+  json::error_code ec;
+  auto v = json::parse(body, ec, {}, opt);
+  if (ec) {
+    fail_message(std::string(what) + " is not valid JSON (" + ec.message() + ")");
+    return std::nullopt;
+  }
+  if (!v.is_object()) {
+    fail_message(std::string(what) + " must be a JSON object");
+    return std::nullopt;
+  }
+  return std::move(v.as_object());
+}
+
+const json::object* json_reader::object(const json::value& v, std::string_view path) {
+  if (auto* o = v.if_object()) return o;
+  fail(path, "expected an object");
+  return nullptr;
+}
+
+const json::array* json_reader::array(const json::value& v, std::string_view path, std::size_t max_items) {
+  auto* a = v.if_array();
+  if (!a) {
+    fail(path, "expected an array");
+    return nullptr;
+  }
+  if (a->size() > max_items) {
+    fail(path, "too many items (at most " + std::to_string(max_items) + ")");
+    return nullptr;
+  }
+  return a;
+}
+
+bool json_reader::string(const json::value& v, std::string_view path, std::string& out, std::size_t max_bytes) {
+  auto* s = v.if_string();
+  if (!s) return fail(path, "expected a string");
+  if (s->size() > max_bytes) return fail(path, "too long (at most " + std::to_string(max_bytes) + " bytes)");
+  out.assign(s->data(), s->size());
+  return true;
+}
+
+bool json_reader::number(const json::value& v, std::string_view path, double& out) {
+  if (!v.is_number()) return fail(path, "expected a number");
+  out = v.to_number<double>();
+  if (!std::isfinite(out)) return fail(path, "expected a finite number");
+  return true;
+}
+
+bool json_reader::integer(const json::value& v, std::string_view path, std::int64_t& out, std::int64_t min,
+                          std::int64_t max) {
+  std::int64_t n = 0;
+  if (auto* i = v.if_int64()) {
+    n = *i;
+  } else if (auto* u = v.if_uint64()) {
+    if (*u > static_cast<std::uint64_t>(max)) return fail(path, "out of range");
+    n = static_cast<std::int64_t>(*u);
+  } else if (auto* d = v.if_double()) {
+    if (!std::isfinite(*d) || std::floor(*d) != *d) return fail(path, "expected an integer");
+    if (*d < -9.0e18 || *d > 9.0e18) return fail(path, "out of range");
+    n = static_cast<std::int64_t>(*d);
+  } else {
+    return fail(path, "expected an integer");
+  }
+  if (n < min || n > max) {
+    return fail(path, "out of range (" + std::to_string(min) + " to " + std::to_string(max) + ")");
+  }
+  out = n;
+  return true;
+}
+
+bool json_reader::boolean(const json::value& v, std::string_view path, bool& out) {
+  auto* b = v.if_bool();
+  if (!b) return fail(path, "expected true or false");
+  out = *b;
+  return true;
+}
+
+bool json_reader::string_member(const json::object& o, std::string_view key, std::string_view parent,
+                                std::string& out, std::size_t max_bytes) {
+  auto* v = member(o, key);
+  return !v || string(*v, path_of(parent, key), out, max_bytes);
+}
+
+bool json_reader::number_member(const json::object& o, std::string_view key, std::string_view parent,
+                                std::optional<double>& out) {
+  auto* v = member(o, key);
+  if (!v) return true;
+  double d = 0;
+  if (!number(*v, path_of(parent, key), d)) return false;
+  out = d;
+  return true;
+}
+
+bool json_reader::integer_member(const json::object& o, std::string_view key, std::string_view parent,
+                                 std::optional<std::int64_t>& out, std::int64_t min, std::int64_t max) {
+  auto* v = member(o, key);
+  if (!v) return true;
+  std::int64_t n = 0;
+  if (!integer(*v, path_of(parent, key), n, min, max)) return false;
+  out = n;
+  return true;
+}
+
+bool json_reader::boolean_member(const json::object& o, std::string_view key, std::string_view parent,
+                                 std::optional<bool>& out) {
+  auto* v = member(o, key);
+  if (!v) return true;
+  bool b = false;
+  if (!boolean(*v, path_of(parent, key), b)) return false;
+  out = b;
+  return true;
+}
+
+bool json_reader::object_text_member(const json::object& o, std::string_view key, std::string_view parent,
+                                     std::string& out) {
+  auto* v = member(o, key);
+  if (!v) return true;
+  if (!v->is_object()) return fail(path_of(parent, key), "expected an object");
+  out = json::serialize(*v);
+  if (out.size() > limits_.max_string_bytes) return fail(path_of(parent, key), "too large");
+  return true;
+}
+
+}  // namespace sy::api::detail

@@ -1,0 +1,76 @@
+#pragma once
+// Internal to src/api: typed, bounded reads from parsed JSON for the wire-format parsers. Every
+// read checks the type and the limits, and on failure records one error naming the field by its
+// path ("messages[2].content[0].image_url.url") and returns false. Nothing here throws on bad
+// input.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include "api/chat_types.h"
+
+namespace sy::api::detail {
+
+namespace json = boost::json;
+
+// `parent.key` / `parent[i]`, for error messages.
+std::string path_of(std::string_view parent, std::string_view key);
+std::string path_of(std::string_view parent, std::size_t index);
+
+// The member named `key`, or nullptr when it is absent or JSON null (clients send null for
+// "unset").
+const json::value* member(const json::object& object, std::string_view key);
+
+// Saturating addition of token counts.
+std::int64_t add_counts(std::int64_t a, std::int64_t b);
+
+// Whether `text` is the text of a JSON object (empty is not).
+bool is_json_object_text(std::string_view text, unsigned max_depth);
+
+// Parses `text` that is known to be a JSON object (tool arguments, schemas); {} when it is empty or
+// not one, so writers never fail.
+json::object object_from_text(std::string_view text);
+
+class json_reader {
+ public:
+  // `status` is what failures report: 400 for a client's request, 502 for an upstream's reply.
+  json_reader(const parse_limits& limits, unsigned status) : limits_(limits), status_(status) {}
+
+  const parse_limits& limits() const { return limits_; }
+  bool failed() const { return error_.has_value(); }
+  api_error take_error() { return std::move(*error_); }
+
+  // Records the first failure: "<path>: <what>". Always returns false.
+  bool fail(std::string_view path, std::string_view what);
+  bool fail_message(std::string message, std::string param = {});
+
+  // The whole body as an object, within the depth limit.
+  std::optional<json::object> parse_object(std::string_view body, std::string_view what);
+
+  const json::object* object(const json::value& v, std::string_view path);
+  const json::array* array(const json::value& v, std::string_view path, std::size_t max_items);
+  bool string(const json::value& v, std::string_view path, std::string& out, std::size_t max_bytes);
+  bool number(const json::value& v, std::string_view path, double& out);
+  bool integer(const json::value& v, std::string_view path, std::int64_t& out, std::int64_t min, std::int64_t max);
+  bool boolean(const json::value& v, std::string_view path, bool& out);
+
+  // Optional members: absent or null leaves `out` alone and succeeds.
+  bool string_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out,
+                     std::size_t max_bytes);
+  bool number_member(const json::object& o, std::string_view key, std::string_view parent, std::optional<double>& out);
+  bool integer_member(const json::object& o, std::string_view key, std::string_view parent,
+                      std::optional<std::int64_t>& out, std::int64_t min, std::int64_t max);
+  bool boolean_member(const json::object& o, std::string_view key, std::string_view parent, std::optional<bool>& out);
+  // A JSON value kept as text (schemas, tool inputs); must be an object.
+  bool object_text_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out);
+
+ private:
+  const parse_limits& limits_;
+  unsigned status_;
+  std::optional<api_error> error_;
+};
+
+}  // namespace sy::api::detail

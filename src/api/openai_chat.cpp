@@ -1,0 +1,745 @@
+#include "api/openai_chat.h"
+
+#include <limits>
+
+#include "api/json_read.h"
+#include "api/openai_wire.h"
+
+namespace sy::api {
+
+namespace {
+
+using namespace detail;
+
+constexpr std::int64_t max_int32 = std::numeric_limits<std::int32_t>::max();
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// An image_url.url: an http(s) URL, or `data:<media type>;base64,<payload>`.
+bool image_from_url(json_reader& rd, std::string url, std::string_view path, image_ref& out) {
+  if (starts_with(url, "data:")) {
+    auto marker = url.find(";base64,");
+    if (marker == std::string::npos) return rd.fail(path, "a data: URL must be base64 (data:<type>;base64,...)");
+    out.source = image_source::base64;
+    out.media_type = url.substr(5, marker - 5);
+    out.data = url.substr(marker + 8);
+    if (out.media_type.empty() || out.media_type.size() > rd.limits().max_name_bytes)
+      return rd.fail(path, "a data: URL needs a media type");
+    if (out.data.empty()) return rd.fail(path, "empty image data");
+    return true;
+  }
+  if (!starts_with(url, "http://") && !starts_with(url, "https://"))
+    return rd.fail(path, "expected an http(s) URL or a base64 data: URL");
+  out.source = image_source::url;
+  out.url = std::move(url);
+  return true;
+}
+
+bool parse_image_part(json_reader& rd, const json::object& part, const std::string& path, image_ref& out) {
+  auto* iu = member(part, "image_url");
+  auto iu_path = path_of(path, "image_url");
+  if (!iu) return rd.fail(iu_path, "missing");
+  std::string url;
+  if (iu->is_string()) {  // some clients send the URL itself
+    if (!rd.string(*iu, iu_path, url, rd.limits().max_string_bytes)) return false;
+  } else {
+    auto* o = rd.object(*iu, iu_path);
+    if (!o) return false;
+    auto* u = member(*o, "url");
+    if (!u) return rd.fail(path_of(iu_path, "url"), "missing");
+    if (!rd.string(*u, path_of(iu_path, "url"), url, rd.limits().max_string_bytes)) return false;
+    if (!rd.string_member(*o, "detail", iu_path, out.detail, 16)) return false;
+  }
+  return image_from_url(rd, std::move(url), path_of(iu_path, "url"), out);
+}
+
+// `content` of a message: a string, or an array of parts. Images only where `images` allows.
+bool parse_content(json_reader& rd, chat_request& req, const json::value& v, const std::string& path, bool images,
+                   std::vector<content_part>& out) {
+  const auto& lim = rd.limits();
+  if (v.is_string()) {
+    std::string text;
+    if (!rd.string(v, path, text, lim.max_string_bytes)) return false;
+    if (!text.empty()) out.push_back(content_part::make_text(std::move(text)));
+    return true;
+  }
+  if (!v.is_array()) return rd.fail(path, "expected a string or an array of content parts");
+  auto* parts = rd.array(v, path, lim.max_parts);
+  if (!parts) return false;
+  for (std::size_t i = 0; i < parts->size(); ++i) {
+    auto ppath = path_of(path, i);
+    auto* part = rd.object((*parts)[i], ppath);
+    if (!part) return false;
+    std::string type;
+    auto* t = member(*part, "type");
+    if (!t) return rd.fail(path_of(ppath, "type"), "missing");
+    if (!rd.string(*t, path_of(ppath, "type"), type, lim.max_name_bytes)) return false;
+    if (type == "text" || type == "refusal") {
+      auto* tv = member(*part, type);
+      if (!tv) return rd.fail(path_of(ppath, type), "missing");
+      std::string text;
+      if (!rd.string(*tv, path_of(ppath, type), text, lim.max_string_bytes)) return false;
+      out.push_back(content_part::make_text(std::move(text)));
+    } else if (type == "image_url") {
+      if (!images) return rd.fail(ppath, "image parts are only allowed in user messages");
+      image_ref img;
+      if (!parse_image_part(rd, *part, ppath, img)) return false;
+      out.push_back(content_part::make_image(std::move(img)));
+    } else if (type == "input_audio") {
+      note_untranslated(req, "input_audio content");
+    } else if (type == "file") {
+      note_untranslated(req, "file content");
+    } else {
+      note_untranslated(req, "content type '" + type + "'");
+    }
+  }
+  return true;
+}
+
+bool parse_tool_calls(json_reader& rd, chat_request& req, const json::value& v, const std::string& path,
+                      std::vector<content_part>& out) {
+  const auto& lim = rd.limits();
+  auto* calls = rd.array(v, path, lim.max_tools);
+  if (!calls) return false;
+  for (std::size_t i = 0; i < calls->size(); ++i) {
+    auto cpath = path_of(path, i);
+    auto* c = rd.object((*calls)[i], cpath);
+    if (!c) return false;
+    std::string type = "function";
+    if (!rd.string_member(*c, "type", cpath, type, lim.max_name_bytes)) return false;
+    if (type != "function") {
+      note_untranslated(req, "tool call type '" + type + "'");
+      continue;
+    }
+    tool_call call;
+    if (!member(*c, "id")) return rd.fail(path_of(cpath, "id"), "missing");
+    if (!rd.string_member(*c, "id", cpath, call.id, lim.max_name_bytes)) return false;
+    auto fpath = path_of(cpath, "function");
+    auto* fv = member(*c, "function");
+    if (!fv) return rd.fail(fpath, "missing");
+    auto* f = rd.object(*fv, fpath);
+    if (!f) return false;
+    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
+    if (!rd.string_member(*f, "name", fpath, call.name, lim.max_name_bytes)) return false;
+    if (!rd.string_member(*f, "arguments", fpath, call.arguments, lim.max_string_bytes)) return false;
+    if (!call.arguments.empty() && !is_json_object_text(call.arguments, lim.max_json_depth))
+      return rd.fail(path_of(fpath, "arguments"), "expected the text of a JSON object");
+    out.push_back(content_part::make_tool_call(std::move(call)));
+  }
+  return true;
+}
+
+bool parse_message(json_reader& rd, chat_request& req, const json::value& v, const std::string& path) {
+  const auto& lim = rd.limits();
+  auto* m = rd.object(v, path);
+  if (!m) return false;
+  std::string role;
+  auto* rv = member(*m, "role");
+  if (!rv) return rd.fail(path_of(path, "role"), "missing");
+  if (!rd.string(*rv, path_of(path, "role"), role, lim.max_name_bytes)) return false;
+  chat_message msg;
+  if (!rd.string_member(*m, "name", path, msg.name, lim.max_name_bytes)) return false;
+  auto* content = member(*m, "content");
+  auto cpath = path_of(path, "content");
+  if (role == "system" || role == "developer" || role == "user") {
+    msg.role = role == "user" ? message_role::user : message_role::system;
+    if (!content) return rd.fail(cpath, "missing");
+    if (!parse_content(rd, req, *content, cpath, msg.role == message_role::user, msg.content)) return false;
+  } else if (role == "assistant") {
+    msg.role = message_role::assistant;
+    std::string reasoning;
+    if (!rd.string_member(*m, "reasoning_content", path, reasoning, lim.max_string_bytes)) return false;
+    if (reasoning.empty() && !rd.string_member(*m, "reasoning", path, reasoning, lim.max_string_bytes)) return false;
+    if (!reasoning.empty()) msg.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
+    if (content && !parse_content(rd, req, *content, cpath, false, msg.content)) return false;
+    if (auto* tc = member(*m, "tool_calls"); tc && !parse_tool_calls(rd, req, *tc, path_of(path, "tool_calls"), msg.content))
+      return false;
+    if (member(*m, "function_call")) note_untranslated(req, "function_call (legacy function calling)");
+    if (member(*m, "audio")) note_untranslated(req, "audio");
+  } else if (role == "tool") {
+    msg.role = message_role::tool;
+    tool_result result;
+    if (!member(*m, "tool_call_id")) return rd.fail(path_of(path, "tool_call_id"), "missing");
+    if (!rd.string_member(*m, "tool_call_id", path, result.tool_call_id, lim.max_name_bytes)) return false;
+    if (content && !parse_content(rd, req, *content, cpath, false, result.content)) return false;
+    msg.content.push_back(content_part::make_tool_result(std::move(result)));
+  } else if (role == "function") {
+    note_untranslated(req, "function messages (legacy function calling)");
+    return true;
+  } else {
+    return rd.fail(path_of(path, "role"), "unknown role '" + role + "'");
+  }
+  req.messages.push_back(std::move(msg));
+  return true;
+}
+
+bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
+  const auto& lim = rd.limits();
+  auto* tools = rd.array(v, "tools", lim.max_tools);
+  if (!tools) return false;
+  for (std::size_t i = 0; i < tools->size(); ++i) {
+    auto tpath = path_of("tools", i);
+    auto* t = rd.object((*tools)[i], tpath);
+    if (!t) return false;
+    std::string type;
+    if (!member(*t, "type")) return rd.fail(path_of(tpath, "type"), "missing");
+    if (!rd.string_member(*t, "type", tpath, type, lim.max_name_bytes)) return false;
+    if (type != "function") {
+      note_untranslated(req, "tools of type '" + type + "'");
+      continue;
+    }
+    auto fpath = path_of(tpath, "function");
+    auto* fv = member(*t, "function");
+    if (!fv) return rd.fail(fpath, "missing");
+    auto* f = rd.object(*fv, fpath);
+    if (!f) return false;
+    tool_definition def;
+    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
+    if (!rd.string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
+    if (def.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
+    if (!rd.string_member(*f, "description", fpath, def.description, lim.max_string_bytes)) return false;
+    if (!rd.object_text_member(*f, "parameters", fpath, def.parameters)) return false;
+    if (!rd.boolean_member(*f, "strict", fpath, def.strict)) return false;
+    req.tools.push_back(std::move(def));
+  }
+  return true;
+}
+
+bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v) {
+  if (auto* s = v.if_string()) {
+    if (*s == "auto") req.choice = tool_choice{tool_choice_kind::automatic, {}};
+    else if (*s == "none") req.choice = tool_choice{tool_choice_kind::none, {}};
+    else if (*s == "required") req.choice = tool_choice{tool_choice_kind::required, {}};
+    else return rd.fail("tool_choice", "expected \"auto\", \"none\", \"required\" or an object");
+    return true;
+  }
+  auto* o = rd.object(v, "tool_choice");
+  if (!o) return false;
+  std::string type;
+  if (!rd.string_member(*o, "type", "tool_choice", type, rd.limits().max_name_bytes)) return false;
+  if (type != "function") {
+    note_untranslated(req, "tool_choice of type '" + type + "'");
+    return true;
+  }
+  auto* fv = member(*o, "function");
+  if (!fv) return rd.fail("tool_choice.function", "missing");
+  auto* f = rd.object(*fv, "tool_choice.function");
+  if (!f) return false;
+  tool_choice choice{tool_choice_kind::tool, {}};
+  if (!member(*f, "name")) return rd.fail("tool_choice.function.name", "missing");
+  if (!rd.string_member(*f, "name", "tool_choice.function", choice.name, rd.limits().max_name_bytes)) return false;
+  req.choice = std::move(choice);
+  return true;
+}
+
+bool parse_response_format(json_reader& rd, chat_request& req, const json::value& v) {
+  auto* o = rd.object(v, "response_format");
+  if (!o) return false;
+  std::string type;
+  if (!member(*o, "type")) return rd.fail("response_format.type", "missing");
+  if (!rd.string_member(*o, "type", "response_format", type, rd.limits().max_name_bytes)) return false;
+  response_format fmt;
+  if (type == "text") {
+    fmt.kind = response_format_kind::text;
+  } else if (type == "json_object") {
+    fmt.kind = response_format_kind::json_object;
+  } else if (type == "json_schema") {
+    fmt.kind = response_format_kind::json_schema;
+    auto* sv = member(*o, "json_schema");
+    if (!sv) return rd.fail("response_format.json_schema", "missing");
+    auto* s = rd.object(*sv, "response_format.json_schema");
+    if (!s) return false;
+    const char* p = "response_format.json_schema";
+    if (!member(*s, "name")) return rd.fail("response_format.json_schema.name", "missing");
+    if (!rd.string_member(*s, "name", p, fmt.name, rd.limits().max_name_bytes)) return false;
+    if (!rd.string_member(*s, "description", p, fmt.description, rd.limits().max_string_bytes)) return false;
+    if (!rd.object_text_member(*s, "schema", p, fmt.schema)) return false;
+    if (!rd.boolean_member(*s, "strict", p, fmt.strict)) return false;
+  } else {
+    return rd.fail("response_format.type", "unknown type '" + type + "'");
+  }
+  req.format = std::move(fmt);
+  return true;
+}
+
+bool parse_stop(json_reader& rd, const json::value& v, std::vector<std::string>& out, std::string_view path) {
+  const auto& lim = rd.limits();
+  std::string s;
+  if (v.is_string()) {
+    if (!rd.string(v, path, s, lim.max_stop_bytes)) return false;
+    out.push_back(std::move(s));
+    return true;
+  }
+  auto* a = rd.array(v, path, lim.max_stop);
+  if (!a) return false;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (!rd.string((*a)[i], path_of(path, i), s, lim.max_stop_bytes)) return false;
+    out.push_back(std::move(s));
+  }
+  return true;
+}
+
+bool parse_request_body(json_reader& rd, const json::object& o, chat_request& req) {
+  const auto& lim = rd.limits();
+  req.source = wire_format::openai_chat;
+  if (!member(o, "model")) return rd.fail("model", "missing");
+  if (!rd.string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
+  if (req.model.empty()) return rd.fail("model", "must not be empty");
+
+  auto* mv = member(o, "messages");
+  if (!mv) return rd.fail("messages", "missing");
+  auto* msgs = rd.array(*mv, "messages", lim.max_messages);
+  if (!msgs) return false;
+  if (msgs->empty()) return rd.fail("messages", "must not be empty");
+  req.messages.reserve(msgs->size());
+  for (std::size_t i = 0; i < msgs->size(); ++i)
+    if (!parse_message(rd, req, (*msgs)[i], path_of("messages", i))) return false;
+
+  std::optional<bool> flag;
+  if (!rd.boolean_member(o, "stream", "", flag)) return false;
+  req.stream = flag.value_or(false);
+  if (auto* so = member(o, "stream_options")) {
+    auto* opts = rd.object(*so, "stream_options");
+    if (!opts) return false;
+    flag.reset();
+    if (!rd.boolean_member(*opts, "include_usage", "stream_options", flag)) return false;
+    req.stream_usage = flag.value_or(false);
+  }
+
+  auto& s = req.sampling;
+  if (!rd.number_member(o, "temperature", "", s.temperature) || !rd.number_member(o, "top_p", "", s.top_p) ||
+      !rd.integer_member(o, "top_k", "", s.top_k, -1, max_int32) ||
+      !rd.number_member(o, "presence_penalty", "", s.presence_penalty) ||
+      !rd.number_member(o, "frequency_penalty", "", s.frequency_penalty) ||
+      !rd.integer_member(o, "seed", "", s.seed, std::numeric_limits<std::int64_t>::min(),
+                         std::numeric_limits<std::int64_t>::max()) ||
+      !rd.integer_member(o, "max_tokens", "", s.max_tokens, 1, max_int32) ||
+      !rd.integer_member(o, "max_completion_tokens", "", s.max_tokens, 1, max_int32))
+    return false;
+
+  std::optional<std::int64_t> n;
+  if (!rd.integer_member(o, "n", "", n, 1, 128)) return false;
+  if (n && *n > 1) note_untranslated(req, "n");
+  if (auto* st = member(o, "stop"); st && !parse_stop(rd, *st, req.stop, "stop")) return false;
+  if (auto* t = member(o, "tools"); t && !parse_tools(rd, req, *t)) return false;
+  if (auto* t = member(o, "tool_choice"); t && !parse_tool_choice(rd, req, *t)) return false;
+  if (!rd.boolean_member(o, "parallel_tool_calls", "", req.parallel_tool_calls)) return false;
+  if (auto* f = member(o, "response_format"); f && !parse_response_format(rd, req, *f)) return false;
+  if (!rd.string_member(o, "user", "", req.user, lim.max_name_bytes)) return false;
+
+  std::string effort;
+  if (!rd.string_member(o, "reasoning_effort", "", effort, 32)) return false;
+  if (!effort.empty()) {
+    reasoning_config rc;
+    rc.enabled = effort != "none";
+    if (rc.enabled) rc.effort = effort;
+    req.reasoning = rc;
+  }
+
+  flag.reset();
+  if (!rd.boolean_member(o, "logprobs", "", flag)) return false;
+  if (flag.value_or(false)) note_untranslated(req, "logprobs");
+  if (auto* lb = member(o, "logit_bias"); lb && lb->is_object() && !lb->as_object().empty())
+    note_untranslated(req, "logit_bias");
+  if (auto* mod = member(o, "modalities"); mod && mod->is_array())
+    for (const auto& x : mod->as_array())
+      if (x == "audio") note_untranslated(req, "audio");
+  if (member(o, "audio")) note_untranslated(req, "audio");
+  if (member(o, "web_search_options")) note_untranslated(req, "web_search_options");
+  if (member(o, "functions")) note_untranslated(req, "functions (legacy function calling)");
+  if (member(o, "function_call")) note_untranslated(req, "function_call (legacy function calling)");
+
+  static constexpr std::string_view known[] = {
+      "model",          "messages",         "stream",           "stream_options",
+      "temperature",    "top_p",            "top_k",            "presence_penalty",
+      "frequency_penalty", "seed",          "max_tokens",       "max_completion_tokens",
+      "n",              "stop",             "tools",            "tool_choice",
+      "parallel_tool_calls", "response_format", "user",         "reasoning_effort",
+      "logprobs",       "top_logprobs",     "logit_bias",       "modalities",
+      "audio",          "web_search_options", "functions",      "function_call",
+      "reasoning"};
+  for (const auto& kv : o) {
+    bool is_known = false;
+    for (auto k : known) is_known = is_known || kv.key() == k;
+    if (!is_known) req.extra[kv.key()] = kv.value();
+  }
+  return true;
+}
+
+// ---- writing
+
+json::value text_content(const std::vector<content_part>& parts) {
+  std::size_t texts = 0;
+  for (const auto& p : parts) texts += p.kind == part_kind::text;
+  if (texts == 1)
+    for (const auto& p : parts)
+      if (p.kind == part_kind::text) return json::string(p.text);
+  if (texts == 0) return json::string();
+  json::array a;
+  for (const auto& p : parts)
+    if (p.kind == part_kind::text) a.push_back(json::object{{"type", "text"}, {"text", p.text}});
+  return a;
+}
+
+json::object image_json(const image_ref& img) {
+  json::object iu;
+  if (img.source == image_source::base64)
+    iu["url"] = "data:" + img.media_type + ";base64," + img.data;
+  else
+    iu["url"] = img.url;
+  if (!img.detail.empty()) iu["detail"] = img.detail;
+  return json::object{{"type", "image_url"}, {"image_url", std::move(iu)}};
+}
+
+json::value user_content(const std::vector<content_part>& parts) {
+  bool images = false;
+  for (const auto& p : parts) images = images || p.kind == part_kind::image;
+  if (!images) return text_content(parts);
+  json::array a;
+  for (const auto& p : parts) {
+    if (p.kind == part_kind::text) a.push_back(json::object{{"type", "text"}, {"text", p.text}});
+    if (p.kind == part_kind::image) a.push_back(image_json(p.image));
+  }
+  return a;
+}
+
+json::object tool_call_json(const tool_call& c) {
+  return json::object{{"id", c.id},
+                      {"type", "function"},
+                      {"function", json::object{{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}};
+}
+
+}  // namespace
+
+namespace detail {
+
+json::object openai_usage_json(const token_usage& u) {
+  auto in = u.input_tokens.value_or(0), out = u.output_tokens.value_or(0);
+  json::object o{{"prompt_tokens", in}, {"completion_tokens", out}, {"total_tokens", add_counts(in, out)}};
+  if (u.cached_input_tokens) o["prompt_tokens_details"] = json::object{{"cached_tokens", *u.cached_input_tokens}};
+  if (u.reasoning_tokens) o["completion_tokens_details"] = json::object{{"reasoning_tokens", *u.reasoning_tokens}};
+  return o;
+}
+
+void read_openai_usage(const json::object& u, token_usage& out) {
+  auto count = [](const json::object& o, std::string_view key) -> std::optional<std::int64_t> {
+    auto* v = member(o, key);
+    if (!v) return std::nullopt;
+    if (auto* i = v->if_int64(); i && *i >= 0) return *i;
+    if (auto* x = v->if_uint64(); x && *x <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      return static_cast<std::int64_t>(*x);
+    return std::nullopt;
+  };
+  out.input_tokens = count(u, "prompt_tokens");
+  out.output_tokens = count(u, "completion_tokens");
+  if (auto* d = member(u, "prompt_tokens_details"); d && d->is_object())
+    out.cached_input_tokens = count(d->as_object(), "cached_tokens");
+  if (auto* d = member(u, "completion_tokens_details"); d && d->is_object())
+    out.reasoning_tokens = count(d->as_object(), "reasoning_tokens");
+}
+
+}  // namespace detail
+
+namespace {
+
+bool is_openai_error_type(std::string_view t) {
+  static constexpr std::string_view known[] = {
+      "invalid_request_error", "authentication_error", "permission_error", "not_found_error",
+      "rate_limit_error",      "api_error",            "server_error",     "insufficient_quota",
+      "timeout_error",         "request_too_large",    "upstream_error",   "overloaded_error"};
+  for (auto k : known)
+    if (t == k) return true;
+  return false;
+}
+
+}  // namespace
+
+// ---- requests
+
+api_result<chat_request> parse_openai_request(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  chat_request req;
+  if (!o || !parse_request_body(rd, *o, req)) return rd.take_error();
+  return req;
+}
+
+api_result<std::string> write_openai_request(const chat_request& r) {
+  json::object o;
+  o["model"] = r.model;
+  json::array msgs;
+  for (std::size_t i = 0; i < r.messages.size(); ++i) {
+    const auto& m = r.messages[i];
+    json::object jm;
+    switch (m.role) {
+      case message_role::system:
+        jm["role"] = "system";
+        jm["content"] = text_content(m.content);
+        break;
+      case message_role::user:
+        jm["role"] = "user";
+        jm["content"] = user_content(m.content);
+        break;
+      case message_role::assistant: {
+        jm["role"] = "assistant";
+        json::array calls;
+        std::size_t texts = 0;
+        for (const auto& p : m.content) {
+          texts += p.kind == part_kind::text;
+          if (p.kind == part_kind::tool_call) calls.push_back(tool_call_json(p.call));
+        }
+        if (texts > 0 || calls.empty())
+          jm["content"] = text_content(m.content);
+        else
+          jm["content"] = nullptr;
+        if (!calls.empty()) jm["tool_calls"] = std::move(calls);
+        break;
+      }
+      case message_role::tool: {
+        jm["role"] = "tool";
+        for (const auto& p : m.content) {
+          if (p.kind != part_kind::tool_result) continue;
+          for (const auto& q : p.result.content)
+            if (q.kind == part_kind::image)
+              return api_error{400, "messages[" + std::to_string(i) +
+                                        "]: an OpenAI-compatible target cannot take images in tool results",
+                               "invalid_request_error", "tool_result image"};
+          jm["tool_call_id"] = p.result.tool_call_id;
+          jm["content"] = text_content(p.result.content);
+        }
+        break;
+      }
+    }
+    if (!m.name.empty()) jm["name"] = m.name;
+    msgs.push_back(std::move(jm));
+  }
+  o["messages"] = std::move(msgs);
+
+  const auto& s = r.sampling;
+  if (s.temperature) o["temperature"] = *s.temperature;
+  if (s.top_p) o["top_p"] = *s.top_p;
+  if (s.top_k) o["top_k"] = *s.top_k;
+  if (s.max_tokens) o["max_tokens"] = *s.max_tokens;
+  if (s.seed) o["seed"] = *s.seed;
+  if (s.presence_penalty) o["presence_penalty"] = *s.presence_penalty;
+  if (s.frequency_penalty) o["frequency_penalty"] = *s.frequency_penalty;
+  if (!r.stop.empty()) {
+    json::array stop;
+    for (const auto& x : r.stop) stop.push_back(json::string(x));
+    o["stop"] = std::move(stop);
+  }
+  if (!r.tools.empty()) {
+    json::array tools;
+    for (const auto& t : r.tools) {
+      json::object f{{"name", t.name}};
+      if (!t.description.empty()) f["description"] = t.description;
+      if (!t.parameters.empty()) f["parameters"] = object_from_text(t.parameters);
+      if (t.strict) f["strict"] = *t.strict;
+      tools.push_back(json::object{{"type", "function"}, {"function", std::move(f)}});
+    }
+    o["tools"] = std::move(tools);
+    if (r.choice) {
+      switch (r.choice->kind) {
+        case tool_choice_kind::automatic: o["tool_choice"] = "auto"; break;
+        case tool_choice_kind::none: o["tool_choice"] = "none"; break;
+        case tool_choice_kind::required: o["tool_choice"] = "required"; break;
+        case tool_choice_kind::tool:
+          o["tool_choice"] =
+              json::object{{"type", "function"}, {"function", json::object{{"name", r.choice->name}}}};
+          break;
+      }
+    }
+    if (r.parallel_tool_calls) o["parallel_tool_calls"] = *r.parallel_tool_calls;
+  }
+  if (r.format) {
+    const auto& f = *r.format;
+    switch (f.kind) {
+      case response_format_kind::text: o["response_format"] = json::object{{"type", "text"}}; break;
+      case response_format_kind::json_object: o["response_format"] = json::object{{"type", "json_object"}}; break;
+      case response_format_kind::json_schema: {
+        json::object js{{"name", f.name}};
+        if (!f.description.empty()) js["description"] = f.description;
+        js["schema"] = object_from_text(f.schema);
+        if (f.strict) js["strict"] = *f.strict;
+        o["response_format"] = json::object{{"type", "json_schema"}, {"json_schema", std::move(js)}};
+        break;
+      }
+    }
+  }
+  if (r.reasoning && r.reasoning->enabled) {
+    if (!r.reasoning->effort.empty())
+      o["reasoning_effort"] = r.reasoning->effort;
+    else if (r.reasoning->budget_tokens)
+      o["reasoning_effort"] = effort_for_budget(*r.reasoning->budget_tokens);
+  }
+  if (!r.user.empty()) o["user"] = r.user;
+  if (r.stream) {
+    o["stream"] = true;
+    if (r.stream_usage) o["stream_options"] = json::object{{"include_usage", true}};
+  }
+  if (r.source == wire_format::openai_chat)
+    for (const auto& kv : r.extra)
+      if (!o.contains(kv.key())) o[kv.key()] = kv.value();
+  return json::serialize(o);
+}
+
+// ---- responses
+
+finish_info openai_finish(std::string_view raw) {
+  finish_info f;
+  f.raw = std::string(raw);
+  if (raw == "length") f.reason = finish_reason::length;
+  else if (raw == "tool_calls" || raw == "function_call") f.reason = finish_reason::tool_calls;
+  else if (raw == "content_filter") f.reason = finish_reason::content_filter;
+  else f.reason = finish_reason::stop;
+  return f;
+}
+
+std::string_view openai_finish_reason(const finish_info& f) {
+  if (f.raw == "stop" || f.raw == "length" || f.raw == "tool_calls" || f.raw == "content_filter") return f.raw;
+  switch (f.reason) {
+    case finish_reason::length: return "length";
+    case finish_reason::tool_calls: return "tool_calls";
+    case finish_reason::content_filter: return "content_filter";
+    default: return "stop";
+  }
+}
+
+api_result<chat_response> parse_openai_response(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(body, "response body");
+  if (!o) return rd.take_error();
+  chat_response resp;
+  std::optional<std::int64_t> created;
+  if (!rd.string_member(*o, "id", "", resp.id, limits.max_name_bytes) ||
+      !rd.string_member(*o, "model", "", resp.model, limits.max_model_bytes) ||
+      !rd.integer_member(*o, "created", "", created, 0, std::numeric_limits<std::int64_t>::max()))
+    return rd.take_error();
+  resp.created = created.value_or(0);
+  auto* cv = member(*o, "choices");
+  if (!cv) return api_error{502, "upstream reply has no choices", "api_error", {}};
+  auto* choices = rd.array(*cv, "choices", 1024);
+  if (!choices) return rd.take_error();
+  if (choices->empty()) return api_error{502, "upstream reply has no choices", "api_error", {}};
+  auto* choice = rd.object((*choices)[0], "choices[0]");
+  if (!choice) return rd.take_error();
+  auto* mv = member(*choice, "message");
+  if (!mv) return api_error{502, "upstream reply: choices[0].message: missing", "api_error", {}};
+  auto* m = rd.object(*mv, "choices[0].message");
+  if (!m) return rd.take_error();
+
+  chat_request scratch;  // collects untranslated parts, which a reply cannot refuse
+  const std::string mpath = "choices[0].message";
+  std::string reasoning;
+  if (!rd.string_member(*m, "reasoning_content", mpath, reasoning, limits.max_string_bytes)) return rd.take_error();
+  if (reasoning.empty() && !rd.string_member(*m, "reasoning", mpath, reasoning, limits.max_string_bytes))
+    return rd.take_error();
+  if (!reasoning.empty()) resp.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
+  if (auto* c = member(*m, "content"); c && !parse_content(rd, scratch, *c, mpath + ".content", false, resp.content))
+    return rd.take_error();
+  std::string refusal;
+  if (!rd.string_member(*m, "refusal", mpath, refusal, limits.max_string_bytes)) return rd.take_error();
+  if (!refusal.empty()) resp.content.push_back(content_part::make_text(std::move(refusal)));
+  if (auto* tc = member(*m, "tool_calls");
+      tc && !parse_tool_calls(rd, scratch, *tc, mpath + ".tool_calls", resp.content))
+    return rd.take_error();
+
+  std::string finish;
+  if (!rd.string_member(*choice, "finish_reason", "choices[0]", finish, limits.max_name_bytes)) return rd.take_error();
+  if (!finish.empty()) resp.finish = openai_finish(finish);
+  if (auto* u = member(*o, "usage"); u && u->is_object()) read_openai_usage(u->as_object(), resp.usage);
+  return resp;
+}
+
+std::string write_openai_response(const chat_response& r) {
+  json::object msg{{"role", "assistant"}};
+  std::string text, reasoning;
+  bool any_text = false;
+  json::array calls;
+  for (const auto& p : r.content) {
+    if (p.kind == part_kind::text) {
+      text += p.text;
+      any_text = true;
+    } else if (p.kind == part_kind::reasoning) {
+      reasoning += p.reasoning.text;
+    } else if (p.kind == part_kind::tool_call) {
+      calls.push_back(tool_call_json(p.call));
+    }
+  }
+  if (any_text || calls.empty())
+    msg["content"] = text;
+  else
+    msg["content"] = nullptr;
+  if (!reasoning.empty()) msg["reasoning_content"] = reasoning;
+  if (!calls.empty()) msg["tool_calls"] = std::move(calls);
+  msg["refusal"] = nullptr;
+  json::object choice{{"index", 0},
+                      {"message", std::move(msg)},
+                      {"logprobs", nullptr},
+                      {"finish_reason", openai_finish_reason(r.finish)}};
+  json::object o{{"id", r.id},
+                 {"object", "chat.completion"},
+                 {"created", r.created},
+                 {"model", r.model},
+                 {"choices", json::array{std::move(choice)}},
+                 {"usage", openai_usage_json(r.usage)}};
+  return json::serialize(o);
+}
+
+// ---- errors
+
+std::string_view openai_error_type(unsigned status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 403: return "permission_error";
+    case 404: return "not_found_error";
+    case 408: return "timeout_error";
+    case 413: return "request_too_large";
+    case 429: return "rate_limit_error";
+    case 502:
+    case 504: return "upstream_error";
+    case 503:
+    case 529: return "overloaded_error";
+    default: return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::string write_openai_error(const api_error& e) {
+  json::object err{{"message", e.message},
+                   {"type", is_openai_error_type(e.type) ? std::string_view(e.type) : openai_error_type(e.status)}};
+  if (e.param.empty())
+    err["param"] = nullptr;
+  else
+    err["param"] = e.param;
+  err["code"] = nullptr;
+  return json::serialize(json::object{{"error", std::move(err)}});
+}
+
+api_error parse_openai_error(unsigned status, std::string_view body) {
+  api_error e{status, "upstream returned HTTP " + std::to_string(status), {}, {}};
+  json::parse_options opt;
+  opt.max_depth = 32;
+  json::error_code ec;
+  auto v = json::parse(body, ec, {}, opt);
+  if (ec || !v.is_object()) return e;
+  const auto& o = v.as_object();
+  auto take = [](const json::object& from, std::string_view key, std::string& to, std::size_t max) {
+    if (auto* s = member(from, key); s && s->is_string() && !s->as_string().empty())
+      to.assign(s->as_string().data(), std::min<std::size_t>(s->as_string().size(), max));
+  };
+  if (auto* err = member(o, "error")) {
+    if (err->is_string()) {
+      take(o, "error", e.message, 4096);
+    } else if (err->is_object()) {
+      take(err->as_object(), "message", e.message, 4096);
+      take(err->as_object(), "type", e.type, 64);
+      take(err->as_object(), "param", e.param, 256);
+    }
+  } else {
+    take(o, "message", e.message, 4096);
+    take(o, "detail", e.message, 4096);
+  }
+  return e;
+}
+
+}  // namespace sy::api
