@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/server.h"
+
 namespace sy::http {
 
 std::string error_body(std::string_view message, std::string_view type, std::string_view code) {
@@ -16,6 +18,12 @@ std::string error_body(std::string_view message, std::string_view type, std::str
   boost::json::object root;
   root["error"] = std::move(err);
   return boost::json::serialize(root);
+}
+
+std::string error_body(const exchange& ex, unsigned status, std::string_view message, std::string_view type,
+                       std::string_view code) {
+  if (ex.error_format) return ex.error_format(status, message, type, code);
+  return error_body(message, type, code);
 }
 
 std::string_view error_type_for_status(unsigned status) {

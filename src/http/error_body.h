@@ -10,6 +10,11 @@ namespace sy::http {
 // not_found_error, rate_limit_error, api_error, upstream_error); `code` may be empty (-> null).
 std::string error_body(std::string_view message, std::string_view type, std::string_view code = {});
 
+struct exchange;
+// The same in the format of the exchange's client (exchange::error_format), OpenAI's by default.
+std::string error_body(const exchange& ex, unsigned status, std::string_view message, std::string_view type,
+                       std::string_view code = {});
+
 // The conventional type for a status: 400 -> invalid_request_error, 401 -> authentication_error, ...
 std::string_view error_type_for_status(unsigned status);
 

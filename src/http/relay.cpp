@@ -21,7 +21,7 @@ void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
 
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
                                           upstream_response& up, bool event_stream, const sse_error_formatter& on_error,
-                                          const body_observer& observe) {
+                                          const body_observer& observe, const body_rewriter* rewrite) {
   relay_result result;
   bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};
   parser.body_limit(boost::none);
@@ -40,9 +40,9 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   sse_aligner events;  // only whole SSE events go out
   std::vector<char> buf(buffer_size);
 
+  // the client's bytes, as they are
   auto write_chunk = [&](net::const_buffer data) -> net::awaitable<bool> {
     if (data.size() == 0) co_return true;
-    if (observe) observe(std::string_view(static_cast<const char*>(data.data()), data.size()));
     if (result.body_bytes == 0) result.first_byte = std::chrono::steady_clock::now();
     char size_line[24];
     int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
@@ -51,6 +51,17 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     if (co_await write_all(ex.stream, chunk, ex.write_timeout)) co_return false;
     result.body_bytes += data.size();
     co_return true;
+  };
+  // the upstream's bytes: observed, then rewritten into the client's API when asked
+  std::string rewritten;
+  auto forward = [&](std::string_view piece) -> net::awaitable<bool> {
+    if (piece.empty()) co_return true;
+    if (observe) observe(piece);
+    if (rewrite && rewrite->piece) {
+      rewritten = rewrite->piece(piece);
+      piece = rewritten;
+    }
+    co_return co_await write_chunk(net::buffer(piece));
   };
 
   while (!parser.is_done()) {
@@ -72,7 +83,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     }
     if (got == 0) continue;
     std::string_view piece(buf.data(), got);
-    bool ok = co_await write_chunk(event_stream ? net::buffer(events.push(piece)) : net::buffer(piece));
+    bool ok = co_await forward(event_stream ? events.push(piece) : piece);
     if (!ok) {
       result.client_gone = true;
       ex.keep_alive = false;
@@ -82,7 +93,13 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
 
   if (result.error.failure == upstream_failure::none) {
     // clean end: anything left is a final event without its blank line
-    if (!co_await write_chunk(net::buffer(events.flush()))) {
+    auto last = events.flush();
+    bool ok = co_await forward(last);
+    if (ok && rewrite && rewrite->end) {
+      auto end = rewrite->end();
+      ok = co_await write_chunk(net::buffer(end));
+    }
+    if (!ok) {
       result.client_gone = true;
       ex.keep_alive = false;
       co_return result;

@@ -24,6 +24,12 @@ struct relay_result {
 using sse_error_formatter = std::function<std::string(std::string_view message)>;
 // Sees each piece of the body as it goes out (whole events, for event streams).
 using body_observer = std::function<void(std::string_view piece)>;
+// Rewrites the body on its way out (whole events in, the client's bytes out); `end` adds the
+// last bytes of a body that ended cleanly.
+struct body_rewriter {
+  std::function<std::string(std::string_view piece)> piece;
+  std::function<std::string()> end;
+};
 
 // Sends `head` (status and headers, set by the caller; its body is unused) with chunked framing, then the upstream
 // body. For text/event-stream bodies, only whole events are forwarded, so that when the
@@ -32,7 +38,7 @@ using body_observer = std::function<void(std::string_view piece)>;
 // ended cleanly and both sides allow keep-alive.
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
                                           upstream_response& up, bool event_stream, const sse_error_formatter& on_error,
-                                          const body_observer& observe = {});
+                                          const body_observer& observe = {}, const body_rewriter* rewrite = nullptr);
 
 // The response headers an upstream may pass to the client: content type, rate-limit and
 // retry hints. Everything else (cookies, server identity, upstream auth) stays behind.

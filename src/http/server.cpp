@@ -301,7 +301,7 @@ net::awaitable<void> send(exchange& ex, const reply& res) {
 }
 
 net::awaitable<void> send_error(exchange& ex, unsigned status, std::string_view message, std::string_view code) {
-  auto res = json_response(ex, status, error_body(message, error_type_for_status(status), code));
+  auto res = json_response(ex, status, error_body(ex, status, message, error_type_for_status(status), code));
   co_await send(ex, res);
 }
 

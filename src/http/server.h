@@ -43,6 +43,10 @@ struct exchange {
   bool keep_alive = true;
   std::chrono::steady_clock::time_point started;
   duration write_timeout{};  // per write to the client (a client that stops reading is dropped)
+  // How errors are written for this client (its API's format); null = OpenAI's
+  // {"error":{"message","type","param","code"}}. Set by the handler that knows the API.
+  std::string (*error_format)(unsigned status, std::string_view message, std::string_view type,
+                              std::string_view code) = nullptr;
 };
 
 using handler_fn = std::function<net::awaitable<void>(exchange&)>;

@@ -28,7 +28,9 @@ std::string describe(upstream_failure f, const beast::error_code& ec, duration f
   }
 }
 
-duration or_default(duration d, duration fallback) { return d > d.zero() ? d : fallback; }
+duration or_default(duration d, duration fallback) {
+  return d > d.zero() ? d : fallback;
+}
 
 // The smaller of `timeout` and the time left to `deadline` (at least 1 ms).
 duration capped(duration timeout, const std::optional<std::chrono::steady_clock::time_point>& deadline,
@@ -53,8 +55,7 @@ duration upstream_response::next_read_timeout() const {
 upstream_error upstream_response::read_timeout_error() const {
   if (deadline && std::chrono::steady_clock::now() >= *deadline)
     return {upstream_failure::deadline, "the request's total deadline passed"};
-  return {upstream_failure::read_timeout,
-          "response stalled for " + format_duration(idle_timeout)};
+  return {upstream_failure::read_timeout, "response stalled for " + format_duration(idle_timeout)};
 }
 
 net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,

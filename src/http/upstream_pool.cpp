@@ -64,10 +64,8 @@ void upstream_pool::give_back(const base_url& url, std::unique_ptr<upstream_conn
   list.push_back(std::move(conn));
 }
 
-net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(const base_url& url,
-                                                                            upstream_failure* failure,
-                                                                            std::string* detail,
-                                                                            std::chrono::steady_clock::duration timeout) {
+net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(
+    const base_url& url, upstream_failure* failure, std::string* detail, std::chrono::steady_clock::duration timeout) {
   tcp::resolver resolver(ctx_);
   auto [rec, results] = co_await resolver.async_resolve(url.host, url.port, nothrow);
   if (rec) {

@@ -430,7 +430,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       log.status = 401;
       log.error = "missing or invalid API key";
       auto res = http::json_response(ex, 401,
-                                     http::error_body("missing or invalid API key: send 'Authorization: Bearer <key>'",
+                                     http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
                                                       "authentication_error", "invalid_api_key"));
       res.set("WWW-Authenticate", "Bearer");
       co_await http::send(ex, res);
@@ -475,7 +475,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         log.error = fmt::format("rate limit: {} {} per minute", refused->limit, refused->what);
         auto res = http::json_response(
             ex, 429,
-            http::error_body(fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
+            http::error_body(ex, 429, fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
                                          refused->limit, refused->what, refused->retry_after.count()),
                              "rate_limit_error", "rate_limit_exceeded"));
         res.set("Retry-After", std::to_string(refused->retry_after.count()));
@@ -808,7 +808,7 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
                                         : "all_targets_failed";
     auto res = http::json_response(
         ex, outcome.status,
-        http::error_body(message, outcome.status == 429 ? "rate_limit_error" : "upstream_error", code));
+        http::error_body(ex, outcome.status, message, outcome.status == 429 ? "rate_limit_error" : "upstream_error", code));
     if (!outcome.retry_after.empty()) res.set("Retry-After", outcome.retry_after);
     res.set("x-switchyard-backend", log.backend);
     res.set("x-switchyard-model", log.target);

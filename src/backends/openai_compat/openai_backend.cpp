@@ -164,9 +164,21 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
       (event_stream || !length || up.parser->chunked() || *length > max_buffered_response)) {
     out.status = status;
     auto backend_name = cfg_.name;
-    auto on_error = [&](std::string_view m) { return openai_sse_error(backend_name, m); };
+    auto on_error = [&](std::string_view m) {
+      return opt.translate
+                 ? opt.translate->stream_error(fmt::format("backend '{}' failed mid-stream: {}", backend_name, m))
+                 : openai_sse_error(backend_name, m);
+    };
     auto observe = [&](std::string_view events) { observe_events(events, out); };
-    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream, on_error, observe);
+    http::body_rewriter rewrite;
+    if (opt.translate) {
+      rewrite.piece = [t = opt.translate](std::string_view events) { return t->stream_events(events); };
+      rewrite.end = [t = opt.translate] { return t->stream_end(); };
+      for (auto& [name, value] : res.headers)
+        if (boost::beast::iequals(name, "content-type")) value = std::string(opt.translate->stream_content_type());
+    }
+    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream, on_error, observe,
+                                         opt.translate ? &rewrite : nullptr);
     out.response_bytes = r.body_bytes;
     out.first_byte = r.first_byte;
     out.complete = r.complete;
@@ -226,7 +238,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
       out.held = true;
       co_return out;
     }
-    auto r = http::json_response(ex, 502, http::error_body(out.error, "upstream_error", "upstream_http_error"));
+    auto r =
+        http::json_response(ex, 502, http::error_body(ex, 502, out.error, "upstream_error", "upstream_http_error"));
     if (!retry_after.empty()) r.set("Retry-After", retry_after);
     r.set("x-switchyard-backend", cfg_.name);
     out.status = 502;
@@ -239,7 +252,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                               fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, problem),
                               "upstream_malformed_response");
   }
-  res.body = std::move(upstream_body);
+  res.body = opt.translate ? opt.translate->body(status, upstream_body) : std::move(upstream_body);
+  if (opt.translate)  // the client's API speaks JSON whatever the upstream's error was
+    for (auto& [name, value] : res.headers)
+      if (boost::beast::iequals(name, "content-type")) value = "application/json";
   out.status = status;
   out.retry_after = retry_after;
   out.response_bytes = res.body.size();

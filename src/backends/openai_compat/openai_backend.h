@@ -37,6 +37,21 @@ struct forward_outcome {
   bool complete = true;             // false: the response was cut short (stream failed, client gone)
 };
 
+// Turns an OpenAI-format answer into the client's own API (Anthropic, Ollama, ...). One per
+// send, used on the calling worker only.
+class response_translator {
+ public:
+  virtual ~response_translator() = default;
+  // A whole reply (2xx or an upstream error passed through): the body for the client.
+  virtual std::string body(unsigned status, std::string_view upstream_body) = 0;
+  // Streams: whole upstream SSE events in, bytes for the client out; then the end of a stream
+  // that ended cleanly, or the last words of one that failed.
+  virtual std::string stream_events(std::string_view events) = 0;
+  virtual std::string stream_end() = 0;
+  virtual std::string stream_error(std::string_view message) = 0;
+  virtual std::string_view stream_content_type() const { return "text/event-stream"; }
+};
+
 struct forward_options {
   // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
   // returned as held instead of answered: the caller fails over to another target.
@@ -44,7 +59,8 @@ struct forward_options {
   // Also hold an upstream 400 that says the prompt exceeds the model's context (a fallback with
   // a longer context may take it).
   bool hold_context_overflow = false;
-  http::exchange_timeouts timeouts;  // per-route deadlines; zero: the upstream: defaults
+  http::exchange_timeouts timeouts;          // per-route deadlines; zero: the upstream: defaults
+  response_translator* translate = nullptr;  // null: the answer goes out as the upstream sent it
 };
 
 class openai_backend {
