@@ -1,6 +1,7 @@
 #include "api/anthropic_messages.h"
 
 #include <limits>
+#include <utility>
 
 #include "api/anthropic_wire.h"
 #include "api/json_read.h"
@@ -42,7 +43,8 @@ token_usage anthropic_counts::canonical() const {
 }
 
 json::object anthropic_usage_json(const token_usage& u) {
-  std::int64_t input = u.input_tokens.value_or(0) - u.cached_input_tokens.value_or(0) - u.cache_write_tokens.value_or(0);
+  std::int64_t input =
+      u.input_tokens.value_or(0) - u.cached_input_tokens.value_or(0) - u.cache_write_tokens.value_or(0);
   json::object o{{"input_tokens", input < 0 ? 0 : input}, {"output_tokens", u.output_tokens.value_or(0)}};
   if (u.cached_input_tokens) o["cache_read_input_tokens"] = *u.cached_input_tokens;
   if (u.cache_write_tokens) o["cache_creation_input_tokens"] = *u.cache_write_tokens;
@@ -183,7 +185,8 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
         tool_result r;
         if (!member(*b, "tool_use_id")) return rd.fail(path_of(bpath, "tool_use_id"), "missing");
         if (!rd.string_member(*b, "tool_use_id", bpath, r.tool_call_id, lim.max_name_bytes)) return false;
-        if (auto* rc = member(*b, "content"); rc && !parse_plain_blocks(rd, req, *rc, path_of(bpath, "content"), r.content))
+        if (auto* rc = member(*b, "content");
+            rc && !parse_plain_blocks(rd, req, *rc, path_of(bpath, "content"), r.content))
           return false;
         std::optional<bool> is_error;
         if (!rd.boolean_member(*b, "is_error", bpath, is_error)) return false;
@@ -286,11 +289,16 @@ bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v)
   if (!member(*o, "type")) return rd.fail("tool_choice.type", "missing");
   if (!rd.string_member(*o, "type", "tool_choice", type, rd.limits().max_name_bytes)) return false;
   tool_choice c;
-  if (type == "auto") c.kind = tool_choice_kind::automatic;
-  else if (type == "any") c.kind = tool_choice_kind::required;
-  else if (type == "none") c.kind = tool_choice_kind::none;
-  else if (type == "tool") c.kind = tool_choice_kind::tool;
-  else return rd.fail("tool_choice.type", "expected \"auto\", \"any\", \"tool\" or \"none\"");
+  if (type == "auto")
+    c.kind = tool_choice_kind::automatic;
+  else if (type == "any")
+    c.kind = tool_choice_kind::required;
+  else if (type == "none")
+    c.kind = tool_choice_kind::none;
+  else if (type == "tool")
+    c.kind = tool_choice_kind::tool;
+  else
+    return rd.fail("tool_choice.type", "expected \"auto\", \"any\", \"tool\" or \"none\"");
   if (c.kind == tool_choice_kind::tool) {
     if (!member(*o, "name")) return rd.fail("tool_choice.name", "missing");
     if (!rd.string_member(*o, "name", "tool_choice", c.name, rd.limits().max_name_bytes)) return false;
@@ -368,10 +376,9 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
   if (member(o, "mcp_servers")) note_untranslated(req, "mcp_servers");
   if (member(o, "container")) note_untranslated(req, "container");
 
-  static constexpr std::string_view known[] = {"model",       "max_tokens",  "messages",    "system",
-                                               "stop_sequences", "stream",   "temperature", "top_p",
-                                               "top_k",       "tools",       "tool_choice", "thinking",
-                                               "metadata",    "mcp_servers", "container"};
+  static constexpr std::string_view known[] = {
+      "model", "max_tokens", "messages",    "system",   "stop_sequences", "stream",      "temperature", "top_p",
+      "top_k", "tools",      "tool_choice", "thinking", "metadata",       "mcp_servers", "container"};
   for (const auto& kv : o) {
     bool is_known = false;
     for (auto k : known) is_known = is_known || kv.key() == k;
@@ -382,7 +389,9 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
 
 // ---- writing
 
-json::object text_block(const std::string& text) { return json::object{{"type", "text"}, {"text", text}}; }
+json::object text_block(const std::string& text) {
+  return json::object{{"type", "text"}, {"text", text}};
+}
 
 json::object image_block(const image_ref& img) {
   json::object source;
@@ -410,8 +419,7 @@ json::object tool_use_block(const tool_call& c, std::string_view message_id, std
 }
 
 // Output blocks of an assistant turn; reasoning only where Anthropic will take it back.
-json::array assistant_blocks(const std::vector<content_part>& parts, bool need_signature,
-                             std::string_view message_id) {
+json::array assistant_blocks(const std::vector<content_part>& parts, bool need_signature, std::string_view message_id) {
   json::array blocks;
   std::size_t calls = 0;
   for (const auto& p : parts) {
@@ -422,8 +430,8 @@ json::array assistant_blocks(const std::vector<content_part>& parts, bool need_s
         if (!p.reasoning.redacted_data.empty())
           blocks.push_back(json::object{{"type", "redacted_thinking"}, {"data", p.reasoning.redacted_data}});
         else if (!need_signature || !p.reasoning.signature.empty())
-          blocks.push_back(json::object{
-              {"type", "thinking"}, {"thinking", p.reasoning.text}, {"signature", p.reasoning.signature}});
+          blocks.push_back(
+              json::object{{"type", "thinking"}, {"thinking", p.reasoning.text}, {"signature", p.reasoning.signature}});
         break;
       default: break;
     }
@@ -569,16 +577,20 @@ finish_info anthropic_finish(std::string_view stop_reason, std::string stop_sequ
   finish_info f;
   f.raw = std::string(stop_reason);
   f.stop_sequence = std::move(stop_sequence);
-  if (stop_reason == "max_tokens" || stop_reason == "model_context_window_exceeded") f.reason = finish_reason::length;
-  else if (stop_reason == "tool_use") f.reason = finish_reason::tool_calls;
-  else if (stop_reason == "refusal") f.reason = finish_reason::content_filter;
-  else f.reason = finish_reason::stop;
+  if (stop_reason == "max_tokens" || stop_reason == "model_context_window_exceeded")
+    f.reason = finish_reason::length;
+  else if (stop_reason == "tool_use")
+    f.reason = finish_reason::tool_calls;
+  else if (stop_reason == "refusal")
+    f.reason = finish_reason::content_filter;
+  else
+    f.reason = finish_reason::stop;
   return f;
 }
 
 std::string_view anthropic_stop_reason(const finish_info& f) {
-  static constexpr std::string_view words[] = {"end_turn", "max_tokens", "stop_sequence", "tool_use",
-                                               "pause_turn", "refusal",  "model_context_window_exceeded"};
+  static constexpr std::string_view words[] = {
+      "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"};
   for (auto w : words)
     if (f.raw == w) return w;
   switch (f.reason) {
@@ -671,26 +683,33 @@ std::string_view anthropic_error_type(unsigned status) {
   }
 }
 
+namespace {
+
+// The status an Anthropic error type stands for; 0 for a type that is not Anthropic's.
+unsigned status_of_anthropic_type(std::string_view type) {
+  static constexpr std::pair<std::string_view, unsigned> types[] = {
+      {"invalid_request_error", 400}, {"authentication_error", 401},
+      {"billing_error", 402},         {"permission_error", 403},
+      {"not_found_error", 404},       {"request_too_large", 413},
+      {"rate_limit_error", 429},      {"api_error", 500},
+      {"timeout_error", 504},         {"overloaded_error", 529}};
+  for (const auto& [t, status] : types)
+    if (t == type) return status;
+  return 0;
+}
+
+}  // namespace
+
 unsigned anthropic_error_status(std::string_view type) {
-  if (type == "invalid_request_error") return 400;
-  if (type == "authentication_error") return 401;
-  if (type == "billing_error") return 402;
-  if (type == "permission_error") return 403;
-  if (type == "not_found_error") return 404;
-  if (type == "request_too_large") return 413;
-  if (type == "rate_limit_error") return 429;
-  if (type == "timeout_error") return 504;
-  if (type == "overloaded_error") return 529;
-  return 500;
+  auto status = status_of_anthropic_type(type);
+  return status ? status : 500;
 }
 
 std::string write_anthropic_error(const api_error& e) {
-  static constexpr std::string_view words[] = {
-      "invalid_request_error", "authentication_error", "billing_error", "permission_error", "not_found_error",
-      "request_too_large",     "rate_limit_error",     "api_error",     "timeout_error",    "overloaded_error"};
+  // the status decides (Anthropic's SDKs pick the exception by status); the given type is kept
+  // when it is Anthropic's word for that status (a 5xx may be api_error or overloaded_error)
   std::string_view type = anthropic_error_type(e.status);
-  for (auto w : words)
-    if (e.type == w) type = w;
+  if (status_of_anthropic_type(e.type) == e.status) type = e.type;
   return json::serialize(
       json::object{{"type", "error"}, {"error", json::object{{"type", type}, {"message", e.message}}}});
 }

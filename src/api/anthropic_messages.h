@@ -103,10 +103,10 @@ class anthropic_stream_encoder {
   std::string id_, model_;
   bool started_ = false, closed_ = false;
   open_block open_ = open_block::none;
-  bool sealed_ = false;           // the open thinking block got its signature
-  std::size_t block_index_ = 0;   // index of the open block; next block is block_index_ + open
-  std::size_t blocks_ = 0;        // blocks started so far
-  std::size_t open_tool_ = 0;     // canonical index of the open tool call
+  bool sealed_ = false;          // the open thinking block got its signature
+  std::size_t block_index_ = 0;  // index of the open block; next block is block_index_ + open
+  std::size_t blocks_ = 0;       // blocks started so far
+  std::size_t open_tool_ = 0;    // canonical index of the open tool call
   std::vector<std::size_t> tools_seen_;
   std::vector<queued_tool> queue_;
   finish_info finish_;

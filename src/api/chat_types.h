@@ -156,11 +156,11 @@ struct chat_request {
 };
 
 struct token_usage {
-  std::optional<std::int64_t> input_tokens;        // every prompt token, cached ones included
-  std::optional<std::int64_t> output_tokens;       // reasoning tokens included
-  std::optional<std::int64_t> cached_input_tokens; // read from a prompt cache
-  std::optional<std::int64_t> cache_write_tokens;  // Anthropic's cache_creation_input_tokens
-  std::optional<std::int64_t> reasoning_tokens;    // OpenAI's completion_tokens_details.reasoning_tokens
+  std::optional<std::int64_t> input_tokens;         // every prompt token, cached ones included
+  std::optional<std::int64_t> output_tokens;        // reasoning tokens included
+  std::optional<std::int64_t> cached_input_tokens;  // read from a prompt cache
+  std::optional<std::int64_t> cache_write_tokens;   // Anthropic's cache_creation_input_tokens
+  std::optional<std::int64_t> reasoning_tokens;     // OpenAI's completion_tokens_details.reasoning_tokens
   bool empty() const;
   // Takes every count `later` has (streams report usage in pieces).
   void merge(const token_usage& later);
@@ -224,11 +224,11 @@ struct stream_event {
 // Bounds every parser applies on top of the server's body size limit.
 struct parse_limits {
   std::size_t max_messages = 10'000;
-  std::size_t max_parts = 2'000;          // content parts per message
+  std::size_t max_parts = 2'000;  // content parts per message
   std::size_t max_tools = 1'000;
-  std::size_t max_stop = 32;              // stop sequences
-  std::size_t max_name_bytes = 256;       // tool names, ids, roles, media types
-  std::size_t max_stop_bytes = 4096;      // one stop sequence
+  std::size_t max_stop = 32;          // stop sequences
+  std::size_t max_name_bytes = 256;   // tool names, ids, roles, media types
+  std::size_t max_stop_bytes = 4096;  // one stop sequence
   std::size_t max_model_bytes = 512;
   std::size_t max_string_bytes = 64u << 20;  // any one text, schema, image payload
   unsigned max_json_depth = 64;

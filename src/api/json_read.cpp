@@ -146,8 +146,8 @@ bool json_reader::boolean(const json::value& v, std::string_view path, bool& out
   return true;
 }
 
-bool json_reader::string_member(const json::object& o, std::string_view key, std::string_view parent,
-                                std::string& out, std::size_t max_bytes) {
+bool json_reader::string_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out,
+                                std::size_t max_bytes) {
   auto* v = member(o, key);
   return !v || string(*v, path_of(parent, key), out, max_bytes);
 }

@@ -13,7 +13,9 @@ using namespace detail;
 
 constexpr std::int64_t max_int32 = std::numeric_limits<std::int32_t>::max();
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 // An image_url.url: an http(s) URL, or `data:<media type>;base64,<payload>`.
 bool image_from_url(json_reader& rd, std::string url, std::string_view path, image_ref& out) {
@@ -152,7 +154,8 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
     if (reasoning.empty() && !rd.string_member(*m, "reasoning", path, reasoning, lim.max_string_bytes)) return false;
     if (!reasoning.empty()) msg.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
     if (content && !parse_content(rd, req, *content, cpath, false, msg.content)) return false;
-    if (auto* tc = member(*m, "tool_calls"); tc && !parse_tool_calls(rd, req, *tc, path_of(path, "tool_calls"), msg.content))
+    if (auto* tc = member(*m, "tool_calls");
+        tc && !parse_tool_calls(rd, req, *tc, path_of(path, "tool_calls"), msg.content))
       return false;
     if (member(*m, "function_call")) note_untranslated(req, "function_call (legacy function calling)");
     if (member(*m, "audio")) note_untranslated(req, "audio");
@@ -207,10 +210,14 @@ bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
 
 bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v) {
   if (auto* s = v.if_string()) {
-    if (*s == "auto") req.choice = tool_choice{tool_choice_kind::automatic, {}};
-    else if (*s == "none") req.choice = tool_choice{tool_choice_kind::none, {}};
-    else if (*s == "required") req.choice = tool_choice{tool_choice_kind::required, {}};
-    else return rd.fail("tool_choice", "expected \"auto\", \"none\", \"required\" or an object");
+    if (*s == "auto")
+      req.choice = tool_choice{tool_choice_kind::automatic, {}};
+    else if (*s == "none")
+      req.choice = tool_choice{tool_choice_kind::none, {}};
+    else if (*s == "required")
+      req.choice = tool_choice{tool_choice_kind::required, {}};
+    else
+      return rd.fail("tool_choice", "expected \"auto\", \"none\", \"required\" or an object");
     return true;
   }
   auto* o = rd.object(v, "tool_choice");
@@ -349,15 +356,35 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
   if (member(o, "functions")) note_untranslated(req, "functions (legacy function calling)");
   if (member(o, "function_call")) note_untranslated(req, "function_call (legacy function calling)");
 
-  static constexpr std::string_view known[] = {
-      "model",          "messages",         "stream",           "stream_options",
-      "temperature",    "top_p",            "top_k",            "presence_penalty",
-      "frequency_penalty", "seed",          "max_tokens",       "max_completion_tokens",
-      "n",              "stop",             "tools",            "tool_choice",
-      "parallel_tool_calls", "response_format", "user",         "reasoning_effort",
-      "logprobs",       "top_logprobs",     "logit_bias",       "modalities",
-      "audio",          "web_search_options", "functions",      "function_call",
-      "reasoning"};
+  static constexpr std::string_view known[] = {"model",
+                                               "messages",
+                                               "stream",
+                                               "stream_options",
+                                               "temperature",
+                                               "top_p",
+                                               "top_k",
+                                               "presence_penalty",
+                                               "frequency_penalty",
+                                               "seed",
+                                               "max_tokens",
+                                               "max_completion_tokens",
+                                               "n",
+                                               "stop",
+                                               "tools",
+                                               "tool_choice",
+                                               "parallel_tool_calls",
+                                               "response_format",
+                                               "user",
+                                               "reasoning_effort",
+                                               "logprobs",
+                                               "top_logprobs",
+                                               "logit_bias",
+                                               "modalities",
+                                               "audio",
+                                               "web_search_options",
+                                               "functions",
+                                               "function_call",
+                                               "reasoning"};
   for (const auto& kv : o) {
     bool is_known = false;
     for (auto k : known) is_known = is_known || kv.key() == k;
@@ -404,9 +431,10 @@ json::value user_content(const std::vector<content_part>& parts) {
 }
 
 json::object tool_call_json(const tool_call& c) {
-  return json::object{{"id", c.id},
-                      {"type", "function"},
-                      {"function", json::object{{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}};
+  return json::object{
+      {"id", c.id},
+      {"type", "function"},
+      {"function", json::object{{"name", c.name}, {"arguments", c.arguments.empty() ? "{}" : c.arguments}}}};
 }
 
 }  // namespace
@@ -443,10 +471,10 @@ void read_openai_usage(const json::object& u, token_usage& out) {
 namespace {
 
 bool is_openai_error_type(std::string_view t) {
-  static constexpr std::string_view known[] = {
-      "invalid_request_error", "authentication_error", "permission_error", "not_found_error",
-      "rate_limit_error",      "api_error",            "server_error",     "insufficient_quota",
-      "timeout_error",         "request_too_large",    "upstream_error",   "overloaded_error"};
+  static constexpr std::string_view known[] = {"invalid_request_error", "authentication_error", "permission_error",
+                                               "not_found_error",       "rate_limit_error",     "api_error",
+                                               "server_error",          "insufficient_quota",   "timeout_error",
+                                               "request_too_large",     "upstream_error",       "overloaded_error"};
   for (auto k : known)
     if (t == k) return true;
   return false;
@@ -501,9 +529,10 @@ api_result<std::string> write_openai_request(const chat_request& r) {
           if (p.kind != part_kind::tool_result) continue;
           for (const auto& q : p.result.content)
             if (q.kind == part_kind::image)
-              return api_error{400, "messages[" + std::to_string(i) +
-                                        "]: an OpenAI-compatible target cannot take images in tool results",
-                               "invalid_request_error", "tool_result image"};
+              return api_error{
+                  400,
+                  "messages[" + std::to_string(i) + "]: an OpenAI-compatible target cannot take images in tool results",
+                  "invalid_request_error", "tool_result image"};
           jm["tool_call_id"] = p.result.tool_call_id;
           jm["content"] = text_content(p.result.content);
         }
@@ -544,8 +573,7 @@ api_result<std::string> write_openai_request(const chat_request& r) {
         case tool_choice_kind::none: o["tool_choice"] = "none"; break;
         case tool_choice_kind::required: o["tool_choice"] = "required"; break;
         case tool_choice_kind::tool:
-          o["tool_choice"] =
-              json::object{{"type", "function"}, {"function", json::object{{"name", r.choice->name}}}};
+          o["tool_choice"] = json::object{{"type", "function"}, {"function", json::object{{"name", r.choice->name}}}};
           break;
       }
     }
@@ -588,10 +616,14 @@ api_result<std::string> write_openai_request(const chat_request& r) {
 finish_info openai_finish(std::string_view raw) {
   finish_info f;
   f.raw = std::string(raw);
-  if (raw == "length") f.reason = finish_reason::length;
-  else if (raw == "tool_calls" || raw == "function_call") f.reason = finish_reason::tool_calls;
-  else if (raw == "content_filter") f.reason = finish_reason::content_filter;
-  else f.reason = finish_reason::stop;
+  if (raw == "length")
+    f.reason = finish_reason::length;
+  else if (raw == "tool_calls" || raw == "function_call")
+    f.reason = finish_reason::tool_calls;
+  else if (raw == "content_filter")
+    f.reason = finish_reason::content_filter;
+  else
+    f.reason = finish_reason::stop;
   return f;
 }
 

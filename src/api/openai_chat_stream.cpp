@@ -29,8 +29,8 @@ std::vector<stream_event> openai_stream_decoder::decode(std::string_view payload
     // OpenAI-compatible servers report a failure mid-stream as {"error":{...}}
     api_error e = parse_openai_error(502, json::serialize(*o));
     if (err->is_object())
-      if (auto* code = member(err->as_object(), "code"); code && code->is_int64() && code->as_int64() >= 400 &&
-                                                         code->as_int64() <= 599)
+      if (auto* code = member(err->as_object(), "code");
+          code && code->is_int64() && code->as_int64() >= 400 && code->as_int64() <= 599)
         e.status = static_cast<unsigned>(code->as_int64());
     if (e.message.empty()) e.message = "upstream stream failed";
     out.push_back(stream_event::make_error(std::move(e)));
@@ -88,8 +88,7 @@ std::vector<stream_event> openai_stream_decoder::decode(std::string_view payload
             if (!rd.integer_member(*call, "index", kpath, wire_index, 0, 1 << 20) ||
                 !rd.string_member(*call, "id", kpath, id, limits_.max_name_bytes) ||
                 (fn && !rd.string_member(*fn, "name", path_of(kpath, "function"), name, limits_.max_name_bytes)) ||
-                (fn && !rd.string_member(*fn, "arguments", path_of(kpath, "function"), args,
-                                         limits_.max_string_bytes)))
+                (fn && !rd.string_member(*fn, "arguments", path_of(kpath, "function"), args, limits_.max_string_bytes)))
               break;
             auto wi = wire_index.value_or(static_cast<std::int64_t>(k));
             auto it = tool_index_.find(wi);

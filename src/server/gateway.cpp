@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 
+#include "server/inbound_anthropic.h"
 #include "server/request_log.h"
 #include "store/store_home.h"
 
@@ -424,14 +425,16 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_await http::send(ex, res);
   } else if (path.starts_with("/v1/") || path.starts_with("/api/")) {
+    if (path.starts_with("/v1/messages")) ex.error_format = &anthropic_error_format;  // errors in its format
     auto key = presented_key(*st->cfg, ex);
     if (key) log.client = client_identity(*st->cfg, *key, ex);
     if (!key) {
       log.status = 401;
       log.error = "missing or invalid API key";
-      auto res = http::json_response(ex, 401,
-                                     http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
-                                                      "authentication_error", "invalid_api_key"));
+      auto res = http::json_response(
+          ex, 401,
+          http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
+                           "authentication_error", "invalid_api_key"));
       res.set("WWW-Authenticate", "Bearer");
       co_await http::send(ex, res);
     } else if (path == "/api/config/reload") {
@@ -467,7 +470,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     } else if (path.starts_with("/v1/models/") && method == bhttp::verb::get) {
       co_await get_model(*st, ex, std::string_view(path).substr(11));
       log.status = 200;
-    } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings") {
+    } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
+               path == "/v1/messages") {
       if (method != bhttp::verb::post) {
         co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
       } else if (auto refused = key_limits_.admit(log.client, limit_for(*st->cfg, *key))) {
@@ -475,11 +479,14 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         log.error = fmt::format("rate limit: {} {} per minute", refused->limit, refused->what);
         auto res = http::json_response(
             ex, 429,
-            http::error_body(ex, 429, fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
+            http::error_body(ex, 429,
+                             fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
                                          refused->limit, refused->what, refused->retry_after.count()),
                              "rate_limit_error", "rate_limit_exceeded"));
         res.set("Retry-After", std::to_string(refused->retry_after.count()));
         co_await http::send(ex, res);
+      } else if (path == "/v1/messages") {
+        co_await messages(*st, ex, log);
       } else {
         co_await proxy(*st, ex, std::string_view(path).substr(3), log);
       }
@@ -638,8 +645,20 @@ http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::excha
   }
 }
 
+http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exchange& ex, request_log& log) {
+  auto translated = anthropic_to_openai(ex.req.body());
+  if (auto* err = std::get_if<api::api_error>(&translated)) {
+    co_await reply_error(ex, log, err->status, err->message, "invalid_request");
+    co_return;
+  }
+  auto& t = std::get<translated_request>(translated);
+  ex.req.body() = std::move(t.openai_body);  // from here on, an OpenAI chat request
+  translator_factory make = [model = t.model] { return std::make_unique<anthropic_response_translator>(model); };
+  co_await proxy(st, ex, "/chat/completions", log, &make);
+}
+
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                          request_log& log) {
+                                          request_log& log, const translator_factory* make_translator) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
   auto routed = route_request(ex.req.body(), *st.cfg, *snapshot, ex.req["x-session-id"], order);
@@ -778,6 +797,8 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       fo.timeouts.idle = timeouts->idle;
     }
     fo.timeouts.deadline = deadline;
+    auto translator = make_translator ? (*make_translator)() : nullptr;  // fresh state for each send
+    fo.translate = translator.get();
     ++sends;
     auto began = std::chrono::steady_clock::now();
     metrics_.in_flight_add(log.backend, 1);
@@ -806,9 +827,10 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     auto code = outcome.status == 429   ? "rate_limited"
                 : outcome.status == 400 ? "context_length_exceeded"
                                         : "all_targets_failed";
-    auto res = http::json_response(
-        ex, outcome.status,
-        http::error_body(ex, outcome.status, message, outcome.status == 429 ? "rate_limit_error" : "upstream_error", code));
+    auto res =
+        http::json_response(ex, outcome.status,
+                            http::error_body(ex, outcome.status, message,
+                                             outcome.status == 429 ? "rate_limit_error" : "upstream_error", code));
     if (!outcome.retry_after.empty()) res.set("Retry-After", outcome.retry_after);
     res.set("x-switchyard-backend", log.backend);
     res.set("x-switchyard-model", log.target);

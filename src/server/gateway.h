@@ -88,8 +88,12 @@ class gateway {
   };
   static http::net::awaitable<void> reply_job(http::exchange& ex, request_log& log, const job_result& r,
                                               std::string_view error_code);
-  http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                   request_log& log);
+  // Makes the translator of one send when the client speaks another API than the upstream.
+  using translator_factory = std::function<std::unique_ptr<backends::response_translator>()>;
+  http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path, request_log& log,
+                                   const translator_factory* make_translator = nullptr);
+  // POST /v1/messages (Anthropic), through proxy() with translation both ways.
+  http::net::awaitable<void> messages(const gateway_state& st, http::exchange& ex, request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
   http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
   void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);

@@ -14,10 +14,10 @@ struct gateway::request_log {
   std::string requested_model;
   std::string backend = "none";
   std::string target = "none";
-  std::string route;       // the route it came through, if any
-  std::string client;      // the API key's name or fingerprint, or "ip:<address>"
+  std::string route;   // the route it came through, if any
+  std::string client;  // the API key's name or fingerprint, or "ip:<address>"
   std::int64_t cached_tokens = -1;
-  bool complete = true;    // false: the response was cut short
+  bool complete = true;  // false: the response was cut short
   unsigned status = 0;
   bool stream = false;
   std::string error;

@@ -36,6 +36,7 @@ export async function startStack({ apiKeys = [] } = {}) {
     '    api_key: sk-upstream-key',
     'aliases:',
     '  fast: mock/mock-chat',
+    '  claude-test: mock/mock-chat',
     '',
   ].join('\n'));
   const args = ['serve', '--config', config, '--listen', '127.0.0.1:0'];
@@ -45,6 +46,10 @@ export async function startStack({ apiKeys = [] } = {}) {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     mockURL: `http://127.0.0.1:${mockPort}`,
+    // standing faults of the mock for requests that carry none ({} clears them)
+    async faults(f) {
+      await fetch(`http://127.0.0.1:${mockPort}/mock/faults`, { method: 'POST', body: JSON.stringify(f) });
+    },
     stop() {
       gw.kill('SIGKILL');
       mock.kill('SIGKILL');

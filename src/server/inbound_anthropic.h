@@ -1,0 +1,47 @@
+#pragma once
+// Switchyard as an Anthropic Messages endpoint (POST /v1/messages), for the Anthropic SDKs and
+// Claude Code: the request is translated into an OpenAI chat request, routed like any other,
+// and the answer (whole, or streamed event by event) translated back. Errors come in
+// Anthropic's format.
+//
+// Threading: a translator belongs to one send on one worker.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/anthropic_messages.h"
+#include "api/openai_chat.h"
+#include "backends/openai_compat/openai_backend.h"
+
+namespace sy {
+
+struct translated_request {
+  std::string openai_body;  // what the router and the backends see
+  std::string model;        // as the client named it
+  bool stream = false;
+};
+
+// The Messages request as an OpenAI chat request; a 400 naming what cannot be translated.
+std::variant<translated_request, api::api_error> anthropic_to_openai(std::string_view body);
+
+// exchange::error_format for Anthropic clients.
+std::string anthropic_error_format(unsigned status, std::string_view message, std::string_view type,
+                                   std::string_view code);
+
+// The OpenAI answer as Anthropic's: a message, or the event sequence of a streamed one.
+class anthropic_response_translator : public backends::response_translator {
+ public:
+  explicit anthropic_response_translator(std::string model);
+  std::string body(unsigned status, std::string_view upstream_body) override;
+  std::string stream_events(std::string_view events) override;
+  std::string stream_end() override;
+  std::string stream_error(std::string_view message) override;
+
+ private:
+  std::string model_;
+  api::openai_stream_decoder decoder_;
+  api::anthropic_stream_encoder encoder_;
+};
+
+}  // namespace sy
