@@ -906,6 +906,26 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
                        {"owned_by", b.backend},
                        {"switchyard", json::object{{"kind", "model"}, {"backend", b.backend}, {"upstream_model", m}}}});
   }
+  if (!ex.req["anthropic-version"].empty()) {  // an Anthropic client: its own list shape
+    json::array models;
+    for (const auto& m : data) {
+      const auto& o = m.as_object();
+      auto created = o.at("created").to_number<std::int64_t>();
+      models.push_back(json::object{
+          {"type", "model"},
+          {"id", o.at("id")},
+          {"display_name", o.at("id")},
+          {"created_at", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(created)))}});
+    }
+    json::object list{{"data", models}, {"has_more", false}, {"first_id", nullptr}, {"last_id", nullptr}};
+    if (!models.empty()) {
+      list["first_id"] = models.front().at("id");
+      list["last_id"] = models.back().at("id");
+    }
+    auto res = http::json_response(ex, 200, json::serialize(list));
+    co_await http::send(ex, res);
+    co_return;
+  }
   auto res = http::json_response(ex, 200, json::serialize(json::object{{"object", "list"}, {"data", std::move(data)}}));
   co_await http::send(ex, res);
 }

@@ -107,3 +107,14 @@ test('a tool definition and a tool result reach the upstream as OpenAI tools', a
   assert.equal(tool.tool_call_id, 'toolu_1');
   assert.equal(sent.max_tokens, 64);
 });
+
+test('model listing in Anthropic\'s shape', async () => {
+  const ids = [];
+  for await (const m of client.models.list()) {
+    assert.equal(m.type, 'model');
+    assert.ok(!Number.isNaN(Date.parse(m.created_at)));
+    ids.push(m.id);
+  }
+  assert.ok(ids.includes('claude-test'));
+  assert.ok(ids.includes('mock/mock-chat'));
+});
