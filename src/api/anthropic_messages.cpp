@@ -1,5 +1,6 @@
 #include "api/anthropic_messages.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -43,9 +44,11 @@ token_usage anthropic_counts::canonical() const {
 }
 
 json::object anthropic_usage_json(const token_usage& u) {
-  std::int64_t input =
-      u.input_tokens.value_or(0) - u.cached_input_tokens.value_or(0) - u.cache_write_tokens.value_or(0);
-  json::object o{{"input_tokens", input < 0 ? 0 : input}, {"output_tokens", u.output_tokens.value_or(0)}};
+  // input minus cache reads and writes, never below 0 (and without overflow on odd inputs)
+  std::int64_t input = std::max<std::int64_t>(u.input_tokens.value_or(0), 0);
+  for (auto part : {u.cached_input_tokens.value_or(0), u.cache_write_tokens.value_or(0)})
+    if (part > 0) input -= std::min(input, part);
+  json::object o{{"input_tokens", input}, {"output_tokens", u.output_tokens.value_or(0)}};
   if (u.cached_input_tokens) o["cache_read_input_tokens"] = *u.cached_input_tokens;
   if (u.cache_write_tokens) o["cache_creation_input_tokens"] = *u.cache_write_tokens;
   return o;

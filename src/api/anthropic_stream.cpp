@@ -11,6 +11,8 @@ using namespace detail;
 
 namespace {
 
+constexpr std::size_t max_queued_bytes = 16u << 20;  // arguments held for one queued tool call
+
 std::string sse(std::string_view event, const json::object& data) {
   std::string out = "event: ";
   out.append(event).append("\ndata: ").append(json::serialize(data)).append("\n\n");
@@ -276,7 +278,13 @@ std::string anthropic_stream_encoder::encode(const stream_event& e) {
         break;
       }
       auto q = std::find_if(queue_.begin(), queue_.end(), [&](const queued_tool& t) { return t.index == e.index; });
-      if (q != queue_.end()) q->arguments += e.text;
+      if (q == queue_.end()) break;
+      if (q->arguments.size() + e.text.size() > max_queued_bytes) {
+        closed_ = true;
+        return out + "event: error\ndata: " +
+               write_anthropic_error({502, "upstream tool call arguments too large", "api_error", {}}) + "\n\n";
+      }
+      q->arguments += e.text;
       break;
     }
     case stream_event_kind::finish:

@@ -32,7 +32,7 @@ struct api_error {
 template <class T>
 using api_result = std::variant<T, api_error>;
 
-enum class wire_format { openai_chat, anthropic_messages };
+enum class wire_format { openai_chat, anthropic_messages, ollama };
 
 enum class message_role { system, user, assistant, tool };
 

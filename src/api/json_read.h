@@ -68,7 +68,7 @@ class json_reader {
   bool object_text_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out);
 
  private:
-  const parse_limits& limits_;
+  parse_limits limits_;  // a copy: readers are often made from a temporary
   unsigned status_;
   std::optional<api_error> error_;
 };

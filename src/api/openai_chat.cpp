@@ -336,6 +336,10 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
 
   std::string effort;
   if (!rd.string_member(o, "reasoning_effort", "", effort, 32)) return false;
+  if (auto* r = member(o, "reasoning"); r && effort.empty()) {  // {"effort": ...}, as some clients send it
+    auto* ro = rd.object(*r, "reasoning");
+    if (!ro || !rd.string_member(*ro, "effort", "reasoning", effort, 32)) return false;
+  }
   if (!effort.empty()) {
     reasoning_config rc;
     rc.enabled = effort != "none";

@@ -10,7 +10,8 @@
 //     canonical form: they are listed in chat_request::untranslated;
 //   - a data: URL image becomes a base64 image (and back);
 //   - the request writer drops reasoning parts (servers refuse them as input) and writes
-//     `max_tokens`; responses and streams carry reasoning as `reasoning_content`.
+//     `max_tokens`; responses and streams carry reasoning as `reasoning_content`;
+//   - `reasoning_effort` (or `reasoning.effort`) is the reasoning config; "none" turns it off.
 // Parsers never throw on bad input; request errors are 400, reply errors 502.
 #include <cstdint>
 #include <map>

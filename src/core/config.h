@@ -75,7 +75,9 @@ struct engine_config {
   std::map<std::string, engine::engine_overrides> models;  // per model name
 };
 
-enum class backend_type { openai };
+// openai: any OpenAI-compatible API (OpenAI, vLLM, llama-server, LM Studio, LocalAI);
+// anthropic: Anthropic's Messages API.
+enum class backend_type { openai, anthropic };
 
 struct backend_config {
   std::string name;  // the <backend> in model ids "<backend>/<model>"

@@ -396,11 +396,14 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
                      b.name = r.str(v, "backend.name");
                    else if (k == "type") {
                      auto t = r.str(v, "backend.type");
-                     if (t == "openai" || t == "openai_compat" || t == "vllm" || t == "llama_server")
+                     if (t == "openai" || t == "openai_compat" || t == "vllm" || t == "llama_server" ||
+                         t == "lmstudio" || t == "localai")
                        b.type = backend_type::openai;
+                     else if (t == "anthropic")
+                       b.type = backend_type::anthropic;
                      else
                        r.fail(v, fmt::format("backend.type: '{}' is not supported yet (supported: openai, "
-                                             "openai_compat, vllm, llama_server)",
+                                             "openai_compat, vllm, llama_server, lmstudio, localai, anthropic)",
                                              t));
                    } else if (k == "url") {
                      b.url = r.str(v, "backend.url");
@@ -413,6 +416,7 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
                      b.list_models = r.boolean(v, "backend.list_models");
                  });
   if (b.name.empty()) r.fail(n, "backend: 'name' is required");
+  if (b.url.empty() && b.type == backend_type::anthropic) b.url = "https://api.anthropic.com/v1";
   if (b.url.empty()) r.fail(n, fmt::format("backend '{}': 'url' is required", b.name));
   return b;
 }
@@ -762,7 +766,7 @@ std::string to_masked_yaml(const config& cfg) {
   for (const auto& b : cfg.backends) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << b.name;
-    out << YAML::Key << "type" << YAML::Value << "openai";
+    out << YAML::Key << "type" << YAML::Value << (b.type == backend_type::anthropic ? "anthropic" : "openai");
     out << YAML::Key << "url" << YAML::Value << b.url;
     out << YAML::Key << "api_key" << YAML::Value << mask_secret(b.api_key);
     out << YAML::Key << "models" << YAML::Value << YAML::Flow << b.models;

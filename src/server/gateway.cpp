@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_field.h"
+#include "backends/anthropic/anthropic_dialect.h"
 #include "core/config_sources.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -51,10 +52,13 @@ std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> c
     std::shared_ptr<backends::openai_backend> same;
     if (previous)
       for (const auto& old : previous->backends)
-        if (old->config().name == b.name && old->config().url == b.url && old->config().api_key == b.api_key &&
-            old->config().models == b.models && old->config().list_models == b.list_models)
+        if (old->config().name == b.name && old->config().type == b.type && old->config().url == b.url &&
+            old->config().api_key == b.api_key && old->config().models == b.models &&
+            old->config().list_models == b.list_models)
           same = old;
-    st->backends.push_back(same ? same : std::make_shared<backends::openai_backend>(b));
+    std::shared_ptr<const backends::upstream_dialect> dialect;
+    if (b.type == backend_type::anthropic) dialect = std::make_shared<backends::anthropic_dialect>();
+    st->backends.push_back(same ? same : std::make_shared<backends::openai_backend>(b, dialect));
   }
   return st;
 }

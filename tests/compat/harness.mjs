@@ -23,7 +23,8 @@ function waitForLine(child, pattern, what) {
   });
 }
 
-export async function startStack({ apiKeys = [] } = {}) {
+// extraBackends / extraAliases: more YAML lines under backends: / aliases:.
+export async function startStack({ apiKeys = [], extraBackends = [], extraAliases = [] } = {}) {
   const mock = spawn(process.env.MOCK_BIN, ['--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const mockPort = await waitForLine(mock, /listening on 127\.0\.0\.1:(\d+)/, 'mock upstream');
   const dir = mkdtempSync(join(tmpdir(), 'sy-compat-'));
@@ -34,9 +35,11 @@ export async function startStack({ apiKeys = [] } = {}) {
     '    type: openai',
     `    url: http://127.0.0.1:${mockPort}/v1`,
     '    api_key: sk-upstream-key',
+    ...extraBackends,
     'aliases:',
     '  fast: mock/mock-chat',
     '  claude-test: mock/mock-chat',
+    ...extraAliases,
     '',
   ].join('\n'));
   const args = ['serve', '--config', config, '--listen', '127.0.0.1:0'];

@@ -187,7 +187,8 @@ http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, 
         out.retry_after = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*err->retry_after).count());
       co_return out;
     }
-    auto res = http::json_response(ex, err->status, http::error_body(ex, err->status, err->message, "server_error", err->code));
+    auto res = http::json_response(ex, err->status,
+                                   http::error_body(ex, err->status, err->message, "server_error", err->code));
     if (err->retry_after)
       res.set("Retry-After",
               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*err->retry_after).count()));

@@ -14,7 +14,8 @@ namespace json = boost::json;
 namespace bhttp = http::bhttp;
 constexpr std::size_t max_buffered_response = 64 * 1024 * 1024;
 
-openai_backend::openai_backend(const backend_config& cfg) : cfg_(cfg) {
+openai_backend::openai_backend(const backend_config& cfg, std::shared_ptr<const upstream_dialect> dialect)
+    : cfg_(cfg), dialect_(std::move(dialect)) {
   std::string why;
   auto parsed = http::parse_base_url(cfg.url, &why);
   if (!parsed)
@@ -108,15 +109,32 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                                                               std::string_view path, std::string body,
                                                               std::string_view model_id, forward_options opt) {
   forward_outcome out;
+  std::string upstream_path(path);
+  if (dialect_) {  // another API upstream: the request in its words
+    auto rewritten = dialect_->request(path, body);
+    if (auto* refused = std::get_if<std::pair<unsigned, std::string>>(&rewritten)) {
+      out.status = refused->first;
+      out.error = fmt::format("backend '{}': {}", cfg_.name, refused->second);
+      co_await http::send_error(ex, out.status, out.error, "unsupported_by_backend");
+      co_return out;
+    }
+    auto& o = std::get<upstream_dialect::outbound>(rewritten);
+    upstream_path = std::move(o.path);
+    body = std::move(o.body);
+  }
+  auto from_upstream = dialect_ ? dialect_->to_openai() : nullptr;  // its answer in OpenAI's words
   http::outbound_request req;
   req.method = bhttp::verb::post;
-  req.target = url_.path_prefix + std::string(path);
+  req.target = url_.path_prefix + upstream_path;
   req.headers.emplace_back("content-type", "application/json");
   auto accept = ex.req[bhttp::field::accept];
   req.headers.emplace_back("accept", accept.empty() ? "application/json" : std::string(accept));
   req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
   req.headers.emplace_back("x-request-id", ex.request_id);
-  if (!cfg_.api_key.empty()) req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
+  if (dialect_)
+    dialect_->add_headers(req.headers, cfg_.api_key);
+  else if (!cfg_.api_key.empty())
+    req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
   req.body = std::move(body);
   req.timeouts = opt.timeouts;
 
@@ -160,8 +178,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   res.headers.emplace_back("x-switchyard-backend", cfg_.name);
   res.headers.emplace_back("x-switchyard-model", model_id);
 
+  // streams are relayed as they come; other bodies too, unless they must be rewritten whole
+  const bool rewritten = from_upstream || opt.translate;
   if (status >= 200 && status < 300 &&
-      (event_stream || !length || up.parser->chunked() || *length > max_buffered_response)) {
+      (event_stream || (!rewritten && (!length || up.parser->chunked() || *length > max_buffered_response)))) {
     out.status = status;
     auto backend_name = cfg_.name;
     auto on_error = [&](std::string_view m) {
@@ -170,15 +190,30 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                  : openai_sse_error(backend_name, m);
     };
     auto observe = [&](std::string_view events) { observe_events(events, out); };
+    // upstream's API -> OpenAI's (observed there, for usage) -> the client's API
     http::body_rewriter rewrite;
-    if (opt.translate) {
-      rewrite.piece = [t = opt.translate](std::string_view events) { return t->stream_events(events); };
-      rewrite.end = [t = opt.translate] { return t->stream_end(); };
-      for (auto& [name, value] : res.headers)
-        if (boost::beast::iequals(name, "content-type")) value = std::string(opt.translate->stream_content_type());
+    auto* up_rw = from_upstream.get();
+    auto* client_rw = opt.translate;
+    if (up_rw || client_rw) {
+      rewrite.piece = [up_rw, client_rw, &out](std::string_view events) {
+        std::string openai = up_rw ? up_rw->stream_events(events) : std::string(events);
+        if (up_rw) observe_events(openai, out);
+        return client_rw ? client_rw->stream_events(openai) : openai;
+      };
+      rewrite.end = [up_rw, client_rw, &out] {
+        std::string openai = up_rw ? up_rw->stream_end() : std::string();
+        if (up_rw) observe_events(openai, out);
+        if (!client_rw) return openai;
+        return (openai.empty() ? std::string() : client_rw->stream_events(openai)) + client_rw->stream_end();
+      };
     }
-    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream, on_error, observe,
-                                         opt.translate ? &rewrite : nullptr);
+    if (client_rw)
+      for (auto& [name, value] : res.headers)
+        if (boost::beast::iequals(name, "content-type")) value = std::string(client_rw->stream_content_type());
+    const http::body_observer no_observer;
+    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream, on_error,
+                                         up_rw ? no_observer : http::body_observer(observe),
+                                         up_rw || client_rw ? &rewrite : nullptr);
     out.response_bytes = r.body_bytes;
     out.first_byte = r.first_byte;
     out.complete = r.complete;
@@ -197,6 +232,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_return co_await fail(502, err.failure, fmt::format("backend '{}' failed: {}", cfg_.name, err.detail),
                             "upstream_error");
 
+  if (from_upstream) upstream_body = from_upstream->body(status, upstream_body);  // in OpenAI's words
   if (status == 401 || status == 403 || status == 407) {
     // the gateway's key for this backend was refused: not the client's fault, and the
     // upstream's message may echo part of the key
@@ -272,7 +308,10 @@ http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai
   req.target = url_.path_prefix + "/models";
   req.headers.emplace_back("accept", "application/json");
   req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
-  if (!cfg_.api_key.empty()) req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
+  if (dialect_)
+    dialect_->add_headers(req.headers, cfg_.api_key);
+  else if (!cfg_.api_key.empty())
+    req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
   auto got = co_await http::fetch(pool, url_, req, 8 * 1024 * 1024);
   if (auto* err = std::get_if<http::upstream_error>(&got)) co_return err->detail;
   auto& f = std::get<http::fetched>(got);

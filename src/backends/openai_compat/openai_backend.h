@@ -7,6 +7,7 @@
 // forward() runs on the calling worker with that worker's pool.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -52,6 +53,26 @@ class response_translator {
   virtual std::string_view stream_content_type() const { return "text/event-stream"; }
 };
 
+// How to talk to an upstream whose API is not OpenAI's (Anthropic, ...): the request is
+// rewritten on the way out and the answer back into OpenAI's format, so that the rest of the
+// gateway (routing, usage, client translation) sees one format. Immutable; shared by workers.
+class upstream_dialect {
+ public:
+  virtual ~upstream_dialect() = default;
+  struct outbound {
+    std::string path;  // below the backend's URL, e.g. "/messages"
+    std::string body;
+  };
+  // The OpenAI request (`path` e.g. "/chat/completions", the model already rewritten) in the
+  // upstream's API; a 400 naming what it cannot carry.
+  virtual std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
+                                                                           std::string_view body) const = 0;
+  // Credentials and version headers (never logged).
+  virtual void add_headers(http::header_list& headers, const std::string& api_key) const = 0;
+  // A fresh translator of one answer into OpenAI's format.
+  virtual std::unique_ptr<response_translator> to_openai() const = 0;
+};
+
 struct forward_options {
   // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
   // returned as held instead of answered: the caller fails over to another target.
@@ -65,7 +86,8 @@ struct forward_options {
 
 class openai_backend {
  public:
-  explicit openai_backend(const backend_config& cfg);  // throws config_error for a bad URL
+  // throws config_error for a bad URL; `dialect` null: the upstream speaks OpenAI's API
+  explicit openai_backend(const backend_config& cfg, std::shared_ptr<const upstream_dialect> dialect = nullptr);
 
   const backend_config& config() const { return cfg_; }
   const http::base_url& url() const { return url_; }
@@ -84,6 +106,7 @@ class openai_backend {
  private:
   backend_config cfg_;
   http::base_url url_;
+  std::shared_ptr<const upstream_dialect> dialect_;
 };
 
 // The message inside an upstream error body ({"error":{"message"}} / {"message"} / text),

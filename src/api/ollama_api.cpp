@@ -1,0 +1,1236 @@
+#include "api/ollama_api.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+#include "api/json_read.h"
+#include "api/ollama_wire.h"
+
+namespace sy::api {
+
+namespace {
+
+using namespace detail;
+
+constexpr std::int64_t max_int32 = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t min_int64 = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t max_int64 = std::numeric_limits<std::int64_t>::max();
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// ---- images: bare base64, the media type sniffed from the first bytes
+
+std::string_view sniff_media_type(std::string_view b64) {
+  if (starts_with(b64, "iVBORw0KGgo")) return "image/png";
+  if (starts_with(b64, "/9j/")) return "image/jpeg";
+  if (starts_with(b64, "R0lGOD")) return "image/gif";
+  if (starts_with(b64, "UklGR")) return "image/webp";
+  return {};
+}
+
+bool is_base64_text(std::string_view s) {
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+              c == '=' || c == '\r' || c == '\n';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool parse_image(json_reader& rd, const json::value& v, const std::string& path, image_ref& out) {
+  std::string data;
+  if (!rd.string(v, path, data, rd.limits().max_string_bytes)) return false;
+  std::string media_type;
+  if (starts_with(data, "data:")) {  // lenient: some clients send a data: URL
+    auto marker = data.find(";base64,");
+    if (marker == std::string::npos) return rd.fail(path, "a data: URL must be base64 (data:<type>;base64,...)");
+    media_type = data.substr(5, marker - 5);
+    data.erase(0, marker + 8);
+  }
+  if (data.empty()) return rd.fail(path, "empty image data");
+  if (!is_base64_text(data)) return rd.fail(path, "expected base64 image data");
+  auto sniffed = sniff_media_type(data);
+  if (sniffed.empty() && (media_type.empty() || media_type.size() > rd.limits().max_name_bytes))
+    return rd.fail(path, "not a PNG, JPEG, GIF or WebP image");
+  out.source = image_source::base64;
+  out.media_type = sniffed.empty() ? std::move(media_type) : std::string(sniffed);
+  out.data = std::move(data);
+  return true;
+}
+
+bool parse_images(json_reader& rd, const json::value& v, const std::string& path, std::vector<content_part>& out) {
+  auto* a = rd.array(v, path, rd.limits().max_parts);
+  if (!a) return false;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    image_ref img;
+    if (!parse_image(rd, (*a)[i], path_of(path, i), img)) return false;
+    out.push_back(content_part::make_image(std::move(img)));
+  }
+  return true;
+}
+
+// ---- messages
+
+struct open_call {
+  std::string id, name;
+};
+
+// `arguments`: an object on the wire; a string holding a JSON object is accepted too.
+bool parse_arguments(json_reader& rd, const json::value* v, const std::string& path, std::string& out) {
+  if (!v) return true;
+  if (v->is_object()) {
+    out = json::serialize(*v);
+    if (out.size() > rd.limits().max_string_bytes) return rd.fail(path, "too large");
+    return true;
+  }
+  if (v->is_string()) {
+    if (!rd.string(*v, path, out, rd.limits().max_string_bytes)) return false;
+    if (!out.empty() && !is_json_object_text(out, rd.limits().max_json_depth))
+      return rd.fail(path, "expected a JSON object");
+    return true;
+  }
+  return rd.fail(path, "expected an object");
+}
+
+bool parse_tool_calls(json_reader& rd, const json::value& v, const std::string& path, std::string_view id_prefix,
+                      std::vector<content_part>& out, std::vector<open_call>& open) {
+  const auto& lim = rd.limits();
+  auto* calls = rd.array(v, path, lim.max_tools);
+  if (!calls) return false;
+  for (std::size_t i = 0; i < calls->size(); ++i) {
+    auto cpath = path_of(path, i);
+    auto* c = rd.object((*calls)[i], cpath);
+    if (!c) return false;
+    std::string type = "function";
+    if (!rd.string_member(*c, "type", cpath, type, lim.max_name_bytes)) return false;
+    if (type != "function") return rd.fail(path_of(cpath, "type"), "unknown type '" + type + "'");
+    tool_call call;
+    if (!rd.string_member(*c, "id", cpath, call.id, lim.max_name_bytes)) return false;
+    auto fpath = path_of(cpath, "function");
+    auto* fv = member(*c, "function");
+    if (!fv) return rd.fail(fpath, "missing");
+    auto* f = rd.object(*fv, fpath);
+    if (!f) return false;
+    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
+    if (!rd.string_member(*f, "name", fpath, call.name, lim.max_name_bytes)) return false;
+    if (call.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
+    std::optional<std::int64_t> index;
+    if (!rd.integer_member(*f, "index", fpath, index, 0, max_int32)) return false;
+    if (!parse_arguments(rd, member(*f, "arguments"), path_of(fpath, "arguments"), call.arguments)) return false;
+    if (call.id.empty()) call.id = std::string(id_prefix) + std::to_string(i);
+    open.push_back({call.id, call.name});
+    out.push_back(content_part::make_tool_call(std::move(call)));
+  }
+  return true;
+}
+
+// The id of the call a tool message answers: its tool_call_id, else the first open call with its
+// tool_name, else the first open call, else a new id.
+std::string answer_call(std::vector<open_call>& open, const std::string& given_id, const std::string& tool_name,
+                        std::size_t message_index) {
+  auto take = [&](std::vector<open_call>::iterator it) {
+    auto id = it->id;
+    open.erase(it);
+    return id;
+  };
+  if (!given_id.empty()) {
+    auto it = std::find_if(open.begin(), open.end(), [&](const open_call& c) { return c.id == given_id; });
+    if (it != open.end()) open.erase(it);
+    return given_id;
+  }
+  if (!tool_name.empty()) {
+    auto it = std::find_if(open.begin(), open.end(), [&](const open_call& c) { return c.name == tool_name; });
+    if (it != open.end()) return take(it);
+  }
+  if (!open.empty()) return take(open.begin());
+  return "call_" + std::to_string(message_index) + "_result";
+}
+
+bool parse_message(json_reader& rd, chat_request& req, const json::value& v, std::size_t index,
+                   std::vector<open_call>& open) {
+  const auto& lim = rd.limits();
+  auto path = path_of("messages", index);
+  auto* m = rd.object(v, path);
+  if (!m) return false;
+  std::string role;
+  auto* rv = member(*m, "role");
+  if (!rv) return rd.fail(path_of(path, "role"), "missing");
+  if (!rd.string(*rv, path_of(path, "role"), role, lim.max_name_bytes)) return false;
+  std::string content;
+  if (!rd.string_member(*m, "content", path, content, lim.max_string_bytes)) return false;
+  chat_message msg;
+  auto* images = member(*m, "images");
+  auto ipath = path_of(path, "images");
+  if (auto* tc = member(*m, "tool_calls"); tc && role != "assistant" && !(tc->is_array() && tc->as_array().empty()))
+    return rd.fail(path_of(path, "tool_calls"), "only allowed in assistant messages");
+  if (role == "system" || role == "user") {
+    msg.role = role == "user" ? message_role::user : message_role::system;
+    if (!content.empty()) msg.content.push_back(content_part::make_text(std::move(content)));
+    if (images) {
+      if (msg.role == message_role::user) {
+        if (!parse_images(rd, *images, ipath, msg.content)) return false;
+      } else if (images->is_array() && !images->as_array().empty()) {
+        note_untranslated(req, "images in system messages");
+      }
+    }
+  } else if (role == "assistant") {
+    msg.role = message_role::assistant;
+    std::string thinking;
+    if (!rd.string_member(*m, "thinking", path, thinking, lim.max_string_bytes)) return false;
+    if (!thinking.empty()) msg.content.push_back(content_part::make_reasoning({std::move(thinking), {}, {}}));
+    if (!content.empty()) msg.content.push_back(content_part::make_text(std::move(content)));
+    open.clear();
+    if (auto* tc = member(*m, "tool_calls")) {
+      auto prefix = "call_" + std::to_string(index) + "_";
+      if (!parse_tool_calls(rd, *tc, path_of(path, "tool_calls"), prefix, msg.content, open)) return false;
+    }
+    if (images && images->is_array() && !images->as_array().empty())
+      note_untranslated(req, "images in assistant messages");
+  } else if (role == "tool") {
+    msg.role = message_role::tool;
+    std::string tool_name, call_id;
+    if (!rd.string_member(*m, "tool_name", path, tool_name, lim.max_name_bytes) ||
+        !rd.string_member(*m, "tool_call_id", path, call_id, lim.max_name_bytes))
+      return false;
+    tool_result result;
+    result.tool_call_id = answer_call(open, call_id, tool_name, index);
+    if (!content.empty()) result.content.push_back(content_part::make_text(std::move(content)));
+    if (images && !parse_images(rd, *images, ipath, result.content)) return false;
+    msg.content.push_back(content_part::make_tool_result(std::move(result)));
+  } else {
+    return rd.fail(path_of(path, "role"), "unknown role '" + role + "'");
+  }
+  req.messages.push_back(std::move(msg));
+  return true;
+}
+
+bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
+  const auto& lim = rd.limits();
+  auto* tools = rd.array(v, "tools", lim.max_tools);
+  if (!tools) return false;
+  for (std::size_t i = 0; i < tools->size(); ++i) {
+    auto tpath = path_of("tools", i);
+    auto* t = rd.object((*tools)[i], tpath);
+    if (!t) return false;
+    std::string type = "function";
+    if (!rd.string_member(*t, "type", tpath, type, lim.max_name_bytes)) return false;
+    if (type != "function") {
+      note_untranslated(req, "tools of type '" + type + "'");
+      continue;
+    }
+    auto fpath = path_of(tpath, "function");
+    auto* fv = member(*t, "function");
+    if (!fv) return rd.fail(fpath, "missing");
+    auto* f = rd.object(*fv, fpath);
+    if (!f) return false;
+    tool_definition def;
+    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
+    if (!rd.string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
+    if (def.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
+    if (!rd.string_member(*f, "description", fpath, def.description, lim.max_string_bytes)) return false;
+    if (!rd.object_text_member(*f, "parameters", fpath, def.parameters)) return false;
+    req.tools.push_back(std::move(def));
+  }
+  return true;
+}
+
+bool parse_format(json_reader& rd, chat_request& req, const json::value& v) {
+  if (auto* s = v.if_string()) {
+    if (s->empty()) return true;
+    if (*s != "json") return rd.fail("format", "expected \"json\" or a JSON schema object");
+    req.format = response_format{response_format_kind::json_object, {}, {}, {}, {}};
+    return true;
+  }
+  if (!v.is_object()) return rd.fail("format", "expected \"json\" or a JSON schema object");
+  response_format f;
+  f.kind = response_format_kind::json_schema;
+  f.name = "response";
+  if (!rd.object_text_member(json::object{{"format", v}}, "format", "", f.schema)) return false;
+  req.format = std::move(f);
+  return true;
+}
+
+bool parse_think(json_reader& rd, chat_request& req, const json::value& v) {
+  reasoning_config rc;
+  if (auto* b = v.if_bool()) {
+    rc.enabled = *b;
+  } else if (auto* s = v.if_string(); s && (*s == "low" || *s == "medium" || *s == "high")) {
+    rc.effort = std::string(*s);
+  } else {
+    return rd.fail("think", "expected true, false, \"low\", \"medium\" or \"high\"");
+  }
+  req.reasoning = std::move(rc);
+  return true;
+}
+
+// `stop`: an array of strings (a single string is accepted too).
+bool parse_stop(json_reader& rd, const json::value& v, std::vector<std::string>& out, std::string_view path) {
+  const auto& lim = rd.limits();
+  std::string s;
+  if (v.is_string()) {
+    if (!rd.string(v, path, s, lim.max_stop_bytes)) return false;
+    out.push_back(std::move(s));
+    return true;
+  }
+  auto* a = rd.array(v, path, lim.max_stop);
+  if (!a) return false;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (!rd.string((*a)[i], path_of(path, i), s, lim.max_stop_bytes)) return false;
+    out.push_back(std::move(s));
+  }
+  return true;
+}
+
+// The Modelfile parameters Ollama knows, by type; unknown ones are kept unchecked.
+enum class option_type { integer, number, boolean };
+
+std::optional<option_type> option_type_of(std::string_view key) {
+  static constexpr std::string_view integers[] = {"num_keep", "repeat_last_n", "mirostat",   "num_ctx", "num_batch",
+                                                  "num_gpu",  "main_gpu",      "num_thread", "num_gqa"};
+  static constexpr std::string_view numbers[] = {"min_p",        "typical_p",    "repeat_penalty",
+                                                 "mirostat_tau", "mirostat_eta", "tfs_z"};
+  static constexpr std::string_view booleans[] = {"penalize_newline", "numa",      "low_vram", "vocab_only",
+                                                  "use_mmap",         "use_mlock", "f16_kv",   "logits_all"};
+  for (auto k : integers)
+    if (key == k) return option_type::integer;
+  for (auto k : numbers)
+    if (key == k) return option_type::number;
+  for (auto k : booleans)
+    if (key == k) return option_type::boolean;
+  return std::nullopt;
+}
+
+bool parse_options(json_reader& rd, chat_request& req, const json::value& v) {
+  auto* o = rd.object(v, "options");
+  if (!o) return false;
+  auto& s = req.sampling;
+  const char* p = "options";
+  std::optional<std::int64_t> num_predict;
+  if (!rd.number_member(*o, "temperature", p, s.temperature) || !rd.number_member(*o, "top_p", p, s.top_p) ||
+      !rd.integer_member(*o, "top_k", p, s.top_k, -1, max_int32) ||
+      !rd.integer_member(*o, "seed", p, s.seed, min_int64, max_int64) ||
+      !rd.number_member(*o, "presence_penalty", p, s.presence_penalty) ||
+      !rd.number_member(*o, "frequency_penalty", p, s.frequency_penalty) ||
+      !rd.integer_member(*o, "num_predict", p, num_predict, -2, max_int32))
+    return false;
+  if (num_predict && *num_predict > 0) s.max_tokens = num_predict;  // -1 unlimited, -2 fill the context
+  if (num_predict && *num_predict == 0) return rd.fail("options.num_predict", "must not be 0");
+  if (auto* st = member(*o, "stop"); st && !parse_stop(rd, *st, req.stop, "options.stop")) return false;
+  json::object rest;
+  for (const auto& kv : *o) {
+    auto key = kv.key();
+    if (key == "temperature" || key == "top_p" || key == "top_k" || key == "seed" || key == "presence_penalty" ||
+        key == "frequency_penalty" || key == "num_predict" || key == "stop")
+      continue;
+    if (kv.value().is_null()) continue;
+    auto path = path_of("options", key);
+    if (auto t = option_type_of(key)) {
+      double d = 0;
+      std::int64_t n = 0;
+      bool b = false;
+      bool ok = *t == option_type::integer  ? rd.integer(kv.value(), path, n, min_int64, max_int64)
+                : *t == option_type::number ? rd.number(kv.value(), path, d)
+                                            : rd.boolean(kv.value(), path, b);
+      if (!ok) return false;
+    }
+    rest[key] = kv.value();
+  }
+  if (!rest.empty()) req.extra["options"] = std::move(rest);
+  return true;
+}
+
+// keep_alive: a duration string ("5m") or a number of seconds.
+bool parse_keep_alive(json_reader& rd, chat_request& req, const json::object& o) {
+  auto* v = member(o, "keep_alive");
+  if (!v) return true;
+  if (auto* s = v->if_string()) {
+    if (s->size() > 64) return rd.fail("keep_alive", "too long");
+  } else if (!v->is_number()) {
+    return rd.fail("keep_alive", "expected a duration string or a number of seconds");
+  }
+  req.extra["keep_alive"] = *v;
+  return true;
+}
+
+// What /api/chat and /api/generate share: model, format, options, stream, think, keep_alive.
+bool parse_common(json_reader& rd, const json::object& o, chat_request& req) {
+  const auto& lim = rd.limits();
+  req.source = wire_format::ollama;
+  if (!member(o, "model")) return rd.fail("model", "missing");
+  if (!rd.string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
+  if (req.model.empty()) return rd.fail("model", "must not be empty");
+  std::optional<bool> flag;
+  if (!rd.boolean_member(o, "stream", "", flag)) return false;
+  req.stream = flag.value_or(true);  // Ollama streams unless told not to
+  req.stream_usage = req.stream;     // and its final line always has the counts
+  if (auto* f = member(o, "format"); f && !parse_format(rd, req, *f)) return false;
+  if (auto* op = member(o, "options"); op && !parse_options(rd, req, *op)) return false;
+  if (auto* t = member(o, "think"); t && !parse_think(rd, req, *t)) return false;
+  if (!parse_keep_alive(rd, req, o)) return false;
+  for (auto key : {"truncate", "shift"}) {
+    flag.reset();
+    if (!rd.boolean_member(o, key, "", flag)) return false;
+    if (flag) req.extra[key] = *flag;
+  }
+  flag.reset();
+  if (!rd.boolean_member(o, "logprobs", "", flag)) return false;
+  if (flag.value_or(false)) note_untranslated(req, "logprobs");
+  return true;
+}
+
+// Unknown top-level members go to `extra` (written back only to an Ollama target).
+void keep_unknown(const json::object& o, chat_request& req, std::initializer_list<std::string_view> known) {
+  for (const auto& kv : o) {
+    bool is_known = false;
+    for (auto k : known) is_known = is_known || kv.key() == k;
+    if (!is_known && !kv.value().is_null()) req.extra[kv.key()] = kv.value();
+  }
+}
+
+bool parse_chat_body(json_reader& rd, const json::object& o, chat_request& req) {
+  const auto& lim = rd.limits();
+  if (!parse_common(rd, o, req)) return false;
+  if (auto* mv = member(o, "messages")) {
+    auto* msgs = rd.array(*mv, "messages", lim.max_messages);
+    if (!msgs) return false;
+    req.messages.reserve(msgs->size());
+    std::vector<open_call> open;
+    for (std::size_t i = 0; i < msgs->size(); ++i)
+      if (!parse_message(rd, req, (*msgs)[i], i, open)) return false;
+  }
+  if (auto* t = member(o, "tools"); t && !parse_tools(rd, req, *t)) return false;
+  keep_unknown(o, req,
+               {"model", "messages", "tools", "format", "options", "stream", "think", "keep_alive", "truncate", "shift",
+                "logprobs", "top_logprobs"});
+  return true;
+}
+
+bool parse_generate_body(json_reader& rd, const json::object& o, chat_request& req) {
+  const auto& lim = rd.limits();
+  if (!parse_common(rd, o, req)) return false;
+  std::string prompt, system, suffix, template_text;
+  if (!rd.string_member(o, "prompt", "", prompt, lim.max_string_bytes) ||
+      !rd.string_member(o, "system", "", system, lim.max_string_bytes) ||
+      !rd.string_member(o, "suffix", "", suffix, lim.max_string_bytes) ||
+      !rd.string_member(o, "template", "", template_text, lim.max_string_bytes))
+    return false;
+  std::vector<content_part> images;
+  if (auto* iv = member(o, "images"); iv && !parse_images(rd, *iv, "images", images)) return false;
+  std::optional<bool> raw;
+  if (!rd.boolean_member(o, "raw", "", raw)) return false;
+  if (auto* c = member(o, "context")) {
+    auto* a = rd.array(*c, "context", std::numeric_limits<std::size_t>::max());
+    if (!a) return false;
+    if (!a->empty()) note_untranslated(req, "context");
+  }
+  if (!suffix.empty()) note_untranslated(req, "suffix");
+  if (raw.value_or(false)) note_untranslated(req, "raw");
+  if (!template_text.empty()) note_untranslated(req, "template");
+  if (!prompt.empty() || !images.empty()) {
+    if (!system.empty())
+      req.messages.push_back({message_role::system, {content_part::make_text(std::move(system))}, {}});
+    chat_message user{message_role::user, {}, {}};
+    if (!prompt.empty()) user.content.push_back(content_part::make_text(std::move(prompt)));
+    for (auto& img : images) user.content.push_back(std::move(img));
+    req.messages.push_back(std::move(user));
+  }
+  keep_unknown(o, req,
+               {"model", "prompt", "system", "suffix", "template", "images", "raw", "context", "format", "options",
+                "stream", "think", "keep_alive", "truncate", "shift", "logprobs", "top_logprobs"});
+  return true;
+}
+
+// ---- writing
+
+std::optional<api_error> put_images(const std::vector<content_part>& parts, std::size_t message_index,
+                                    json::object& jm) {
+  json::array images;
+  for (const auto& p : parts) {
+    if (p.kind != part_kind::image) continue;
+    if (p.image.source != image_source::base64)
+      return api_error{400,
+                       "messages[" + std::to_string(message_index) +
+                           "]: an Ollama target takes only inline (base64) images, not image URLs",
+                       "invalid_request_error", "image_url"};
+    images.push_back(json::string(p.image.data));
+  }
+  if (!images.empty()) jm["images"] = std::move(images);
+  return std::nullopt;
+}
+
+json::object response_message(const chat_response& r, bool tool_calls) {
+  std::string text, thinking;
+  json::array calls;
+  for (const auto& p : r.content) {
+    if (p.kind == part_kind::text) text += p.text;
+    if (p.kind == part_kind::reasoning) thinking += p.reasoning.text;
+    if (p.kind == part_kind::tool_call && tool_calls) calls.push_back(ollama_tool_call_json(p.call, calls.size()));
+  }
+  json::object m{{"role", "assistant"}, {"content", text}};
+  if (!thinking.empty()) m["thinking"] = thinking;
+  if (!calls.empty()) m["tool_calls"] = std::move(calls);
+  return m;
+}
+
+std::string created_at(const chat_response& r, const ollama_timing& t) {
+  if (t.created_at_ns) return format_rfc3339(*t.created_at_ns);
+  std::int64_t ns = 0;
+  if (__builtin_mul_overflow(r.created, std::int64_t{1'000'000'000}, &ns)) ns = 0;
+  return format_rfc3339(ns);
+}
+
+// ---- embeddings
+
+bool parse_embed_input(json_reader& rd, const json::value& v, std::string_view path, json::value& out,
+                       bool allow_tokens_error) {
+  const auto& lim = rd.limits();
+  if (v.is_string()) {
+    std::string s;
+    if (!rd.string(v, path, s, lim.max_string_bytes)) return false;
+    out = json::string(s);
+    return true;
+  }
+  auto* a = v.if_array();
+  if (!a) return rd.fail(path, "expected a string or an array of strings");
+  if (a->size() > lim.max_messages)
+    return rd.fail(path, "too many items (at most " + std::to_string(lim.max_messages) + ")");
+  json::array items;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (allow_tokens_error && !(*a)[i].is_string())
+      return rd.fail(path, "token arrays are not supported by an Ollama target; send text");
+    std::string s;
+    if (!rd.string((*a)[i], path_of(path, i), s, lim.max_string_bytes)) return false;
+    items.push_back(json::string(s));
+  }
+  out = std::move(items);
+  return true;
+}
+
+bool check_embed_extras(json_reader& rd, const json::object& o) {
+  std::optional<bool> flag;
+  if (!rd.boolean_member(o, "truncate", "", flag)) return false;
+  if (auto* op = member(o, "options"); op && !rd.object(*op, "options")) return false;
+  if (auto* k = member(o, "keep_alive"); k && !k->is_string() && !k->is_number())
+    return rd.fail("keep_alive", "expected a duration string or a number of seconds");
+  return true;
+}
+
+// An OpenAI embeddings list, sorted by index: the vectors (each an array of numbers).
+std::optional<std::vector<json::array>> read_openai_vectors(json_reader& rd, const json::object& o) {
+  auto* dv = member(o, "data");
+  if (!dv) {
+    rd.fail("data", "missing");
+    return std::nullopt;
+  }
+  auto* data = rd.array(*dv, "data", rd.limits().max_messages);
+  if (!data) return std::nullopt;
+  std::vector<std::pair<std::int64_t, json::array>> items;
+  for (std::size_t i = 0; i < data->size(); ++i) {
+    auto ipath = path_of("data", i);
+    auto* item = rd.object((*data)[i], ipath);
+    if (!item) return std::nullopt;
+    std::optional<std::int64_t> index;
+    if (!rd.integer_member(*item, "index", ipath, index, 0, max_int32)) return std::nullopt;
+    auto* ev = member(*item, "embedding");
+    if (!ev) {
+      rd.fail(path_of(ipath, "embedding"), "missing");
+      return std::nullopt;
+    }
+    auto* vec = ev->if_array();
+    if (!vec) {
+      rd.fail(path_of(ipath, "embedding"), "expected an array of numbers (encoding_format float)");
+      return std::nullopt;
+    }
+    for (const auto& x : *vec)
+      if (!x.is_number()) {
+        rd.fail(path_of(ipath, "embedding"), "expected an array of numbers");
+        return std::nullopt;
+      }
+    items.emplace_back(index.value_or(static_cast<std::int64_t>(i)), *vec);
+  }
+  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<json::array> out;
+  out.reserve(items.size());
+  for (auto& it : items) out.push_back(std::move(it.second));
+  return out;
+}
+
+// ---- listings
+
+json::object details_json(const ollama_model_details& d) {
+  json::value families = nullptr;
+  if (!d.families.empty()) {
+    json::array a;
+    for (const auto& f : d.families) a.push_back(json::string(f));
+    families = std::move(a);
+  }
+  return json::object{{"parent_model", d.parent_model},
+                      {"format", d.format},
+                      {"family", d.family},
+                      {"families", std::move(families)},
+                      {"parameter_size", d.parameter_size},
+                      {"quantization_level", d.quantization_level}};
+}
+
+void read_details(const json::object& o, ollama_model_details& d) {
+  auto take = [&](std::string_view key, std::string& out) {
+    if (auto* v = member(o, key); v && v->is_string() && v->as_string().size() <= 4096)
+      out.assign(v->as_string().data(), v->as_string().size());
+  };
+  take("parent_model", d.parent_model);
+  take("format", d.format);
+  take("family", d.family);
+  take("parameter_size", d.parameter_size);
+  take("quantization_level", d.quantization_level);
+  if (auto* f = member(o, "families"); f && f->is_array())
+    for (const auto& x : f->as_array())
+      if (x.is_string() && d.families.size() < 64) d.families.emplace_back(x.as_string().data(), x.as_string().size());
+}
+
+std::string take_string(const json::object& o, std::string_view key, std::size_t max) {
+  if (auto* v = member(o, key); v && v->is_string() && v->as_string().size() <= max)
+    return std::string(v->as_string().data(), v->as_string().size());
+  return {};
+}
+
+}  // namespace
+
+// ---- shared wire pieces
+
+namespace detail {
+
+std::string ollama_call_id(std::string_view seed, std::size_t index) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a
+  auto mix = [&](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ull;
+  };
+  for (char c : seed) mix(static_cast<unsigned char>(c));
+  mix(0);
+  for (char c : std::to_string(index)) mix(static_cast<unsigned char>(c));
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return std::string("call_") + buf;
+}
+
+json::object ollama_tool_call_json(const tool_call& call, std::size_t index) {
+  json::object fn{{"index", index}, {"name", call.name}, {"arguments", object_from_text(call.arguments)}};
+  json::object o;
+  if (!call.id.empty()) o["id"] = call.id;
+  o["function"] = std::move(fn);
+  return o;
+}
+
+void put_ollama_metrics(json::object& o, const token_usage& u, std::int64_t total_duration, std::int64_t load_duration,
+                        std::int64_t prompt_eval_duration, std::int64_t eval_duration) {
+  o["total_duration"] = std::max<std::int64_t>(total_duration, 0);
+  o["load_duration"] = std::max<std::int64_t>(load_duration, 0);
+  o["prompt_eval_count"] = u.input_tokens.value_or(0);
+  o["prompt_eval_duration"] = std::max<std::int64_t>(prompt_eval_duration, 0);
+  o["eval_count"] = u.output_tokens.value_or(0);
+  o["eval_duration"] = std::max<std::int64_t>(eval_duration, 0);
+}
+
+std::optional<std::int64_t> ollama_count(const json::object& o, std::string_view key) {
+  auto* v = member(o, key);
+  if (!v) return std::nullopt;
+  if (auto* i = v->if_int64(); i && *i >= 0) return *i;
+  if (auto* x = v->if_uint64(); x && *x <= static_cast<std::uint64_t>(max_int64)) return static_cast<std::int64_t>(*x);
+  return std::nullopt;
+}
+
+}  // namespace detail
+
+// ---- requests
+
+api_result<chat_request> parse_ollama_chat_request(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  chat_request req;
+  if (!o || !parse_chat_body(rd, *o, req)) return rd.take_error();
+  return req;
+}
+
+api_result<chat_request> parse_ollama_generate_request(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  chat_request req;
+  if (!o || !parse_generate_body(rd, *o, req)) return rd.take_error();
+  return req;
+}
+
+api_result<std::string> write_ollama_chat_request(const chat_request& r) {
+  json::object o;
+  o["model"] = r.model;
+  json::array msgs;
+  std::map<std::string, std::string> call_names;  // call id -> function name, for tool_name
+  for (std::size_t i = 0; i < r.messages.size(); ++i) {
+    const auto& m = r.messages[i];
+    switch (m.role) {
+      case message_role::system:
+        msgs.push_back(json::object{{"role", "system"}, {"content", joined_text(m.content)}});
+        break;
+      case message_role::user: {
+        json::object jm{{"role", "user"}, {"content", joined_text(m.content)}};
+        if (auto e = put_images(m.content, i, jm)) return *e;
+        msgs.push_back(std::move(jm));
+        break;
+      }
+      case message_role::assistant: {
+        std::string text, thinking;
+        json::array calls;
+        for (const auto& p : m.content) {
+          if (p.kind == part_kind::text) text += p.text;
+          if (p.kind == part_kind::reasoning) thinking += p.reasoning.text;
+          if (p.kind == part_kind::tool_call) {
+            call_names[p.call.id] = p.call.name;
+            calls.push_back(ollama_tool_call_json(p.call, calls.size()));
+          }
+        }
+        json::object jm{{"role", "assistant"}, {"content", text}};
+        if (!thinking.empty()) jm["thinking"] = thinking;
+        if (!calls.empty()) jm["tool_calls"] = std::move(calls);
+        msgs.push_back(std::move(jm));
+        break;
+      }
+      case message_role::tool:
+        for (const auto& p : m.content) {
+          if (p.kind != part_kind::tool_result) continue;
+          json::object jm{{"role", "tool"}, {"content", joined_text(p.result.content)}};
+          if (auto it = call_names.find(p.result.tool_call_id); it != call_names.end()) jm["tool_name"] = it->second;
+          if (!p.result.tool_call_id.empty()) jm["tool_call_id"] = p.result.tool_call_id;
+          if (auto e = put_images(p.result.content, i, jm)) return *e;
+          msgs.push_back(std::move(jm));
+        }
+        break;
+    }
+  }
+  o["messages"] = std::move(msgs);
+
+  bool drop_tools = r.choice && r.choice->kind == tool_choice_kind::none;
+  if (!r.tools.empty() && r.choice &&
+      (r.choice->kind == tool_choice_kind::required || r.choice->kind == tool_choice_kind::tool))
+    return api_error{400, "an Ollama target cannot be made to call a tool (tool_choice must be \"auto\" or \"none\")",
+                     "invalid_request_error", "tool_choice"};
+  if (!r.tools.empty() && !drop_tools) {
+    json::array tools;
+    for (const auto& t : r.tools) {
+      json::object f{{"name", t.name}};
+      if (!t.description.empty()) f["description"] = t.description;
+      f["parameters"] = t.parameters.empty() ? json::object{{"type", "object"}, {"properties", json::object{}}}
+                                             : object_from_text(t.parameters);
+      tools.push_back(json::object{{"type", "function"}, {"function", std::move(f)}});
+    }
+    o["tools"] = std::move(tools);
+  }
+  if (r.format) {
+    if (r.format->kind == response_format_kind::json_object) o["format"] = "json";
+    if (r.format->kind == response_format_kind::json_schema) o["format"] = object_from_text(r.format->schema);
+  }
+
+  json::object options;
+  const auto& s = r.sampling;
+  if (s.temperature) options["temperature"] = *s.temperature;
+  if (s.top_p) options["top_p"] = *s.top_p;
+  if (s.top_k) options["top_k"] = *s.top_k;
+  if (s.max_tokens) options["num_predict"] = *s.max_tokens;
+  if (s.seed) options["seed"] = *s.seed;
+  if (s.presence_penalty) options["presence_penalty"] = *s.presence_penalty;
+  if (s.frequency_penalty) options["frequency_penalty"] = *s.frequency_penalty;
+  if (!r.stop.empty()) {
+    json::array stop;
+    for (const auto& x : r.stop) stop.push_back(json::string(x));
+    options["stop"] = std::move(stop);
+  }
+  if (r.source == wire_format::ollama)
+    if (auto* extra = r.extra.if_contains("options"); extra && extra->is_object())
+      for (const auto& kv : extra->as_object())
+        if (!options.contains(kv.key())) options[kv.key()] = kv.value();
+  if (!options.empty()) o["options"] = std::move(options);
+
+  if (r.reasoning) {
+    const auto& e = r.reasoning->effort;
+    if (!r.reasoning->enabled)
+      o["think"] = false;
+    else if (r.source == wire_format::ollama && (e == "low" || e == "medium" || e == "high"))
+      o["think"] = e;
+    else
+      o["think"] = true;
+  }
+  o["stream"] = r.stream;
+  if (r.source == wire_format::ollama) {
+    // members this writer owns never come from `extra` (a generate request may carry them unchecked)
+    static constexpr std::string_view owned[] = {"model", "messages", "tools", "format", "options", "think", "stream"};
+    for (const auto& kv : r.extra)
+      if (std::find(std::begin(owned), std::end(owned), kv.key()) == std::end(owned)) o[kv.key()] = kv.value();
+  }
+  return json::serialize(o);
+}
+
+api_result<std::string> ollama_embed_request_to_openai(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  if (!o) return rd.take_error();
+  std::string model;
+  if (!member(*o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
+  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
+  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  auto* in = member(*o, "input");
+  if (!in) return api_error{400, "input: missing", "invalid_request_error", "input"};
+  json::value input;
+  if (!parse_embed_input(rd, *in, "input", input, false)) return rd.take_error();
+  std::optional<std::int64_t> dimensions;
+  if (!rd.integer_member(*o, "dimensions", "", dimensions, 1, 1 << 20) || !check_embed_extras(rd, *o))
+    return rd.take_error();
+  json::object out{{"model", model}, {"input", std::move(input)}, {"encoding_format", "float"}};
+  if (dimensions) out["dimensions"] = *dimensions;
+  return json::serialize(out);
+}
+
+api_result<std::string> ollama_embeddings_request_to_openai(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  if (!o) return rd.take_error();
+  std::string model, prompt;
+  if (!member(*o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
+  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
+  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  if (!member(*o, "prompt")) return api_error{400, "prompt: missing", "invalid_request_error", "prompt"};
+  if (!rd.string_member(*o, "prompt", "", prompt, limits.max_string_bytes) || !check_embed_extras(rd, *o))
+    return rd.take_error();
+  return json::serialize(json::object{{"model", model}, {"input", prompt}, {"encoding_format", "float"}});
+}
+
+api_result<std::string> openai_embeddings_request_to_ollama(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  if (!o) return rd.take_error();
+  std::string model, encoding;
+  if (!member(*o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
+  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
+  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  auto* in = member(*o, "input");
+  if (!in) return api_error{400, "input: missing", "invalid_request_error", "input"};
+  json::value input;
+  if (!parse_embed_input(rd, *in, "input", input, true)) return rd.take_error();
+  std::optional<std::int64_t> dimensions;
+  if (!rd.integer_member(*o, "dimensions", "", dimensions, 1, 1 << 20) ||
+      !rd.string_member(*o, "encoding_format", "", encoding, 32))
+    return rd.take_error();
+  if (!encoding.empty() && encoding != "float")
+    return api_error{400, "encoding_format: an Ollama target returns float vectors only", "invalid_request_error",
+                     "encoding_format"};
+  json::object out{{"model", model}, {"input", std::move(input)}};
+  if (dimensions) out["dimensions"] = *dimensions;
+  return json::serialize(out);
+}
+
+// ---- responses
+
+finish_info ollama_finish(std::string_view raw) {
+  finish_info f;
+  f.raw = std::string(raw);
+  f.reason = raw == "length" ? finish_reason::length : finish_reason::stop;
+  return f;
+}
+
+std::string_view ollama_done_reason(const finish_info& f) {
+  if (f.raw == "stop" || f.raw == "length" || f.raw == "load" || f.raw == "unload") return f.raw;
+  return f.reason == finish_reason::length ? "length" : "stop";
+}
+
+std::string write_ollama_chat_response(const chat_response& r, const ollama_timing& t) {
+  json::object o{{"model", r.model},
+                 {"created_at", created_at(r, t)},
+                 {"message", response_message(r, true)},
+                 {"done", true},
+                 {"done_reason", ollama_done_reason(r.finish)}};
+  put_ollama_metrics(o, r.usage, t.total_duration, t.load_duration, t.prompt_eval_duration, t.eval_duration);
+  return json::serialize(o);
+}
+
+std::string write_ollama_generate_response(const chat_response& r, const ollama_timing& t) {
+  auto m = response_message(r, false);
+  json::object o{{"model", r.model}, {"created_at", created_at(r, t)}, {"response", m["content"]}};
+  if (auto* th = m.if_contains("thinking")) o["thinking"] = *th;
+  o["done"] = true;
+  o["done_reason"] = ollama_done_reason(r.finish);
+  put_ollama_metrics(o, r.usage, t.total_duration, t.load_duration, t.prompt_eval_duration, t.eval_duration);
+  return json::serialize(o);
+}
+
+api_result<chat_response> parse_ollama_response(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(body, "response body");
+  if (!o) return rd.take_error();
+  if (member(*o, "error")) return parse_ollama_error(502, body);
+  chat_response resp;
+  std::string created;
+  if (!rd.string_member(*o, "model", "", resp.model, limits.max_model_bytes) ||
+      !rd.string_member(*o, "created_at", "", created, 64))
+    return rd.take_error();
+  if (auto ns = parse_rfc3339(created)) resp.created = *ns / 1'000'000'000;
+  std::string text, thinking, done_reason;
+  std::vector<content_part> calls;
+  if (auto* mv = member(*o, "message")) {
+    auto* m = rd.object(*mv, "message");
+    if (!m) return rd.take_error();
+    if (!rd.string_member(*m, "content", "message", text, limits.max_string_bytes) ||
+        !rd.string_member(*m, "thinking", "message", thinking, limits.max_string_bytes))
+      return rd.take_error();
+    if (auto* tc = member(*m, "tool_calls")) {
+      std::vector<open_call> open;
+      if (!parse_tool_calls(rd, *tc, "message.tool_calls", "", calls, open)) return rd.take_error();
+      for (std::size_t i = 0; i < calls.size(); ++i)
+        if (open[i].id == std::to_string(i)) calls[i].call.id = ollama_call_id(resp.model + "@" + created, i);
+    }
+  } else if (!rd.string_member(*o, "response", "", text, limits.max_string_bytes) ||
+             !rd.string_member(*o, "thinking", "", thinking, limits.max_string_bytes)) {
+    return rd.take_error();
+  }
+  if (!thinking.empty()) resp.content.push_back(content_part::make_reasoning({std::move(thinking), {}, {}}));
+  if (!text.empty()) resp.content.push_back(content_part::make_text(std::move(text)));
+  for (auto& c : calls) resp.content.push_back(std::move(c));
+  if (!rd.string_member(*o, "done_reason", "", done_reason, limits.max_name_bytes)) return rd.take_error();
+  resp.finish = ollama_finish(done_reason.empty() ? "stop" : done_reason);
+  if (!calls.empty() && resp.finish.reason == finish_reason::stop) {
+    resp.finish.reason = finish_reason::tool_calls;  // Ollama says "stop" after tool calls
+    resp.finish.raw.clear();
+  }
+  resp.usage.input_tokens = ollama_count(*o, "prompt_eval_count");
+  resp.usage.output_tokens = ollama_count(*o, "eval_count");
+  return resp;
+}
+
+api_result<std::string> openai_embeddings_to_ollama_embed(std::string_view openai_body, std::string_view model,
+                                                          const ollama_timing& t) {
+  const parse_limits limits;  // json_reader keeps a reference
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(openai_body, "embeddings reply");
+  if (!o) return rd.take_error();
+  auto vectors = read_openai_vectors(rd, *o);
+  if (!vectors) return rd.take_error();
+  json::array embeddings;
+  for (auto& v : *vectors) embeddings.push_back(std::move(v));
+  std::string name(model);
+  if (name.empty()) name = take_string(*o, "model", 1024);
+  std::int64_t prompt_tokens = 0;
+  if (auto* u = member(*o, "usage"); u && u->is_object())
+    prompt_tokens = ollama_count(u->as_object(), "prompt_tokens").value_or(0);
+  json::object out{{"model", name},
+                   {"embeddings", std::move(embeddings)},
+                   {"total_duration", std::max<std::int64_t>(t.total_duration, 0)},
+                   {"load_duration", std::max<std::int64_t>(t.load_duration, 0)},
+                   {"prompt_eval_count", prompt_tokens}};
+  return json::serialize(out);
+}
+
+api_result<std::string> openai_embeddings_to_ollama_embeddings(std::string_view openai_body) {
+  const parse_limits limits;  // json_reader keeps a reference
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(openai_body, "embeddings reply");
+  if (!o) return rd.take_error();
+  auto vectors = read_openai_vectors(rd, *o);
+  if (!vectors) return rd.take_error();
+  json::value first = vectors->empty() ? json::value(json::array{}) : json::value(std::move(vectors->front()));
+  return json::serialize(json::object{{"embedding", std::move(first)}});
+}
+
+api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollama_body, std::string_view model) {
+  const parse_limits limits;  // json_reader keeps a reference
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(ollama_body, "embed reply");
+  if (!o) return rd.take_error();
+  auto* ev = member(*o, "embeddings");
+  if (!ev) return api_error{502, "upstream reply: embeddings: missing", "api_error", {}};
+  auto* vectors = rd.array(*ev, "embeddings", rd.limits().max_messages);
+  if (!vectors) return rd.take_error();
+  json::array data;
+  for (std::size_t i = 0; i < vectors->size(); ++i) {
+    auto* vec = (*vectors)[i].if_array();
+    bool numbers = vec && std::all_of(vec->begin(), vec->end(), [](const json::value& x) { return x.is_number(); });
+    if (!numbers) {
+      rd.fail(path_of("embeddings", i), "expected an array of numbers");
+      return rd.take_error();
+    }
+    data.push_back(json::object{{"object", "embedding"}, {"index", i}, {"embedding", *vec}});
+  }
+  std::string name(model);
+  if (name.empty()) name = take_string(*o, "model", 1024);
+  auto prompt_tokens = ollama_count(*o, "prompt_eval_count").value_or(0);
+  json::object out{{"object", "list"},
+                   {"data", std::move(data)},
+                   {"model", name},
+                   {"usage", json::object{{"prompt_tokens", prompt_tokens}, {"total_tokens", prompt_tokens}}}};
+  return json::serialize(out);
+}
+
+// ---- time
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string format_rfc3339(std::int64_t unix_ns) {
+  constexpr std::int64_t ns_per_s = 1'000'000'000, s_per_day = 86'400;
+  std::int64_t secs = unix_ns / ns_per_s, frac = unix_ns % ns_per_s;
+  if (frac < 0) {
+    frac += ns_per_s;
+    secs -= 1;
+  }
+  std::int64_t days = secs / s_per_day, rem = secs % s_per_day;
+  if (rem < 0) {
+    rem += s_per_day;
+    days -= 1;
+  }
+  std::int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09lld", static_cast<long long>(y), m, d,
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                static_cast<long long>(rem % 60), static_cast<long long>(frac));
+  std::string out(buf);
+  while (out.back() == '0' && out[out.size() - 2] != '.') out.pop_back();
+  out += 'Z';
+  return out;
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
+      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  std::size_t pos = 19;
+  std::int64_t frac = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::size_t n = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (n < 9) frac = frac * 10 + (s[pos] - '0');
+      ++n;
+      ++pos;
+    }
+    if (n == 0) return std::nullopt;
+    for (; n < 9; ++n) frac *= 10;
+  }
+  std::int64_t offset = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int oh = 0, om = 0;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) ||
+        oh > 23 || om > 59)
+      return std::nullopt;
+    offset = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  std::int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86'400 + h * 3600 +
+                      mi * 60 + sec - offset;
+  std::int64_t ns = 0;
+  if (__builtin_mul_overflow(secs, std::int64_t{1'000'000'000}, &ns) || __builtin_add_overflow(ns, frac, &ns))
+    return std::nullopt;
+  return ns;
+}
+
+// ---- listings
+
+std::string write_ollama_tags(const std::vector<ollama_model_entry>& models) {
+  json::array a;
+  for (const auto& m : models)
+    a.push_back(json::object{{"name", m.name},
+                             {"model", m.model.empty() ? m.name : m.model},
+                             {"modified_at", format_rfc3339(m.modified_at_ns)},
+                             {"size", m.size},
+                             {"digest", m.digest},
+                             {"details", details_json(m.details)}});
+  return json::serialize(json::object{{"models", std::move(a)}});
+}
+
+std::string write_ollama_ps(const std::vector<ollama_model_entry>& models) {
+  json::array a;
+  for (const auto& m : models) {
+    json::object o{{"name", m.name},
+                   {"model", m.model.empty() ? m.name : m.model},
+                   {"size", m.size},
+                   {"digest", m.digest},
+                   {"details", details_json(m.details)},
+                   {"expires_at", format_rfc3339(m.expires_at_ns)},
+                   {"size_vram", m.size_vram}};
+    if (m.context_length) o["context_length"] = *m.context_length;
+    a.push_back(std::move(o));
+  }
+  return json::serialize(json::object{{"models", std::move(a)}});
+}
+
+api_result<std::vector<ollama_model_entry>> parse_ollama_tags(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(body, "model list");
+  if (!o) return rd.take_error();
+  auto* mv = member(*o, "models");
+  if (!mv) return api_error{502, "upstream reply: models: missing", "api_error", {}};
+  auto* models = rd.array(*mv, "models", limits.max_messages);
+  if (!models) return rd.take_error();
+  std::vector<ollama_model_entry> out;
+  for (std::size_t i = 0; i < models->size(); ++i) {
+    auto path = path_of("models", i);
+    auto* m = rd.object((*models)[i], path);
+    if (!m) return rd.take_error();
+    ollama_model_entry e;
+    e.name = take_string(*m, "name", limits.max_model_bytes);
+    e.model = take_string(*m, "model", limits.max_model_bytes);
+    if (e.name.empty()) e.name = e.model;
+    if (e.name.empty()) {
+      rd.fail(path_of(path, "name"), "missing");
+      return rd.take_error();
+    }
+    e.digest = take_string(*m, "digest", 256);
+    e.size = ollama_count(*m, "size").value_or(0);
+    e.size_vram = ollama_count(*m, "size_vram").value_or(0);
+    e.context_length = ollama_count(*m, "context_length");
+    e.modified_at_ns = parse_rfc3339(take_string(*m, "modified_at", 64)).value_or(0);
+    e.expires_at_ns = parse_rfc3339(take_string(*m, "expires_at", 64)).value_or(0);
+    if (auto* d = member(*m, "details"); d && d->is_object()) read_details(d->as_object(), e.details);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string write_ollama_show(const ollama_show_info& info) {
+  json::object model_info;
+  if (!info.architecture.empty()) model_info["general.architecture"] = info.architecture;
+  if (info.parameter_count) model_info["general.parameter_count"] = *info.parameter_count;
+  if (!info.architecture.empty()) {
+    const auto& a = info.architecture;
+    if (info.context_length) model_info[a + ".context_length"] = *info.context_length;
+    if (info.embedding_length) model_info[a + ".embedding_length"] = *info.embedding_length;
+    if (info.block_count) model_info[a + ".block_count"] = *info.block_count;
+    if (info.head_count) model_info[a + ".attention.head_count"] = *info.head_count;
+    if (info.head_count_kv) model_info[a + ".attention.head_count_kv"] = *info.head_count_kv;
+  }
+  for (const auto& kv : info.model_info_extra)
+    if (!model_info.contains(kv.key())) model_info[kv.key()] = kv.value();
+  json::array caps;
+  for (const auto& c : info.capabilities) caps.push_back(json::string(c));
+  json::object o;
+  if (!info.license.empty()) o["license"] = info.license;
+  o["modelfile"] = info.modelfile;
+  o["parameters"] = info.parameters;
+  o["template"] = info.template_text;
+  if (!info.system.empty()) o["system"] = info.system;
+  o["details"] = details_json(info.details);
+  o["model_info"] = std::move(model_info);
+  o["capabilities"] = std::move(caps);
+  if (info.modified_at_ns != 0) o["modified_at"] = format_rfc3339(info.modified_at_ns);
+  return json::serialize(o);
+}
+
+api_result<ollama_show_info> parse_ollama_show(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 502);
+  auto o = rd.parse_object(body, "model details");
+  if (!o) return rd.take_error();
+  ollama_show_info info;
+  if (auto* d = member(*o, "details"); d && d->is_object()) read_details(d->as_object(), info.details);
+  if (auto* c = member(*o, "capabilities"); c && c->is_array())
+    for (const auto& x : c->as_array())
+      if (x.is_string() && x.as_string().size() <= limits.max_name_bytes && info.capabilities.size() < 64)
+        info.capabilities.emplace_back(x.as_string().data(), x.as_string().size());
+  if (auto* mi = member(*o, "model_info"); mi && mi->is_object()) {
+    const auto& m = mi->as_object();
+    info.architecture = take_string(m, "general.architecture", limits.max_name_bytes);
+    info.parameter_count = ollama_count(m, "general.parameter_count");
+    if (!info.architecture.empty()) {
+      const auto& a = info.architecture;
+      info.context_length = ollama_count(m, a + ".context_length");
+      info.embedding_length = ollama_count(m, a + ".embedding_length");
+      info.block_count = ollama_count(m, a + ".block_count");
+      info.head_count = ollama_count(m, a + ".attention.head_count");
+      info.head_count_kv = ollama_count(m, a + ".attention.head_count_kv");
+    }
+  }
+  info.modified_at_ns = parse_rfc3339(take_string(*o, "modified_at", 64)).value_or(0);
+  return info;
+}
+
+api_result<std::string> parse_ollama_model_name(std::string_view body, const parse_limits& limits) {
+  json_reader rd(limits, 400);
+  auto o = rd.parse_object(body, "request body");
+  if (!o) return rd.take_error();
+  std::string model;
+  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
+  if (model.empty() && !rd.string_member(*o, "name", "", model, limits.max_model_bytes)) return rd.take_error();
+  if (model.empty()) return api_error{400, "model: missing", "invalid_request_error", "model"};
+  return model;
+}
+
+std::string write_ollama_version(std::string_view version) {
+  return json::serialize(json::object{{"version", version}});
+}
+
+// ---- errors
+
+std::string write_ollama_error(const api_error& e) {
+  return json::serialize(json::object{{"error", e.message}});
+}
+
+api_error parse_ollama_error(unsigned status, std::string_view body) {
+  api_error e{status, "upstream returned HTTP " + std::to_string(status), {}, {}};
+  json::parse_options opt;
+  opt.max_depth = 32;
+  json::error_code ec;
+  auto v = json::parse(body, ec, {}, opt);
+  if (ec || !v.is_object()) return e;
+  const auto& o = v.as_object();
+  auto* err = member(o, "error");
+  if (!err) return e;
+  std::string msg;
+  if (auto* s = err->if_string())
+    msg.assign(s->data(), std::min<std::size_t>(s->size(), 4096));
+  else if (err->is_object())
+    msg = take_string(err->as_object(), "message", 4096);
+  if (!msg.empty()) e.message = std::move(msg);
+  return e;
+}
+
+}  // namespace sy::api

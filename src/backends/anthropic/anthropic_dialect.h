@@ -1,0 +1,19 @@
+#pragma once
+// Anthropic's Messages API as an upstream (backend type "anthropic"): OpenAI chat requests go
+// out as POST <url>/messages with x-api-key and anthropic-version; answers and streams come back
+// as OpenAI's. Only chat is supported: completions and embeddings are refused with a 400.
+#include "backends/openai_compat/openai_backend.h"
+
+namespace sy::backends {
+
+class anthropic_dialect : public upstream_dialect {
+ public:
+  static constexpr const char* api_version = "2023-06-01";
+
+  std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
+                                                                   std::string_view body) const override;
+  void add_headers(http::header_list& headers, const std::string& api_key) const override;
+  std::unique_ptr<response_translator> to_openai() const override;
+};
+
+}  // namespace sy::backends

@@ -1,0 +1,164 @@
+// An Anthropic upstream (backend type "anthropic") behind switchyard: OpenAI clients and
+// Anthropic clients both reach it. The upstream here is a small fake of the Messages API written
+// from Anthropic's public reference; it records what it received.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { startStack } from './harness.mjs';
+
+let received = [];
+function fakeAnthropic() {
+  return createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const json = body ? JSON.parse(body) : {};
+      received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
+      if (req.method === 'GET' && req.url === '/v1/models') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-fake-1', display_name: 'Fake', created_at: '2026-01-01T00:00:00Z' }], has_more: false }));
+        return;
+      }
+      if (req.url !== '/v1/messages') {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'no such path' } }));
+        return;
+      }
+      if (json.messages?.[0]?.content === 'overloaded') {
+        res.writeHead(529, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
+        return;
+      }
+      const usage = { input_tokens: 12, output_tokens: 3 };
+      if (!json.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({
+          id: 'msg_fake_1', type: 'message', role: 'assistant', model: json.model,
+          content: [{ type: 'text', text: 'Bonjour from Claude' }],
+          stop_reason: 'end_turn', stop_sequence: null, usage,
+        }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const send = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+      send('message_start', { message: { id: 'msg_fake_2', type: 'message', role: 'assistant', model: json.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } });
+      send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+      send('ping', {});
+      for (const t of ['Bon', 'jour']) send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } });
+      send('content_block_stop', { index: 0 });
+      send('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_9', name: 'lookup', input: {} } });
+      send('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"q":' } });
+      send('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '"paris"}' } });
+      send('content_block_stop', { index: 1 });
+      send('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } });
+      send('message_stop', {});
+      res.end();
+    });
+  });
+}
+
+let stack;
+let upstream;
+let openai;
+let anthropic;
+before(async () => {
+  upstream = fakeAnthropic();
+  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
+  const port = upstream.address().port;
+  stack = await startStack({
+    apiKeys: ['sy-client-key'],
+    extraBackends: [
+      '  - name: claude',
+      '    type: anthropic',
+      `    url: http://127.0.0.1:${port}/v1`,
+      '    api_key: sk-ant-upstream-secret',
+    ],
+    extraAliases: ['  sonnet: claude/claude-fake-1'],
+  });
+  openai = new OpenAI({ baseURL: stack.baseURL, apiKey: 'sy-client-key', maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: stack.baseURL.replace(/\/v1$/, ''), apiKey: 'sy-client-key', maxRetries: 0 });
+});
+after(() => {
+  stack?.stop();
+  upstream?.close();
+});
+
+test('an OpenAI client reaches an Anthropic upstream: the request in Messages form, with the backend key', async () => {
+  received = [];
+  const res = await openai.chat.completions.create({
+    model: 'sonnet',
+    max_tokens: 50,
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'hello' },
+    ],
+  });
+  assert.equal(res.choices[0].message.content, 'Bonjour from Claude');
+  assert.equal(res.choices[0].finish_reason, 'stop');
+  assert.equal(res.usage.prompt_tokens, 12);
+  assert.equal(res.usage.completion_tokens, 3);
+  const got = received.find((r) => r.url === '/v1/messages');
+  assert.equal(got.headers['x-api-key'], 'sk-ant-upstream-secret');
+  assert.equal(got.headers['anthropic-version'], '2023-06-01');
+  assert.equal(got.headers.authorization, undefined);  // the client's key never travels
+  assert.equal(got.body.model, 'claude-fake-1');
+  assert.equal(got.body.system, 'Be brief.');
+  assert.equal(got.body.max_tokens, 50);
+  assert.deepEqual(got.body.messages, [{ role: 'user', content: 'hello' }]);
+});
+
+test('a streamed answer with a tool call comes back as OpenAI chunks', async () => {
+  const stream = await openai.chat.completions.create({
+    model: 'sonnet',
+    messages: [{ role: 'user', content: 'hello' }],
+    stream: true,
+    tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+  });
+  let text = '';
+  let args = '';
+  let name;
+  let finish;
+  for await (const chunk of stream) {
+    const c = chunk.choices[0];
+    if (!c) continue;
+    text += c.delta?.content ?? '';
+    for (const t of c.delta?.tool_calls ?? []) {
+      name = t.function?.name ?? name;
+      args += t.function?.arguments ?? '';
+    }
+    finish = c.finish_reason ?? finish;
+  }
+  assert.equal(text, 'Bonjour');
+  assert.equal(name, 'lookup');
+  assert.deepEqual(JSON.parse(args), { q: 'paris' });
+  assert.equal(finish, 'tool_calls');
+  const sent = received.at(-1).body;
+  assert.equal(sent.stream, true);
+  assert.equal(sent.tools[0].name, 'lookup');
+  assert.deepEqual(sent.tools[0].input_schema.properties, { q: { type: 'string' } });
+});
+
+test('an Anthropic client reaches it too (translated both ways)', async () => {
+  const msg = await anthropic.messages.create({ model: 'sonnet', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal(msg.content[0].text, 'Bonjour from Claude');
+  assert.equal(msg.stop_reason, 'end_turn');
+});
+
+test('upstream errors come back with their status in the client\'s format', async () => {
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'overloaded' }] }),
+    (err) => err.status === 502 && /HTTP 529/.test(err.message),
+  );
+  await assert.rejects(
+    openai.embeddings.create({ model: 'sonnet', input: 'x' }),
+    (err) => err.status === 400 && /only chat requests/.test(err.message),
+  );
+});
+
+test('the backend lists its models from the provider', async () => {
+  const models = await openai.models.list();
+  const ids = models.data.map((m) => m.id);
+  assert.ok(ids.includes('claude/claude-fake-1'), ids.join(', '));
+});
