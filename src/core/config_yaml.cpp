@@ -827,9 +827,10 @@ std::string to_masked_yaml(const config& cfg) {
     if (!r.fallback.empty()) out << YAML::Key << "fallback" << YAML::Value << YAML::Flow << r.fallback;
     if (!(r.timeouts == route_timeouts{})) {
       out << YAML::Key << "timeouts" << YAML::Value << YAML::BeginMap;
-      for (auto [name, d] : {std::pair{"connect", r.timeouts.connect}, std::pair{"first_token", r.timeouts.first_token},
-                             std::pair{"idle", r.timeouts.idle}, std::pair{"total", r.timeouts.total}})
-        if (d > duration::zero()) out << YAML::Key << name << YAML::Value << format_duration(d);
+      for (auto [name, limit] :
+           {std::pair{"connect", r.timeouts.connect}, std::pair{"first_token", r.timeouts.first_token},
+            std::pair{"idle", r.timeouts.idle}, std::pair{"total", r.timeouts.total}})
+        if (limit > duration::zero()) out << YAML::Key << name << YAML::Value << format_duration(limit);
       out << YAML::EndMap;
     }
     out << YAML::EndMap;

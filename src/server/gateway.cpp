@@ -249,7 +249,7 @@ void gateway::start_health_checks(http::server& srv) {
             }
           }
           timer->expires_after(h.interval > duration::zero() ? h.interval : std::chrono::seconds(5));
-          auto [ec] = co_await timer->async_wait(http::net::as_tuple(http::net::use_awaitable));
+          co_await timer->async_wait(http::net::as_tuple(http::net::use_awaitable));
           if (shutting_down_) co_return;
         }
       },
@@ -914,12 +914,12 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
     json::array models;
     for (const auto& m : data) {
       const auto& o = m.as_object();
-      auto created = o.at("created").to_number<std::int64_t>();
+      auto since = o.at("created").to_number<std::int64_t>();
       models.push_back(json::object{
           {"type", "model"},
           {"id", o.at("id")},
           {"display_name", o.at("id")},
-          {"created_at", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(created)))}});
+          {"created_at", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(since)))}});
     }
     json::object list{{"data", models}, {"has_more", false}, {"first_id", nullptr}, {"last_id", nullptr}};
     if (!models.empty()) {
