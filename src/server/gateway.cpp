@@ -5,6 +5,7 @@
 #include <set>
 
 #include "server/inbound_anthropic.h"
+#include "server/inbound_ollama.h"
 #include "server/request_log.h"
 #include "store/store_home.h"
 
@@ -374,7 +375,13 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   const auto method = ex.req.method();
   const std::string& path = log.path;
 
-  if (path == "/health") {
+  if (path == "/" && (method == bhttp::verb::get || method == bhttp::verb::head)) {
+    // what Ollama clients probe to see that a server is there
+    log.status = 200;
+    auto res = http::json_response(ex, 200, "Switchyard is running (Ollama-compatible API under /api)");
+    res.set("Content-Type", "text/plain; charset=utf-8");
+    co_await http::send(ex, res);
+  } else if (path == "/health") {
     log.status = 200;
     auto res = http::json_response(ex, 200, R"({"status":"ok"})");
     co_await http::send(ex, res);
@@ -429,7 +436,12 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     co_await http::send(ex, res);
   } else if (path.starts_with("/v1/") || path.starts_with("/api/")) {
-    if (path.starts_with("/v1/messages")) ex.error_format = &anthropic_error_format;  // errors in its format
+    // errors in the client's own format
+    const bool ollama_path = path == "/api/chat" || path == "/api/generate" || path == "/api/embed" ||
+                             path == "/api/embeddings" || path == "/api/tags" || path == "/api/ps" ||
+                             path == "/api/show" || path == "/api/version";
+    if (path.starts_with("/v1/messages")) ex.error_format = &anthropic_error_format;
+    if (ollama_path) ex.error_format = &ollama_error_format;
     auto key = presented_key(*st->cfg, ex);
     if (key) log.client = client_identity(*st->cfg, *key, ex);
     if (!key) {
@@ -474,8 +486,13 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     } else if (path.starts_with("/v1/models/") && method == bhttp::verb::get) {
       co_await get_model(*st, ex, std::string_view(path).substr(11));
       log.status = 200;
+    } else if (ollama_path && (path == "/api/tags" || path == "/api/ps" || path == "/api/version")) {
+      if (method != bhttp::verb::get && method != bhttp::verb::head)
+        co_await reply_error(ex, log, 405, "use GET for " + path, "method_not_allowed");
+      else
+        co_await ollama_api(*st, ex, path, log);
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
-               path == "/v1/messages") {
+               path == "/v1/messages" || ollama_path) {
       if (method != bhttp::verb::post) {
         co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
       } else if (auto refused = key_limits_.admit(log.client, limit_for(*st->cfg, *key))) {
@@ -491,6 +508,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         co_await http::send(ex, res);
       } else if (path == "/v1/messages") {
         co_await messages(*st, ex, log);
+      } else if (ollama_path) {
+        co_await ollama_api(*st, ex, path, log);
       } else {
         co_await proxy(*st, ex, std::string_view(path).substr(3), log);
       }
@@ -1060,7 +1079,8 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
   double first_byte = log.first_byte.time_since_epoch().count() == 0
                           ? -1
                           : std::chrono::duration<double>(log.first_byte - ex.started).count();
-  if (log.path.starts_with("/v1/")) metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
+  if (log.path.starts_with("/v1/") || !log.requested_model.empty())
+    metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
   if (!log.requested_model.empty()) {  // an inference request: usage, limits, the event stream
     auto tokens_in = std::max<std::int64_t>(log.prompt_tokens, 0),
          tokens_out = std::max<std::int64_t>(log.completion_tokens, 0);

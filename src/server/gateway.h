@@ -92,6 +92,10 @@ class gateway {
   using translator_factory = std::function<std::unique_ptr<backends::response_translator>()>;
   http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path, request_log& log,
                                    const translator_factory* make_translator = nullptr);
+  // The Ollama-compatible API (gateway_ollama_api.cpp): /api/chat, /api/generate, /api/embed,
+  // /api/embeddings, /api/tags, /api/ps, /api/show, /api/version.
+  http::net::awaitable<void> ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                        request_log& log);
   // POST /v1/messages (Anthropic), through proxy() with translation both ways.
   http::net::awaitable<void> messages(const gateway_state& st, http::exchange& ex, request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);

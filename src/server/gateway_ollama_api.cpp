@@ -1,0 +1,150 @@
+// The Ollama-compatible API of the gateway (inbound_ollama.h): inference endpoints go through
+// proxy() with translation; listings are built from the local store, the engines and the
+// catalog, with ids a client can send back as `model`.
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/version.h"
+#include "http/pch.h"
+#include "router/model_resolver.h"
+#include "server/gateway.h"
+#include "server/inbound_ollama.h"
+#include "server/request_log.h"
+
+namespace sy {
+
+namespace bhttp = http::bhttp;
+
+namespace {
+
+std::int64_t seconds_to_ns(std::int64_t s) {
+  return s * 1'000'000'000;
+}
+
+api::ollama_model_details details_of(const store::local_model& m) {
+  api::ollama_model_details d;
+  d.family = m.architecture;
+  if (!m.architecture.empty()) d.families = {m.architecture};
+  d.parameter_size = !m.size_label.empty() ? m.size_label
+                     : m.parameters > 0    ? fmt::format("{:.1f}B", double(m.parameters) / 1e9)
+                                           : "";
+  d.quantization_level = m.quantization;
+  return d;
+}
+
+}  // namespace
+
+http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                               request_log& log) {
+  const auto method = ex.req.method();
+  auto reply = [&](std::string body) -> http::net::awaitable<void> {
+    log.status = 200;
+    auto res = http::json_response(ex, 200, std::move(body));
+    co_await http::send(ex, res);
+  };
+  if (path == "/api/chat" || path == "/api/generate") {
+    auto endpoint = path == "/api/chat" ? api::ollama_endpoint::chat : api::ollama_endpoint::generate;
+    auto translated = ollama_to_openai(ex.req.body(), endpoint);
+    if (auto* err = std::get_if<api::api_error>(&translated)) {
+      co_await reply_error(ex, log, err->status, err->message, "invalid_request");
+      co_return;
+    }
+    auto& t = std::get<translated_request>(translated);
+    ex.req.body() = std::move(t.openai_body);
+    translator_factory make = [model = t.model, endpoint] {
+      return std::make_unique<ollama_response_translator>(model, endpoint);
+    };
+    co_await proxy(st, ex, "/chat/completions", log, &make);
+  } else if (path == "/api/embed" || path == "/api/embeddings") {
+    bool legacy = path == "/api/embeddings";
+    auto translated = ollama_embed_to_openai(ex.req.body(), legacy);
+    if (auto* err = std::get_if<api::api_error>(&translated)) {
+      co_await reply_error(ex, log, err->status, err->message, "invalid_request");
+      co_return;
+    }
+    auto& t = std::get<translated_request>(translated);
+    ex.req.body() = std::move(t.openai_body);
+    translator_factory make = [model = t.model, legacy] {
+      return std::make_unique<ollama_embed_translator>(model, legacy);
+    };
+    co_await proxy(st, ex, "/embeddings", log, &make);
+  } else if (path == "/api/version") {
+    co_await reply(api::write_ollama_version(version));
+  } else if (path == "/api/tags") {
+    std::vector<api::ollama_model_entry> models;
+    if (local_)
+      for (const auto& m : *local_->models())
+        models.push_back({.name = "local/" + m.name,
+                          .model = "local/" + m.name,
+                          .modified_at_ns = seconds_to_ns(m.added),
+                          .size = static_cast<std::int64_t>(m.size_bytes),
+                          .digest = m.sha256,
+                          .details = details_of(m)});
+    auto started = seconds_to_ns(std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count());
+    for (const auto& [alias, target] : st.cfg->aliases)
+      models.push_back({.name = alias, .model = alias, .modified_at_ns = started});
+    for (const auto& r : st.cfg->routes)
+      models.push_back({.name = r.model, .model = r.model, .modified_at_ns = started});
+    auto snapshot = catalog_.snapshot();
+    for (const auto& b : snapshot->backends) {
+      if (b.backend == "local") continue;
+      for (const auto& m : b.all())
+        models.push_back({.name = b.backend + "/" + m, .model = b.backend + "/" + m, .modified_at_ns = started});
+    }
+    co_await reply(api::write_ollama_tags(models));
+  } else if (path == "/api/ps") {
+    std::vector<api::ollama_model_entry> running;
+    if (local_) {
+      auto models = local_->models();
+      for (const auto& e : local_->supervisor().engines()) {
+        if (e.status.state != engine::engine_state::ready) continue;
+        api::ollama_model_entry entry{.name = "local/" + e.model, .model = "local/" + e.model};
+        entry.size = static_cast<std::int64_t>(e.memory_bytes);
+        auto expires = e.last_used + st.cfg->engine.idle_unload;
+        entry.expires_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(expires.time_since_epoch()).count();
+        for (const auto& m : *models)
+          if (m.name == e.model) {
+            entry.details = details_of(m);
+            entry.digest = m.sha256;
+            if (m.context_length > 0) entry.context_length = static_cast<std::int64_t>(m.context_length);
+          }
+        running.push_back(std::move(entry));
+      }
+    }
+    co_await reply(api::write_ollama_ps(running));
+  } else if (path == "/api/show") {
+    auto name = api::parse_ollama_model_name(ex.req.body());
+    if (auto* err = std::get_if<api::api_error>(&name)) {
+      co_await reply_error(ex, log, err->status, err->message, "invalid_request");
+      co_return;
+    }
+    const auto& requested = std::get<std::string>(name);
+    auto snapshot = catalog_.snapshot();
+    auto resolved = model_resolver(*st.cfg, *snapshot).resolve(requested);
+    if (auto* unknown = std::get_if<unknown_model>(&resolved)) {
+      co_await reply_error(ex, log, 404, unknown->message, "model_not_found");
+      co_return;
+    }
+    const auto& target = std::get<resolved_target>(resolved);
+    api::ollama_show_info info;
+    info.capabilities = {"completion"};
+    if (local_ && target.backend == &local_backend_config())
+      for (const auto& m : *local_->models())
+        if (m.name == target.upstream_model) {
+          info.details = details_of(m);
+          info.architecture = m.architecture;
+          if (m.context_length > 0) info.context_length = static_cast<std::int64_t>(m.context_length);
+          if (m.parameters > 0) info.parameter_count = static_cast<std::int64_t>(m.parameters);
+          info.modified_at_ns = seconds_to_ns(m.added);
+          if (m.embedding) info.capabilities = {"embedding"};
+        }
+    co_await reply(api::write_ollama_show(info));
+  } else {
+    co_await reply_error(ex, log, 405, fmt::format("{} {} is not supported", std::string(ex.req.method_string()), path),
+                         "method_not_allowed");
+  }
+  (void)method;
+}
+
+}  // namespace sy

@@ -1,0 +1,99 @@
+#include "server/inbound_ollama.h"
+
+#include <chrono>
+
+namespace sy {
+
+namespace {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::variant<translated_request, api::api_error> ollama_to_openai(std::string_view body,
+                                                                  api::ollama_endpoint endpoint) {
+  auto parsed = endpoint == api::ollama_endpoint::chat ? api::parse_ollama_chat_request(body)
+                                                       : api::parse_ollama_generate_request(body);
+  if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
+  auto& request = std::get<api::chat_request>(parsed);
+  if (auto refused = api::refuse_untranslated(request)) return *refused;
+  request.stream_usage = request.stream;  // the last line carries the counts
+  auto written = api::write_openai_request(request);
+  if (auto* err = std::get_if<api::api_error>(&written)) return *err;
+  return translated_request{std::move(std::get<std::string>(written)), request.model, request.stream};
+}
+
+std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy) {
+  auto written = legacy ? api::ollama_embeddings_request_to_openai(body) : api::ollama_embed_request_to_openai(body);
+  if (auto* err = std::get_if<api::api_error>(&written)) return *err;
+  auto model = api::parse_ollama_model_name(body);
+  return translated_request{std::move(std::get<std::string>(written)),
+                            std::holds_alternative<std::string>(model) ? std::get<std::string>(model) : "", false};
+}
+
+std::string ollama_error_format(unsigned status, std::string_view message, std::string_view, std::string_view) {
+  return api::write_ollama_error(api::api_error{status, std::string(message), {}, {}});
+}
+
+ollama_response_translator::ollama_response_translator(std::string model, api::ollama_endpoint endpoint)
+    : model_(std::move(model)), endpoint_(endpoint), started_ns_(now_ns()), encoder_(model_, endpoint, started_ns_) {}
+
+std::string ollama_response_translator::body(unsigned status, std::string_view upstream_body) {
+  if (status < 200 || status >= 300) return api::write_ollama_error(api::parse_openai_error(status, upstream_body));
+  auto parsed = api::parse_openai_response(upstream_body);
+  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_ollama_error(*err);
+  auto& response = std::get<api::chat_response>(parsed);
+  response.model = model_;
+  api::ollama_timing timing;
+  timing.created_at_ns = now_ns();
+  timing.total_duration = *timing.created_at_ns - started_ns_;
+  return endpoint_ == api::ollama_endpoint::chat ? api::write_ollama_chat_response(response, timing)
+                                                 : api::write_ollama_generate_response(response, timing);
+}
+
+std::string ollama_response_translator::stream_events(std::string_view events) {
+  std::string out;
+  encoder_.set_time(now_ns());
+  for (std::size_t at = 0; at < events.size();) {
+    auto end = events.find('\n', at);
+    auto line = events.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    at = end == std::string_view::npos ? events.size() : end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.starts_with("data:")) continue;
+    auto payload = line.substr(5);
+    if (!payload.empty() && payload.front() == ' ') payload.remove_prefix(1);
+    for (auto& e : decoder_.decode(payload)) {
+      if (e.kind == api::stream_event_kind::start) e.model = model_;
+      out += encoder_.encode(e);
+    }
+  }
+  return out;
+}
+
+std::string ollama_response_translator::stream_end() {
+  encoder_.set_time(now_ns());
+  api::ollama_timing timing;
+  timing.total_duration = now_ns() - started_ns_;
+  return encoder_.end(timing);
+}
+
+std::string ollama_response_translator::stream_error(std::string_view message) {
+  return encoder_.encode(api::stream_event::make_error(api::api_error{502, std::string(message), {}, {}}));
+}
+
+std::string ollama_embed_translator::body(unsigned status, std::string_view upstream_body) {
+  if (status < 200 || status >= 300) return api::write_ollama_error(api::parse_openai_error(status, upstream_body));
+  auto written = legacy_ ? api::openai_embeddings_to_ollama_embeddings(upstream_body)
+                         : api::openai_embeddings_to_ollama_embed(upstream_body, model_);
+  if (auto* err = std::get_if<api::api_error>(&written)) return api::write_ollama_error(*err);
+  return std::get<std::string>(written);
+}
+
+std::string ollama_embed_translator::stream_error(std::string_view message) {
+  return api::write_ollama_error(api::api_error{502, std::string(message), {}, {}});
+}
+
+}  // namespace sy
