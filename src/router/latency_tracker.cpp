@@ -18,7 +18,8 @@ void latency_tracker::ring::push(double v) {
   count = std::min(count + 1, keep);
 }
 
-void latency_tracker::record(time_point now, duration ttft, std::optional<duration> total) {
+void latency_tracker::record(time_point now, std::chrono::steady_clock::duration ttft,
+                             std::optional<std::chrono::steady_clock::duration> total) {
   double sample = std::max(0.0, ms(ttft));
   if (!seen_ || sample >= ewma_ms_) {
     ewma_ms_ = sample;

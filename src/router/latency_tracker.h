@@ -29,7 +29,8 @@ class latency_tracker {
   explicit latency_tracker(duration tau = std::chrono::seconds(10)) : tau_(tau) {}
 
   // `total`: absent while only the first token's time is known.
-  void record(time_point now, duration ttft, std::optional<duration> total = std::nullopt);
+  void record(time_point now, std::chrono::steady_clock::duration ttft,
+              std::optional<std::chrono::steady_clock::duration> total = std::nullopt);
   double ewma_ms(time_point now) const;  // 0 before any sample
   latency_summary ttft() const { return summarize(ttft_); }
   latency_summary total() const { return summarize(total_); }

@@ -37,9 +37,9 @@ struct attempt_result {
   kind what = kind::success;
   unsigned status = 0;
   std::string error;
-  std::optional<duration> retry_after;  // parsed, clamped
-  std::optional<duration> ttft;         // request start -> first byte to the client
-  std::optional<duration> total;        // for complete exchanges
+  std::optional<duration> retry_after;                       // parsed, clamped
+  std::optional<std::chrono::steady_clock::duration> ttft;   // send -> first byte to the client
+  std::optional<std::chrono::steady_clock::duration> total;  // for complete exchanges
 };
 
 class router_state {

@@ -620,7 +620,7 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
   r.status = o.status;
   r.error = o.error;
   auto now = std::chrono::steady_clock::now();
-  if (o.first_byte.time_since_epoch().count() != 0) r.ttft = std::chrono::duration_cast<duration>(o.first_byte - began);
+  if (o.first_byte.time_since_epoch().count() != 0) r.ttft = o.first_byte - began;
   // a 429, or a 503 that says when to come back (Retry-After): a cooldown, not a breakdown
   auto retry_after =
       o.retry_after.empty() ? std::nullopt : parse_retry_after(o.retry_after, std::chrono::system_clock::now());
@@ -633,7 +633,7 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
     r.what = attempt_result::kind::failure;
   } else {
     r.what = attempt_result::kind::success;
-    if (o.complete) r.total = std::chrono::duration_cast<duration>(now - began);
+    if (o.complete) r.total = now - began;
   }
   return r;
 }

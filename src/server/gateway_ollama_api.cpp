@@ -51,6 +51,18 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       co_return;
     }
     auto& t = std::get<translated_request>(translated);
+    if (t.no_messages) {  // "load this model": local models start loading, others are always ready
+      log.requested_model = t.model;
+      if (local_ && t.model.starts_with("local/")) {
+        auto err = co_await local_->load(*st.cfg, t.model.substr(6));
+        if (err) {
+          co_await reply_error(ex, log, err->status, err->message, err->code);
+          co_return;
+        }
+      }
+      co_await reply(ollama_load_response(t.model, endpoint));
+      co_return;
+    }
     ex.req.body() = std::move(t.openai_body);
     translator_factory make = [model = t.model, endpoint] {
       return std::make_unique<ollama_response_translator>(model, endpoint);

@@ -20,6 +20,7 @@ struct translated_request {
   std::string openai_body;  // what the router and the backends see
   std::string model;        // as the client named it
   bool stream = false;
+  bool no_messages = false;  // Ollama's "load the model" request (empty messages or prompt)
 };
 
 // The Messages request as an OpenAI chat request; a 400 naming what cannot be translated.

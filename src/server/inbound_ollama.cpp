@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <boost/json.hpp>
+
 namespace sy {
 
 namespace {
@@ -20,10 +22,21 @@ std::variant<translated_request, api::api_error> ollama_to_openai(std::string_vi
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
   auto& request = std::get<api::chat_request>(parsed);
   if (auto refused = api::refuse_untranslated(request)) return *refused;
+  if (request.messages.empty()) return translated_request{{}, request.model, request.stream, true};
   request.stream_usage = request.stream;  // the last line carries the counts
   auto written = api::write_openai_request(request);
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   return translated_request{std::move(std::get<std::string>(written)), request.model, request.stream};
+}
+
+std::string ollama_load_response(std::string_view model, api::ollama_endpoint endpoint) {
+  boost::json::object o{
+      {"model", model}, {"created_at", api::format_rfc3339(now_ns())}, {"done", true}, {"done_reason", "load"}};
+  if (endpoint == api::ollama_endpoint::chat)
+    o["message"] = boost::json::object{{"role", "assistant"}, {"content", ""}};
+  else
+    o["response"] = "";
+  return boost::json::serialize(o);
 }
 
 std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy) {

@@ -19,6 +19,8 @@ namespace sy {
 
 // /api/chat or /api/generate as an OpenAI chat request; a 400 naming what cannot be translated.
 std::variant<translated_request, api::api_error> ollama_to_openai(std::string_view body, api::ollama_endpoint endpoint);
+// The answer to a request without messages (Ollama's way to load a model): done, "load".
+std::string ollama_load_response(std::string_view model, api::ollama_endpoint endpoint);
 // /api/embed (or the legacy /api/embeddings) as an OpenAI embeddings request.
 std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy);
 

@@ -101,3 +101,9 @@ test('errors come in Ollama format with the right status', async () => {
   const anonymous = new Ollama({ host: stack.baseURL.replace(/\/v1$/, '') });
   await assert.rejects(anonymous.list(), (err) => err.status_code === 401);
 });
+
+test('a request without messages loads the model (done_reason "load")', async () => {
+  const res = await ollama.chat({ model: 'llama3', messages: [], stream: false });
+  assert.equal(res.done, true);
+  assert.equal(res.done_reason, 'load');
+});

@@ -2,9 +2,11 @@
 // chains, retries and their budget, admission limits, per-key rate limits, deadlines, health
 // checks, and what /api/router, /api/events and /api/usage show. The real binary against the
 // mock upstream; several backends may point at the same mock.
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -79,23 +81,27 @@ routes:
 }
 
 TEST_F(routing_test, least_latency_moves_traffic_to_the_faster_target) {
-  start(std::string(three_backends) + R"(
+  mock_upstream other;  // b: its own mock, so that only a can be made slow
+  auto config = std::string(three_backends) + R"(
+  - { name: b2, type: openai, url: "B2_URL", list_models: false }
 routes:
-  - { model: fast, strategy: least_latency, targets: [a/m, b/m] }
-)");
-  // the first two requests explore both; a then turns slow (delay_ms) and b takes over
-  served_by("fast");
-  served_by("fast");
-  std::map<std::string, int> count;
-  for (int i = 0; i < 6; ++i) {
-    auto r = chat("fast", R"(,"mock":{"delay_ms":40})");
-    ++count[r.header("x-switchyard-backend")];
-  }
-  // every sample is 40 ms now: both are equally slow; but plain requests stay on the fastest one
-  auto lead = served_by("fast");
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(served_by("fast"), lead);
+  - { model: fast, strategy: least_latency, targets: [a/m, b2/m] }
+)";
+  config.replace(config.find("B2_URL"), 6, other.url());
+  start(config);
+  // both are explored while fast; then a turns slow (a standing delay on its mock)
+  std::set<std::string> explored;
+  for (int i = 0; i < 4; ++i) explored.insert(served_by("fast"));
+  EXPECT_EQ(explored.size(), 2u) << testing::PrintToString(explored);
+  http_request(mock.port(), "POST", "/mock/faults", R"({"delay_ms":60})");
+  std::vector<std::string> served;
+  for (int i = 0; i < 10; ++i) served.push_back(served_by("fast"));
+  // at most one request finds out that a is slow; its peak is taken at once and b takes over
+  EXPECT_LE(std::count(served.begin(), served.end(), "a"), 1) << testing::PrintToString(served);
+  for (int i = 5; i < 10; ++i) EXPECT_EQ(served[i], "b2") << testing::PrintToString(served);
   auto targets = router().at("routes").at(0).at("targets").as_array();
-  EXPECT_GT(targets.at(0).at("ttft").at("count").as_int64() + targets.at(1).at("ttft").at("count").as_int64(), 10);
+  EXPECT_GT(targets.at(0).at("ewma_ttft_ms").as_double(), 30.0);
+  EXPECT_LT(targets.at(1).at("ewma_ttft_ms").as_double(), 30.0);
 }
 
 TEST_F(routing_test, a_route_falls_back_to_another_route_when_all_its_targets_fail) {
