@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "api/sse_data.h"
+
 namespace sy {
 
 std::variant<translated_request, api::api_error> anthropic_to_openai(std::string_view body) {
@@ -35,20 +37,12 @@ std::string anthropic_response_translator::body(unsigned status, std::string_vie
 std::string anthropic_response_translator::stream_events(std::string_view events) {
   // whole SSE events: each "data: <payload>" line is one OpenAI chunk (or [DONE])
   std::string out;
-  std::size_t at = 0;
-  while (at < events.size()) {
-    auto end = events.find('\n', at);
-    auto line = events.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
-    at = end == std::string_view::npos ? events.size() : end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.starts_with("data:")) continue;
-    auto payload = line.substr(5);
-    if (!payload.empty() && payload.front() == ' ') payload.remove_prefix(1);
+  api::for_each_sse_data(events, [&](std::string_view payload) {
     for (auto& e : decoder_.decode(payload)) {
       if (e.kind == api::stream_event_kind::start) e.model = model_;
       out += encoder_.encode(e);
     }
-  }
+  });
   return out;
 }
 

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "api/sse_data.h"
+
 namespace sy {
 
 namespace {
@@ -70,19 +72,12 @@ std::string ollama_response_translator::body(unsigned status, std::string_view u
 std::string ollama_response_translator::stream_events(std::string_view events) {
   std::string out;
   encoder_.set_time(now_ns());
-  for (std::size_t at = 0; at < events.size();) {
-    auto end = events.find('\n', at);
-    auto line = events.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
-    at = end == std::string_view::npos ? events.size() : end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.starts_with("data:")) continue;
-    auto payload = line.substr(5);
-    if (!payload.empty() && payload.front() == ' ') payload.remove_prefix(1);
+  api::for_each_sse_data(events, [&](std::string_view payload) {
     for (auto& e : decoder_.decode(payload)) {
       if (e.kind == api::stream_event_kind::start) e.model = model_;
       out += encoder_.encode(e);
     }
-  }
+  });
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include "api/anthropic_messages.h"
 #include "api/openai_chat.h"
+#include "api/sse_data.h"
 
 namespace sy::backends {
 
@@ -21,20 +22,14 @@ class anthropic_to_openai : public response_translator {
   }
   std::string stream_events(std::string_view events) override {
     std::string out;
-    for (std::size_t at = 0; at < events.size();) {
-      auto end = events.find('\n', at);
-      auto line = events.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
-      at = end == std::string_view::npos ? events.size() : end + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (!line.starts_with("data:")) continue;  // "event:" lines: each payload names its type
-      auto payload = line.substr(5);
-      if (!payload.empty() && payload.front() == ' ') payload.remove_prefix(1);
+    // "event:" lines are not needed: each payload names its type
+    api::for_each_sse_data(events, [&](std::string_view payload) {
       for (const auto& e : decoder_.decode(payload)) {
         if (e.kind == api::stream_event_kind::start && !encoder_) start(e);
         if (!encoder_) start(api::stream_event::make_start("", ""));
         out += encoder_->encode(e);
       }
-    }
+    });
     return out;
   }
   std::string stream_end() override { return encoder_ ? encoder_->end() : std::string(); }
