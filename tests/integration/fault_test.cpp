@@ -285,6 +285,7 @@ upstream:
   read_idle_timeout: {TIMEOUT}
 router:
   breaker: {BREAKER}
+  health: { interval: 0s }  # passive behaviour only: a standing fault would fail the model-list probes too
 backends:
   - { name: a, type: openai, url: "{A}", list_models: false }
   - { name: b, type: openai, url: "{B}", list_models: false }
