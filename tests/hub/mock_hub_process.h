@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "child_process.h"
@@ -31,6 +32,17 @@ struct mock_hub_process {
     for (std::string line; std::getline(in, line);)
       if (line.starts_with("request ") && line.find(part) != std::string::npos) out.push_back(line);
     return out;
+  }
+  // The same, once at least `at_least` of them are logged (the mock logs a request after
+  // answering it, and its output reaches the test a moment later): waits up to 5 s.
+  std::vector<std::string> requests(const std::string& part, std::size_t at_least) const {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto got = requests(part);
+    while (got.size() < at_least && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      got = requests(part);
+    }
+    return got;
   }
   // Body bytes sent for requests whose target contains `part`.
   uint64_t bytes_sent(const std::string& part) const {

@@ -191,7 +191,7 @@ TEST(hub_api, searches_gguf_repositories) {
   ASSERT_EQ(hits.size(), 1u);
   auto j = hub::search_json({"llama", 10, "likes"}, hits);
   EXPECT_EQ(j["models"].as_array()[0].as_object()["quantizations"].as_array()[0].as_string(), "IQ4_XS");
-  EXPECT_THAT(m.requests("/api/models")[1], HasSubstr("status=200"));
+  EXPECT_THAT(m.requests("/api/models", 2).at(1), HasSubstr("status=200"));
 }
 
 TEST(search_cli, prints_a_table) {
@@ -202,7 +202,7 @@ TEST(search_cli, prints_a_table) {
   EXPECT_EQ(rc, 0) << out;
   EXPECT_THAT(out, testing::ContainsRegex("REPOSITORY +DOWNLOADS +LIKES +UPDATED +QUANTIZATIONS"));
   EXPECT_THAT(out, testing::ContainsRegex("owner/repo +10 +3 +2024-05-01 +Q4_K_M Q8_0 Q2_K"));
-  EXPECT_THAT(m.requests("/api/models")[0], HasSubstr("status=200"));
+  EXPECT_THAT(m.requests("/api/models", 1).at(0), HasSubstr("status=200"));
 }
 
 TEST(file_download, resumes_after_a_dropped_connection_from_the_byte_reached) {
@@ -214,7 +214,7 @@ TEST(file_download, resumes_after_a_dropped_connection_from_the_byte_reached) {
   auto r = hub::download_file(blob_request(m, dest), o);
   EXPECT_TRUE(r.transferred);
   EXPECT_EQ(hub::sha256_file(dest + "/blob-Q2_K.gguf"), hub::sha256_file(fixture().path("blob-Q2_K.gguf")));
-  auto reqs = m.requests("blob-Q2_K.gguf");
+  auto reqs = m.requests("blob-Q2_K.gguf", 2);
   ASSERT_EQ(reqs.size(), 2u) << m.proc->output();
   EXPECT_THAT(reqs[0], HasSubstr("range=bytes=0-8388607 auth=absent status=206 sent=1000000"));
   EXPECT_THAT(reqs[1], HasSubstr("range=bytes=1000000-8388607 auth=absent status=206 sent=7388608"));
@@ -258,7 +258,7 @@ TEST(file_download, continues_from_the_bytes_on_disk_after_an_interruption) {
   auto r = hub::download_file(req, o);
   EXPECT_EQ(r.resumed_from, on_disk);
   EXPECT_EQ(r.fetched, blob_size - on_disk);
-  auto reqs = m.requests("blob-Q2_K.gguf");
+  auto reqs = m.requests("blob-Q2_K.gguf", 2);
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_THAT(reqs[1], HasSubstr("range=bytes=" + std::to_string(on_disk) + "-8388607 "));
   EXPECT_EQ(hub::sha256_file(req.final_path), req.sha256);
@@ -336,7 +336,7 @@ TEST(pull, a_checksum_mismatch_leaves_nothing_in_the_store) {
   EXPECT_EQ(files_under(o.home + "/models"), std::vector<std::string>{});
   store::model_library lib({o.home, {}});
   EXPECT_TRUE(lib.list().empty());
-  EXPECT_EQ(m.requests("/resolve/").size(), 1u);  // it was downloaded, then refused
+  EXPECT_EQ(m.requests("/resolve/", 1).size(), 1u);  // it was downloaded, then refused
 }
 
 TEST(pull, refuses_before_downloading_when_the_disk_is_too_full) {
@@ -371,13 +371,13 @@ TEST(pull, downloads_verifies_and_registers_then_finds_it_present) {
   EXPECT_EQ(r.files, std::vector<std::string>{o.home + "/models/owner/repo/tiny-Q4_K_M.gguf"});
   EXPECT_EQ(r.model.source, "hf:owner/repo/tiny-Q4_K_M.gguf");
   EXPECT_EQ(r.model.sha256, hub::sha256_file(fixture().path("tiny-Q4_K_M.gguf")));
-  EXPECT_THAT(m.requests("/resolve/")[0],
+  EXPECT_THAT(m.requests("/resolve/", 1).at(0),
               HasSubstr("/owner/repo/resolve/0123456789abcdef0123456789abcdef01234567/tiny-Q4_K_M.gguf"));
   EXPECT_THAT(notes.front(), HasSubstr("pulling owner/repo tiny-Q4_K_M.gguf (Q4_K_M,"));
   auto again = hub::pull_model("owner/repo:q4_k_m", o);
   EXPECT_FALSE(again.transferred);
   EXPECT_EQ(again.model.name, r.model.name);
-  EXPECT_EQ(m.requests("/resolve/").size(), 1u);
+  EXPECT_EQ(m.requests("/resolve/", 1).size(), 1u);
   store::model_library lib({o.home, {}});
   EXPECT_EQ(lib.list().size(), 1u);
 }
