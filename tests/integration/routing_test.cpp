@@ -94,14 +94,15 @@ routes:
   for (int i = 0; i < 4; ++i) explored.insert(served_by("fast"));
   EXPECT_EQ(explored.size(), 2u) << testing::PrintToString(explored);
   http_request(mock.port(), "POST", "/mock/faults", R"({"delay_ms":60})");
+  // a slow answer from a (asked directly: direct requests feed the same statistics) raises its
+  // estimate at once; the route's traffic then stays on b
+  EXPECT_EQ(chat("a/m").status, 200u);
   std::vector<std::string> served;
   for (int i = 0; i < 10; ++i) served.push_back(served_by("fast"));
-  // at most one request finds out that a is slow; its peak is taken at once and b takes over
-  EXPECT_LE(std::count(served.begin(), served.end(), "a"), 1) << testing::PrintToString(served);
-  for (int i = 5; i < 10; ++i) EXPECT_EQ(served[i], "b2") << testing::PrintToString(served);
+  EXPECT_EQ(std::count(served.begin(), served.end(), "a"), 0) << testing::PrintToString(served);
   auto targets = router().at("routes").at(0).at("targets").as_array();
-  EXPECT_GT(targets.at(0).at("ewma_ttft_ms").as_double(), 30.0);
-  EXPECT_LT(targets.at(1).at("ewma_ttft_ms").as_double(), 30.0);
+  EXPECT_GT(targets.at(0).at("ewma_ttft_ms").as_double(), 50.0);
+  EXPECT_GT(targets.at(0).at("ewma_ttft_ms").as_double(), targets.at(1).at("ewma_ttft_ms").as_double());
 }
 
 TEST_F(routing_test, a_route_falls_back_to_another_route_when_all_its_targets_fail) {
