@@ -262,7 +262,7 @@ struct mock_controls {
   std::string_view content = "Hello from mock";
   std::uint64_t chunk_delay_ms = 0;
   std::uint64_t delay_ms = 0;
-  unsigned status = 0;  // 0: answer normally
+  unsigned status = 0;       // 0: answer normally
   std::string_view message;  // the error message with `status` ("" = "mock failure CODE")
   std::string retry_after;
   bool reset = false;
