@@ -192,4 +192,20 @@ bool json_reader::object_text_member(const json::object& o, std::string_view key
   return true;
 }
 
+bool json_reader::stop_sequences(const json::value& v, std::vector<std::string>& out, std::string_view path) {
+  std::string s;
+  if (v.is_string()) {
+    if (!string(v, path, s, limits_.max_stop_bytes)) return false;
+    out.push_back(std::move(s));
+    return true;
+  }
+  auto* a = array(v, path, limits_.max_stop);
+  if (!a) return false;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (!string((*a)[i], path_of(path, i), s, limits_.max_stop_bytes)) return false;
+    out.push_back(std::move(s));
+  }
+  return true;
+}
+
 }  // namespace sy::api::detail

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -64,6 +65,8 @@ class json_reader {
   bool integer_member(const json::object& o, std::string_view key, std::string_view parent,
                       std::optional<std::int64_t>& out, std::int64_t min, std::int64_t max);
   bool boolean_member(const json::object& o, std::string_view key, std::string_view parent, std::optional<bool>& out);
+  // Stop sequences: an array of strings, or one string (within max_stop / max_stop_bytes).
+  bool stop_sequences(const json::value& v, std::vector<std::string>& out, std::string_view path);
   // A JSON value kept as text (schemas, tool inputs); must be an object.
   bool object_text_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out);
 

@@ -266,24 +266,6 @@ bool parse_think(json_reader& rd, chat_request& req, const json::value& v) {
   return true;
 }
 
-// `stop`: an array of strings (a single string is accepted too).
-bool parse_stop(json_reader& rd, const json::value& v, std::vector<std::string>& out, std::string_view path) {
-  const auto& lim = rd.limits();
-  std::string s;
-  if (v.is_string()) {
-    if (!rd.string(v, path, s, lim.max_stop_bytes)) return false;
-    out.push_back(std::move(s));
-    return true;
-  }
-  auto* a = rd.array(v, path, lim.max_stop);
-  if (!a) return false;
-  for (std::size_t i = 0; i < a->size(); ++i) {
-    if (!rd.string((*a)[i], path_of(path, i), s, lim.max_stop_bytes)) return false;
-    out.push_back(std::move(s));
-  }
-  return true;
-}
-
 // The Modelfile parameters Ollama knows, by type; unknown ones are kept unchecked.
 enum class option_type { integer, number, boolean };
 
@@ -318,7 +300,7 @@ bool parse_options(json_reader& rd, chat_request& req, const json::value& v) {
     return false;
   if (num_predict && *num_predict > 0) s.max_tokens = num_predict;  // -1 unlimited, -2 fill the context
   if (num_predict && *num_predict == 0) return rd.fail("options.num_predict", "must not be 0");
-  if (auto* st = member(*o, "stop"); st && !parse_stop(rd, *st, req.stop, "options.stop")) return false;
+  if (auto* st = member(*o, "stop"); st && !rd.stop_sequences(*st, req.stop, "options.stop")) return false;
   json::object rest;
   for (const auto& kv : *o) {
     auto key = kv.key();

@@ -269,23 +269,6 @@ bool parse_response_format(json_reader& rd, chat_request& req, const json::value
   return true;
 }
 
-bool parse_stop(json_reader& rd, const json::value& v, std::vector<std::string>& out, std::string_view path) {
-  const auto& lim = rd.limits();
-  std::string s;
-  if (v.is_string()) {
-    if (!rd.string(v, path, s, lim.max_stop_bytes)) return false;
-    out.push_back(std::move(s));
-    return true;
-  }
-  auto* a = rd.array(v, path, lim.max_stop);
-  if (!a) return false;
-  for (std::size_t i = 0; i < a->size(); ++i) {
-    if (!rd.string((*a)[i], path_of(path, i), s, lim.max_stop_bytes)) return false;
-    out.push_back(std::move(s));
-  }
-  return true;
-}
-
 bool parse_request_body(json_reader& rd, const json::object& o, chat_request& req) {
   const auto& lim = rd.limits();
   req.source = wire_format::openai_chat;
@@ -327,7 +310,7 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
   std::optional<std::int64_t> n;
   if (!rd.integer_member(o, "n", "", n, 1, 128)) return false;
   if (n && *n > 1) note_untranslated(req, "n");
-  if (auto* st = member(o, "stop"); st && !parse_stop(rd, *st, req.stop, "stop")) return false;
+  if (auto* st = member(o, "stop"); st && !rd.stop_sequences(*st, req.stop, "stop")) return false;
   if (auto* t = member(o, "tools"); t && !parse_tools(rd, req, *t)) return false;
   if (auto* t = member(o, "tool_choice"); t && !parse_tool_choice(rd, req, *t)) return false;
   if (!rd.boolean_member(o, "parallel_tool_calls", "", req.parallel_tool_calls)) return false;
