@@ -752,14 +752,24 @@ api_result<std::string> write_ollama_chat_request(const chat_request& r) {
   return json::serialize(o);
 }
 
+namespace {
+
+// The embeddings requests' `model`: required, not empty.
+std::optional<api_error> required_model(json_reader& rd, const json::object& o, std::string& model) {
+  if (!member(o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
+  if (!rd.string_member(o, "model", "", model, rd.limits().max_model_bytes)) return rd.take_error();
+  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  return std::nullopt;
+}
+
+}  // namespace
+
 api_result<std::string> ollama_embed_request_to_openai(std::string_view body, const parse_limits& limits) {
   json_reader rd(limits, 400);
   auto o = rd.parse_object(body, "request body");
   if (!o) return rd.take_error();
   std::string model;
-  if (!member(*o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
-  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
-  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  if (auto err = required_model(rd, *o, model)) return *err;
   auto* in = member(*o, "input");
   if (!in) return api_error{400, "input: missing", "invalid_request_error", "input"};
   json::value input;
@@ -777,9 +787,7 @@ api_result<std::string> ollama_embeddings_request_to_openai(std::string_view bod
   auto o = rd.parse_object(body, "request body");
   if (!o) return rd.take_error();
   std::string model, prompt;
-  if (!member(*o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
-  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
-  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  if (auto err = required_model(rd, *o, model)) return *err;
   if (!member(*o, "prompt")) return api_error{400, "prompt: missing", "invalid_request_error", "prompt"};
   if (!rd.string_member(*o, "prompt", "", prompt, limits.max_string_bytes) || !check_embed_extras(rd, *o))
     return rd.take_error();
@@ -791,9 +799,7 @@ api_result<std::string> openai_embeddings_request_to_ollama(std::string_view bod
   auto o = rd.parse_object(body, "request body");
   if (!o) return rd.take_error();
   std::string model, encoding;
-  if (!member(*o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
-  if (!rd.string_member(*o, "model", "", model, limits.max_model_bytes)) return rd.take_error();
-  if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
+  if (auto err = required_model(rd, *o, model)) return *err;
   auto* in = member(*o, "input");
   if (!in) return api_error{400, "input: missing", "invalid_request_error", "input"};
   json::value input;
