@@ -310,11 +310,20 @@ bool engine_supervisor::unload(const std::string& name, bool force, std::string&
   return true;
 }
 
+std::optional<engine_state> engine_supervisor::state_of(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return std::nullopt;
+  const auto& e = *it->second;
+  if (!e.instance) return e.last_error.empty() ? std::nullopt : std::optional(engine_state::failed);
+  return e.instance->status().state;
+}
+
 std::vector<engine_report> engine_supervisor::engines() const {
   std::lock_guard lock(mutex_);
   std::vector<engine_report> out;
   for (const auto& [name, e] : entries_) {
-    if (!e->instance && e->last_error.empty()) continue;  // never loaded, or unloaded cleanly
+    if (!e->instance && e->last_error.empty()) continue;  // never loaded, or unloaded cleanly (as state_of)
     engine_report r;
     r.model = name;
     r.path = e->spec.path;

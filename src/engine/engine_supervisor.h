@@ -125,6 +125,9 @@ class engine_supervisor {
   void close();
 
   std::vector<engine_report> engines() const;
+  // One model's state as engines() reports it; nullopt when it has no engine (never loaded,
+  // or unloaded cleanly). Cheap: for every routed request.
+  std::optional<engine_state> state_of(std::string_view name) const;
   bool loaded(const std::string& name) const;
   void set_limits(unsigned max_loaded, std::uint64_t memory_budget, duration idle_unload);
 

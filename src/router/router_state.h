@@ -48,7 +48,8 @@ class router_state {
   using clock_fn = std::function<time_point()>;
   // (kind, JSON object text): "breaker" and "health" transitions, for /api/events.
   using event_sink = std::function<void(std::string_view kind, std::string json)>;
-  // A target's health that active checks of its backend do not see (local engines).
+  // A target's health that active checks of its backend do not see (local engines). Called with
+  // the router's lock held, on the request path: it must be cheap and never call the router.
   using health_probe = std::function<std::optional<health_state>(std::string_view target_id)>;
 
   explicit router_state(clock_fn now = [] { return std::chrono::steady_clock::now(); });

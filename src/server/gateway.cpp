@@ -84,13 +84,11 @@ gateway::gateway(std::shared_ptr<const config> cfg)
     // a local model still loading is warming, one whose engine failed is unhealthy
     router_.set_health_probe([local = local_.get()](std::string_view id) -> std::optional<health_state> {
       if (!id.starts_with("local/")) return std::nullopt;
-      for (const auto& e : local->supervisor().engines())
-        if (e.model == id.substr(6)) {
-          if (e.status.state == engine::engine_state::starting) return health_state::warming;
-          if (e.status.state == engine::engine_state::failed) return health_state::unhealthy;
-          return health_state::healthy;
-        }
-      return std::nullopt;
+      auto state = local->supervisor().state_of(id.substr(6));
+      if (!state) return std::nullopt;  // not loaded: it loads on demand
+      if (*state == engine::engine_state::starting) return health_state::warming;
+      if (*state == engine::engine_state::failed) return health_state::unhealthy;
+      return health_state::healthy;
     });
   } catch (const std::exception& e) {
     local_unavailable_ = e.what();
@@ -645,7 +643,6 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
 struct gateway::attempt {
   resolved_target target;
   const route_config* route = nullptr;
-  bool fallback = false;  // from the route's fallback chain
 };
 
 http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::exchange& ex, std::string_view path,
@@ -704,11 +701,11 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   std::vector<attempt> plan;
   {
     auto fallbacks = std::move(r.target.fallbacks);
-    plan.push_back({std::move(r.target), route, false});
+    plan.push_back({std::move(r.target), route});
     model_resolver resolver(*st.cfg, *snapshot);
     for (const auto& id : fallbacks)
       if (auto got = resolver.resolve_target(id); auto* t = std::get_if<resolved_target>(&got))
-        plan.push_back({std::move(*t), route, false});
+        plan.push_back({std::move(*t), route});
     if (route)
       for (const auto& name : route->fallback) {
         model_resolver chain(*st.cfg, *snapshot, [&](const route_config& fr) { return router_.order(fr, 0); });
@@ -717,10 +714,10 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
         if (!t) continue;
         auto more = std::move(t->fallbacks);
         const route_config* owner = t->route;
-        plan.push_back({std::move(*t), owner, true});
+        plan.push_back({std::move(*t), owner});
         for (const auto& id : more)
           if (auto g = resolver.resolve_target(id); auto* x = std::get_if<resolved_target>(&g))
-            plan.push_back({std::move(*x), owner, true});
+            plan.push_back({std::move(*x), owner});
       }
     // a target reached twice (a fallback route sharing targets) is tried once
     std::vector<attempt> unique;
@@ -1106,21 +1103,23 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
       u.ttft_us = first_byte < 0 ? -1 : static_cast<std::int64_t>(first_byte * 1e6);
       usage_->record(std::move(u));
     }
-    json::object e{{"request_id", ex.request_id},
-                   {"path", log.path},
-                   {"model", log.requested_model},
-                   {"route", log.route},
-                   {"target", log.target},
-                   {"backend", log.backend},
-                   {"status", log.status},
-                   {"stream", log.stream},
-                   {"duration_ms", seconds * 1e3},
-                   {"prompt_tokens", tokens_in},
-                   {"completion_tokens", tokens_out},
-                   {"complete", log.complete}};
-    if (first_byte >= 0) e["ttft_ms"] = first_byte * 1e3;
-    if (!log.error.empty()) e["error"] = log.error;
-    events_.publish("request", json::serialize(e));
+    if (events_.subscribers() > 0) {  // the summary is built only for someone listening
+      json::object e{{"request_id", ex.request_id},
+                     {"path", log.path},
+                     {"model", log.requested_model},
+                     {"route", log.route},
+                     {"target", log.target},
+                     {"backend", log.backend},
+                     {"status", log.status},
+                     {"stream", log.stream},
+                     {"duration_ms", seconds * 1e3},
+                     {"prompt_tokens", tokens_in},
+                     {"completion_tokens", tokens_out},
+                     {"complete", log.complete}};
+      if (first_byte >= 0) e["ttft_ms"] = first_byte * 1e3;
+      if (!log.error.empty()) e["error"] = log.error;
+      events_.publish("request", json::serialize(e));
+    }
   }
   if (!st.cfg->server.access_log) return;
   json::object line;
