@@ -74,8 +74,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     std::size_t got = buf.size() - parser.get().body().size;
     if (ec) {
       if (ec == beast::error::timeout) {
-        result.error = up.read_timeout_error();
-        if (result.error.failure == upstream_failure::read_timeout) result.error.detail.replace(0, 8, "stream");
+        result.error = up.read_timeout_error("stream");
       } else {
         result.error = {upstream_failure::reset, "connection lost mid-response (" + ec.message() + ")"};
       }

@@ -52,10 +52,10 @@ duration upstream_response::next_read_timeout() const {
   return capped(idle_timeout, deadline);
 }
 
-upstream_error upstream_response::read_timeout_error() const {
+upstream_error upstream_response::read_timeout_error(std::string_view what) const {
   if (deadline && std::chrono::steady_clock::now() >= *deadline)
     return {upstream_failure::deadline, "the request's total deadline passed"};
-  return {upstream_failure::read_timeout, "response stalled for " + format_duration(idle_timeout)};
+  return {upstream_failure::read_timeout, std::string(what) + " stalled for " + format_duration(idle_timeout)};
 }
 
 net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(upstream_pool& pool, const base_url& url,

@@ -50,7 +50,8 @@ struct upstream_response {
 
   // How long the next body read may take, and the failure when it times out.
   duration next_read_timeout() const;
-  upstream_error read_timeout_error() const;
+  // `what` names the body in the message ("response", "stream").
+  upstream_error read_timeout_error(std::string_view what = "response") const;
 
   unsigned status() const { return parser->get().result_int(); }
   const bhttp::fields& headers() const { return parser->get().base(); }
