@@ -157,6 +157,16 @@ void validate(const config& cfg) {
   if (rt.budget_window <= duration::zero()) throw config_error(file, 0, "router.retry.budget_window: must be positive");
 }
 
+const char* backend_type_name(backend_type t) {
+  switch (t) {
+    case backend_type::openai: return "openai";
+    case backend_type::anthropic: return "anthropic";
+    case backend_type::gemini: return "gemini";
+    case backend_type::ollama: return "ollama";
+  }
+  return "openai";
+}
+
 const char* to_string(route_strategy s) {
   switch (s) {
     case route_strategy::priority: return "priority";

@@ -76,8 +76,12 @@ struct engine_config {
 };
 
 // openai: any OpenAI-compatible API (OpenAI, vLLM, llama-server, LM Studio, LocalAI);
-// anthropic: Anthropic's Messages API.
-enum class backend_type { openai, anthropic };
+// anthropic: Anthropic's Messages API; gemini: Google's Gemini API (generateContent);
+// ollama: Ollama's native API (/api/chat, NDJSON streams).
+enum class backend_type { openai, anthropic, gemini, ollama };
+
+// The name config files use for a type ("openai", "anthropic", "gemini", "ollama").
+const char* backend_type_name(backend_type t);
 
 struct backend_config {
   std::string name;  // the <backend> in model ids "<backend>/<model>"

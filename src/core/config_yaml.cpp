@@ -402,7 +402,7 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
                      else if (t == "anthropic")
                        b.type = backend_type::anthropic;
                      else
-                       r.fail(v, fmt::format("backend.type: '{}' is not supported yet (supported: openai, "
+                       r.fail(v, fmt::format("backend.type: '{}' is not supported (supported: openai, "
                                              "openai_compat, vllm, llama_server, lmstudio, localai, anthropic)",
                                              t));
                    } else if (k == "url") {
@@ -417,6 +417,7 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
                  });
   if (b.name.empty()) r.fail(n, "backend: 'name' is required");
   if (b.url.empty() && b.type == backend_type::anthropic) b.url = "https://api.anthropic.com/v1";
+  if (b.url.empty() && b.type == backend_type::gemini) b.url = "https://generativelanguage.googleapis.com/v1beta";
   if (b.url.empty()) r.fail(n, fmt::format("backend '{}': 'url' is required", b.name));
   return b;
 }
@@ -766,7 +767,7 @@ std::string to_masked_yaml(const config& cfg) {
   for (const auto& b : cfg.backends) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << b.name;
-    out << YAML::Key << "type" << YAML::Value << (b.type == backend_type::anthropic ? "anthropic" : "openai");
+    out << YAML::Key << "type" << YAML::Value << backend_type_name(b.type);
     out << YAML::Key << "url" << YAML::Value << b.url;
     out << YAML::Key << "api_key" << YAML::Value << mask_secret(b.api_key);
     out << YAML::Key << "models" << YAML::Value << YAML::Flow << b.models;

@@ -14,7 +14,6 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_field.h"
-#include "backends/anthropic/anthropic_dialect.h"
 #include "core/config_sources.h"
 #include "core/log.h"
 #include "core/secret.h"
@@ -57,9 +56,7 @@ std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> c
             old->config().api_key == b.api_key && old->config().models == b.models &&
             old->config().list_models == b.list_models)
           same = old;
-    std::shared_ptr<const backends::upstream_dialect> dialect;
-    if (b.type == backend_type::anthropic) dialect = std::make_shared<backends::anthropic_dialect>();
-    st->backends.push_back(same ? same : std::make_shared<backends::openai_backend>(b, dialect));
+    st->backends.push_back(same ? same : std::make_shared<backends::openai_backend>(b, backends::make_dialect(b.type)));
   }
   return st;
 }

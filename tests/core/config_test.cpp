@@ -117,7 +117,7 @@ TEST(config, reports_the_first_error_with_its_line) {
   std::tie(line, reason) = error_of("server:\n  header_timeout: soon\n");
   EXPECT_THAT(reason, testing::HasSubstr("not a duration"));
   std::tie(line, reason) = error_of("backends:\n  - name: a\n    type: gemini\n    url: http://x\n");
-  EXPECT_THAT(reason, testing::HasSubstr("not supported yet"));
+  EXPECT_THAT(reason, testing::HasSubstr("is not supported (supported: openai"));
 }
 
 TEST(config, refuses_a_public_listen_without_keys) {

@@ -63,16 +63,12 @@ std::variant<upstream_dialect::outbound, std::pair<unsigned, std::string>> anthr
   if (auto refused = api::refuse_untranslated(request)) return std::pair{refused->status, refused->message};
   auto written = api::write_anthropic_request(request);
   if (auto* err = std::get_if<api::api_error>(&written)) return std::pair{err->status, err->message};
-  return outbound{"/messages", std::move(std::get<std::string>(written))};
+  return outbound{"/messages", std::move(std::get<std::string>(written)), std::make_unique<anthropic_to_openai>()};
 }
 
 void anthropic_dialect::add_headers(http::header_list& headers, const std::string& api_key) const {
   if (!api_key.empty()) headers.emplace_back("x-api-key", api_key);
   headers.emplace_back("anthropic-version", api_version);
-}
-
-std::unique_ptr<response_translator> anthropic_dialect::to_openai() const {
-  return std::make_unique<anthropic_to_openai>();
 }
 
 }  // namespace sy::backends

@@ -13,7 +13,6 @@ class anthropic_dialect : public upstream_dialect {
   std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
                                                                    std::string_view body) const override;
   void add_headers(http::header_list& headers, const std::string& api_key) const override;
-  std::unique_ptr<response_translator> to_openai() const override;
 };
 
 }  // namespace sy::backends

@@ -110,7 +110,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
                                                               std::string_view model_id, forward_options opt) {
   forward_outcome out;
   std::string upstream_path(path);
-  if (dialect_) {  // another API upstream: the request in its words
+  std::unique_ptr<response_translator> from_upstream;  // another API's answer in OpenAI's words
+  if (dialect_) {                                      // another API upstream: the request in its words
     auto rewritten = dialect_->request(path, body);
     if (auto* refused = std::get_if<std::pair<unsigned, std::string>>(&rewritten)) {
       out.status = refused->first;
@@ -121,8 +122,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     auto& o = std::get<upstream_dialect::outbound>(rewritten);
     upstream_path = std::move(o.path);
     body = std::move(o.body);
+    from_upstream = std::move(o.answer);
   }
-  auto from_upstream = dialect_ ? dialect_->to_openai() : nullptr;  // its answer in OpenAI's words
   http::outbound_request req;
   req.method = bhttp::verb::post;
   req.target = url_.path_prefix + upstream_path;
@@ -305,7 +306,7 @@ http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai
   http::outbound_request req;
   req.timeouts = timeouts;
   req.method = bhttp::verb::get;
-  req.target = url_.path_prefix + "/models";
+  req.target = url_.path_prefix + (dialect_ ? dialect_->models_path() : std::string("/models"));
   req.headers.emplace_back("accept", "application/json");
   req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
   if (dialect_)
@@ -316,11 +317,19 @@ http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai
   if (auto* err = std::get_if<http::upstream_error>(&got)) co_return err->detail;
   auto& f = std::get<http::fetched>(got);
   if (f.status != 200) co_return fmt::format("HTTP {}: {}", f.status, upstream_error_message(f.body));
+  co_return dialect_ ? dialect_->parse_models(f.body) : parse_openai_model_list(f.body);
+}
+
+std::variant<std::vector<std::string>, std::string> upstream_dialect::parse_models(std::string_view body) const {
+  return parse_openai_model_list(body);
+}
+
+std::variant<std::vector<std::string>, std::string> parse_openai_model_list(std::string_view body) {
   json::error_code ec;
-  auto v = json::parse(f.body, ec);
-  if (ec || !v.is_object()) co_return std::string("malformed model list");
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object()) return std::string("malformed model list");
   const auto* data = v.as_object().if_contains("data");
-  if (!data || !data->is_array()) co_return std::string("model list has no 'data' array");
+  if (!data || !data->is_array()) return std::string("model list has no 'data' array");
   std::vector<std::string> ids;
   for (const auto& m : data->as_array()) {
     if (!m.is_object()) continue;
@@ -328,7 +337,7 @@ http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai
       ids.emplace_back(id->as_string());
     if (ids.size() >= 10000) break;
   }
-  co_return ids;
+  return ids;
 }
 
 }  // namespace sy::backends

@@ -53,15 +53,16 @@ class response_translator {
   virtual std::string_view stream_content_type() const { return "text/event-stream"; }
 };
 
-// How to talk to an upstream whose API is not OpenAI's (Anthropic, ...): the request is
-// rewritten on the way out and the answer back into OpenAI's format, so that the rest of the
+// How to talk to an upstream whose API is not OpenAI's (Anthropic, Gemini, Ollama): the request
+// is rewritten on the way out and the answer back into OpenAI's format, so that the rest of the
 // gateway (routing, usage, client translation) sees one format. Immutable; shared by workers.
 class upstream_dialect {
  public:
   virtual ~upstream_dialect() = default;
   struct outbound {
-    std::string path;  // below the backend's URL, e.g. "/messages"
+    std::string path;  // below the backend's URL, e.g. "/messages" (may carry a query)
     std::string body;
+    std::unique_ptr<response_translator> answer;  // turns this request's answer into OpenAI's format
   };
   // The OpenAI request (`path` e.g. "/chat/completions", the model already rewritten) in the
   // upstream's API; a 400 naming what it cannot carry.
@@ -69,9 +70,17 @@ class upstream_dialect {
                                                                            std::string_view body) const = 0;
   // Credentials and version headers (never logged).
   virtual void add_headers(http::header_list& headers, const std::string& api_key) const = 0;
-  // A fresh translator of one answer into OpenAI's format.
-  virtual std::unique_ptr<response_translator> to_openai() const = 0;
+  // Where the upstream lists its models (GET, below the backend's URL), and the ids in that list
+  // or what is wrong with it. The default reads OpenAI's {"data":[{"id"}]}.
+  virtual std::string models_path() const { return "/models"; }
+  virtual std::variant<std::vector<std::string>, std::string> parse_models(std::string_view body) const;
 };
+
+// The dialect of a backend type; null for OpenAI-compatible upstreams.
+std::shared_ptr<const upstream_dialect> make_dialect(backend_type type);
+
+// OpenAI's model list ({"data":[{"id"}]}): the ids, or what is wrong with it.
+std::variant<std::vector<std::string>, std::string> parse_openai_model_list(std::string_view body);
 
 struct forward_options {
   // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
