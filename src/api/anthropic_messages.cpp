@@ -432,7 +432,8 @@ json::array assistant_blocks(const std::vector<content_part>& parts, bool need_s
       case part_kind::reasoning:
         if (!p.reasoning.redacted_data.empty())
           blocks.push_back(json::object{{"type", "redacted_thinking"}, {"data", p.reasoning.redacted_data}});
-        else if (!need_signature || !p.reasoning.signature.empty())
+        else if (!need_signature ||
+                 (!p.reasoning.signature.empty() && !p.reasoning.signature.starts_with(gemini_signature_prefix)))
           blocks.push_back(
               json::object{{"type", "thinking"}, {"thinking", p.reasoning.text}, {"signature", p.reasoning.signature}});
         break;

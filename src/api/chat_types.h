@@ -52,7 +52,12 @@ struct tool_call {
   std::string arguments;  // "" or the text of a JSON object
 };
 
-// Model reasoning: OpenAI-compatible servers' `reasoning_content`, Anthropic's thinking blocks.
+// Gemini's thought signatures carry this prefix in reasoning_text::signature, so that each
+// provider only ever gets its own signatures back (Anthropic's writer leaves these out).
+inline constexpr std::string_view gemini_signature_prefix = "gemini:";
+
+// Model reasoning: OpenAI-compatible servers' `reasoning_content`, Anthropic's thinking blocks,
+// Gemini's thoughts.
 struct reasoning_text {
   std::string text;
   std::string signature;      // Anthropic's thinking signature (must go back unchanged)

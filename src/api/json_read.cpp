@@ -1,5 +1,7 @@
 #include "api/json_read.h"
 
+#include <bit>
+
 #include <cmath>
 #include <limits>
 
@@ -206,6 +208,29 @@ bool json_reader::stop_sequences(const json::value& v, std::vector<std::string>&
     out.push_back(std::move(s));
   }
   return true;
+}
+
+// OpenAI's encoding_format "base64": the vector as little-endian float32s, in base64.
+std::string base64_float32(const json::array& vec) {
+  static constexpr char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string bytes;
+  bytes.reserve(vec.size() * 4);
+  for (const auto& x : vec) {
+    auto bits = std::bit_cast<std::uint32_t>(static_cast<float>(x.to_number<double>()));
+    for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<char>((bits >> (8 * k)) & 0xff));
+  }
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    out.push_back(digits[(n >> 18) & 63]);
+    out.push_back(digits[(n >> 12) & 63]);
+    out.push_back(i + 1 < bytes.size() ? digits[(n >> 6) & 63] : '=');
+    out.push_back(i + 2 < bytes.size() ? digits[n & 63] : '=');
+  }
+  return out;
 }
 
 }  // namespace sy::api::detail

@@ -35,6 +35,9 @@ bool is_json_object_text(std::string_view text, unsigned max_depth);
 // not one, so writers never fail.
 json::object object_from_text(std::string_view text);
 
+// OpenAI's embeddings encoding_format "base64": the vector as little-endian float32s, in base64.
+std::string base64_float32(const json::array& vector);
+
 class json_reader {
  public:
   // `status` is what failures report: 400 for a client's request, 502 for an upstream's reply.

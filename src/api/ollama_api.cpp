@@ -1,6 +1,7 @@
 #include "api/ollama_api.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <limits>
 
@@ -794,7 +795,8 @@ api_result<std::string> ollama_embeddings_request_to_openai(std::string_view bod
   return json::serialize(json::object{{"model", model}, {"input", prompt}, {"encoding_format", "float"}});
 }
 
-api_result<std::string> openai_embeddings_request_to_ollama(std::string_view body, const parse_limits& limits) {
+api_result<std::string> openai_embeddings_request_to_ollama(std::string_view body, const parse_limits& limits,
+                                                            bool* base64) {
   json_reader rd(limits, 400);
   auto o = rd.parse_object(body, "request body");
   if (!o) return rd.take_error();
@@ -808,7 +810,8 @@ api_result<std::string> openai_embeddings_request_to_ollama(std::string_view bod
   if (!rd.integer_member(*o, "dimensions", "", dimensions, 1, 1 << 20) ||
       !rd.string_member(*o, "encoding_format", "", encoding, 32))
     return rd.take_error();
-  if (!encoding.empty() && encoding != "float")
+  if (base64) *base64 = encoding == "base64";
+  if (!encoding.empty() && encoding != "float" && !(base64 && *base64))
     return api_error{400, "encoding_format: an Ollama target returns float vectors only", "invalid_request_error",
                      "encoding_format"};
   json::object out{{"model", model}, {"input", std::move(input)}};
@@ -927,7 +930,8 @@ api_result<std::string> openai_embeddings_to_ollama_embeddings(std::string_view 
   return json::serialize(json::object{{"embedding", std::move(first)}});
 }
 
-api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollama_body, std::string_view model) {
+api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollama_body, std::string_view model,
+                                                          bool base64) {
   const parse_limits limits;  // json_reader keeps a reference
   json_reader rd(limits, 502);
   auto o = rd.parse_object(ollama_body, "embed reply");
@@ -944,7 +948,8 @@ api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollam
       rd.fail(path_of("embeddings", i), "expected an array of numbers");
       return rd.take_error();
     }
-    data.push_back(json::object{{"object", "embedding"}, {"index", i}, {"embedding", *vec}});
+    json::value embedding = base64 ? json::value(base64_float32(*vec)) : json::value(*vec);
+    data.push_back(json::object{{"object", "embedding"}, {"index", i}, {"embedding", std::move(embedding)}});
   }
   std::string name(model);
   if (name.empty()) name = take_string(*o, "model", 1024);

@@ -59,8 +59,11 @@ api_result<std::string> write_ollama_chat_request(const chat_request& request);
 api_result<std::string> ollama_embed_request_to_openai(std::string_view body, const parse_limits& limits = {});
 api_result<std::string> ollama_embeddings_request_to_openai(std::string_view body, const parse_limits& limits = {});
 // An OpenAI /v1/embeddings request -> an /api/embed body, for an Ollama target (token-array
-// inputs are refused: Ollama embeds text).
-api_result<std::string> openai_embeddings_request_to_ollama(std::string_view body, const parse_limits& limits = {});
+// inputs are refused: Ollama embeds text). Ollama answers floats: encoding_format "base64" (the
+// OpenAI SDKs' default) is accepted only when `base64` is given, which then says whether the
+// client asked for it (the reply must be written with base64 = true).
+api_result<std::string> openai_embeddings_request_to_ollama(std::string_view body, const parse_limits& limits = {},
+                                                            bool* base64 = nullptr);
 
 // ---- responses
 
@@ -96,8 +99,10 @@ std::string_view ollama_done_reason(const finish_info& finish);
 api_result<std::string> openai_embeddings_to_ollama_embed(std::string_view openai_body, std::string_view model = {},
                                                           const ollama_timing& timing = {});
 api_result<std::string> openai_embeddings_to_ollama_embeddings(std::string_view openai_body);
-// An /api/embed reply -> an OpenAI /v1/embeddings reply, for an Ollama target.
-api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollama_body, std::string_view model = {});
+// An /api/embed reply -> an OpenAI /v1/embeddings reply, for an Ollama target; `base64`: each
+// vector as OpenAI's base64 of little-endian float32s instead of a number array.
+api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollama_body, std::string_view model = {},
+                                                          bool base64 = false);
 
 // RFC 3339 UTC with nanoseconds, trailing zeros trimmed ("2023-08-04T19:22:45.499127Z"; at least
 // one fractional digit). Parsing takes any offset ("-07:00") and returns unix nanoseconds.

@@ -24,5 +24,6 @@ void add_rm_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_pull_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_backends_command(CLI::App& app);
 
 }  // namespace sy::cli

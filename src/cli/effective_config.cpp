@@ -1,5 +1,6 @@
 #include "cli/effective_config.h"
 
+#include "core/discovery.h"
 #include "store/store_home.h"
 
 namespace sy::cli {
@@ -14,6 +15,7 @@ std::shared_ptr<const config> effective_config(const config_options& opts, load_
   if (!opts.api_keys.empty()) cfg.server.api_keys = opts.api_keys;
   if (opts.insecure_no_auth) cfg.server.insecure_no_auth = true;
   if (opts.threads) cfg.server.threads = *opts.threads;
+  add_cloud_backends(cfg, env);  // after the file: a configured backend of the same name wins
   validate(cfg);
   return std::make_shared<const config>(std::move(cfg));
 }

@@ -3,12 +3,15 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
 #include <thread>
 
+#include "core/config_sources.h"
 #include "engine/loopback_get.h"
+#include "store/store_home.h"
 
 namespace sy::cli {
 
@@ -72,6 +75,21 @@ private_server::private_server(const config& cfg, const std::optional<std::strin
 
 private_server::~private_server() {
   if (pid_ > 0) launcher_.stop(pid_, std::chrono::seconds(10));
+}
+
+server_endpoint running_or_private_server(const config& cfg, const std::optional<std::string>& config_file,
+                                          std::string_view log_stem, std::unique_ptr<private_server>& own) {
+  if (auto endpoint = find_running_server(cfg)) return *endpoint;
+  try {
+    auto home = store::resolve_home(cfg.models.home, process_env());
+    std::error_code ec;
+    std::filesystem::create_directories(home + "/logs", ec);
+    own = std::make_unique<private_server>(
+        cfg, config_file, home + "/logs/" + std::string(log_stem) + "-" + std::to_string(::getpid()) + ".log");
+    return own->endpoint();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("no gateway is running at " + cfg.server.listen + " and starting one failed: " + e.what());
+  }
 }
 
 }  // namespace sy::cli

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/config.h"
@@ -40,5 +41,11 @@ class private_server {
   pid_t pid_ = -1;
   server_endpoint endpoint_;
 };
+
+// The running gateway when one answers, else a private one kept in `own` (its log in
+// <models home>/logs/<log_stem>-<pid>.log). Throws std::runtime_error naming the listen address
+// when neither works.
+server_endpoint running_or_private_server(const config& cfg, const std::optional<std::string>& config_file,
+                                          std::string_view log_stem, std::unique_ptr<private_server>& own);
 
 }  // namespace sy::cli

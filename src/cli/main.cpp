@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   sy::cli::add_search_command(app);
   sy::cli::add_pull_command(app);
   sy::cli::add_run_command(app);
+  sy::cli::add_backends_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -51,20 +51,12 @@ int run(const run_options& o) {
   }
   // The gateway: the running one, else our own.
   std::unique_ptr<private_server> own;
-  auto endpoint = find_running_server(*cfg);
-  if (!endpoint) {
-    try {
-      auto home = store::resolve_home(cfg->models.home, process_env());
-      std::error_code ec;
-      std::filesystem::create_directories(home + "/logs", ec);
-      own = std::make_unique<private_server>(*cfg, o.cfg.file,
-                                             home + "/logs/run-gateway-" + std::to_string(::getpid()) + ".log");
-      endpoint = own->endpoint();
-    } catch (const std::exception& e) {
-      std::cerr << "switchyard run: no gateway is running at " << cfg->server.listen
-                << " and starting one failed: " << e.what() << "\n";
-      return 1;
-    }
+  std::optional<server_endpoint> endpoint;
+  try {
+    endpoint = running_or_private_server(*cfg, o.cfg.file, "run-gateway", own);
+  } catch (const std::exception& e) {
+    std::cerr << "switchyard run: " << e.what() << "\n";
+    return 1;
   }
 
   json::object extra;

@@ -91,6 +91,14 @@ struct backend_config {
   std::vector<std::string> models;  // always listed, in addition to the upstream's own list
   bool list_models = true;          // ask the upstream's /models for more
   int line = 0;                     // where it was defined, for error messages
+  std::string discovered;           // "" = configured; else how it was found ("environment: OPENAI_API_KEY")
+};
+
+// Zero-config discovery (core/discovery.h).
+struct discovery_settings {
+  bool local = true;                             // probe the loopback ports of Ollama, LM Studio, llama-server and vLLM
+  bool cloud = true;                             // a backend per provider key in the environment (OPENAI_API_KEY, ...)
+  duration interval = std::chrono::seconds(30);  // probe again this often
 };
 
 // The circuit breaker of each route target (router/circuit_breaker.h).
@@ -185,6 +193,7 @@ struct config {
   models_config models;
   engine_config engine;
   router_config router;
+  discovery_settings discovery;
   std::vector<backend_config> backends;
   std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
   std::vector<route_config> routes;

@@ -31,7 +31,7 @@ config load_config_file(const std::string& path, const env_lookup& env, load_rep
 std::optional<std::string> default_config_path(const env_lookup& env);
 
 // SWITCHYARD_LISTEN, SWITCHYARD_API_KEYS (comma-separated), SWITCHYARD_THREADS,
-// SWITCHYARD_INSECURE_NO_AUTH=1.
+// SWITCHYARD_INSECURE_NO_AUTH=1, SWITCHYARD_DISCOVERY=on|off|local|cloud.
 void apply_env_overrides(config& cfg, const env_lookup& env);
 
 // The effective configuration as YAML, every secret masked.

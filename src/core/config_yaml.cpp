@@ -279,6 +279,18 @@ void read_upstream(const yaml_reader& r, const YAML::Node& n, upstream_config& u
                  });
 }
 
+void read_discovery(const yaml_reader& r, const YAML::Node& n, discovery_settings& d) {
+  r.for_each_key(n, "discovery", {"local", "cloud", "interval"}, [&](const std::string& k, const YAML::Node& v) {
+    if (k == "local")
+      d.local = r.boolean(v, "discovery.local");
+    else if (k == "cloud")
+      d.cloud = r.boolean(v, "discovery.cloud");
+    else if (k == "interval")
+      d.interval = r.dur(v, "discovery.interval");
+  });
+  if (d.interval < std::chrono::seconds(1)) r.fail(n, "discovery.interval: at least 1s");
+}
+
 void read_models(const yaml_reader& r, const YAML::Node& n, models_config& m) {
   r.for_each_key(n, "models", {"home", "paths"}, [&](const std::string& k, const YAML::Node& v) {
     if (k == "home")
@@ -401,9 +413,14 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
                        b.type = backend_type::openai;
                      else if (t == "anthropic")
                        b.type = backend_type::anthropic;
+                     else if (t == "gemini")
+                       b.type = backend_type::gemini;
+                     else if (t == "ollama")
+                       b.type = backend_type::ollama;
                      else
                        r.fail(v, fmt::format("backend.type: '{}' is not supported (supported: openai, "
-                                             "openai_compat, vllm, llama_server, lmstudio, localai, anthropic)",
+                                             "openai_compat, vllm, llama_server, lmstudio, localai, anthropic, gemini, "
+                                             "ollama)",
                                              t));
                    } else if (k == "url") {
                      b.url = r.str(v, "backend.url");
@@ -418,6 +435,12 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
   if (b.name.empty()) r.fail(n, "backend: 'name' is required");
   if (b.url.empty() && b.type == backend_type::anthropic) b.url = "https://api.anthropic.com/v1";
   if (b.url.empty() && b.type == backend_type::gemini) b.url = "https://generativelanguage.googleapis.com/v1beta";
+  // Ollama's native API lives at the server's root (/api/chat, ...); "/v1" is its OpenAI API
+  if (b.url.empty() && b.type == backend_type::ollama) b.url = "http://127.0.0.1:11434";
+  if (b.type == backend_type::ollama && b.url.ends_with("/v1"))
+    r.fail(n, fmt::format("backend '{}': url '{}' ends in /v1, which is Ollama's OpenAI API: drop the /v1 for "
+                          "type ollama (native API), or use type openai",
+                          b.name, b.url));
   if (b.url.empty()) r.fail(n, fmt::format("backend '{}': 'url' is required", b.name));
   return b;
 }
@@ -596,7 +619,7 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
   yaml_reader r(file_name, env, report);
   try {
     r.for_each_key(root, "the top level",
-                   {"server", "upstream", "models", "engine", "router", "backends", "aliases", "routes"},
+                   {"server", "upstream", "models", "engine", "router", "discovery", "backends", "aliases", "routes"},
                    [&](const std::string& k, const YAML::Node& v) {
                      if (v.IsNull()) return;
                      if (k == "server")
@@ -609,6 +632,8 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
                        read_engine(r, v, cfg.engine);
                      else if (k == "router")
                        read_router(r, v, cfg.router);
+                     else if (k == "discovery")
+                       read_discovery(r, v, cfg.discovery);
                      else if (k == "backends") {
                        if (!v.IsSequence()) r.fail(v, "backends: expected a list");
                        for (const auto& b : v) cfg.backends.push_back(read_backend(r, b));
@@ -666,6 +691,16 @@ void apply_env_overrides(config& cfg, const env_lookup& env) {
     cfg.server.threads = static_cast<int>(n);
   }
   if (auto v = env("SWITCHYARD_INSECURE_NO_AUTH"); v && (*v == "1" || *v == "true")) cfg.server.insecure_no_auth = true;
+  if (auto v = env("SWITCHYARD_DISCOVERY"); v && !v->empty()) {
+    if (*v == "off" || *v == "0" || *v == "false")
+      cfg.discovery.local = cfg.discovery.cloud = false;
+    else if (*v == "on" || *v == "1" || *v == "true")
+      cfg.discovery.local = cfg.discovery.cloud = true;
+    else if (*v == "local" || *v == "cloud")
+      cfg.discovery.local = *v == "local", cfg.discovery.cloud = *v == "cloud";
+    else
+      throw config_error("SWITCHYARD_DISCOVERY", 0, "expected on, off, local or cloud");
+  }
 }
 
 std::string to_masked_yaml(const config& cfg) {
@@ -763,6 +798,11 @@ std::string to_masked_yaml(const config& cfg) {
   }
   out << YAML::EndMap;
   out << YAML::EndMap;
+  out << YAML::Key << "discovery" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "local" << YAML::Value << cfg.discovery.local;
+  out << YAML::Key << "cloud" << YAML::Value << cfg.discovery.cloud;
+  out << YAML::Key << "interval" << YAML::Value << format_duration(cfg.discovery.interval);
+  out << YAML::EndMap;
   out << YAML::Key << "backends" << YAML::Value << YAML::BeginSeq;
   for (const auto& b : cfg.backends) {
     out << YAML::BeginMap;
@@ -772,6 +812,7 @@ std::string to_masked_yaml(const config& cfg) {
     out << YAML::Key << "api_key" << YAML::Value << mask_secret(b.api_key);
     out << YAML::Key << "models" << YAML::Value << YAML::Flow << b.models;
     out << YAML::Key << "list_models" << YAML::Value << b.list_models;
+    if (!b.discovered.empty()) out << YAML::Comment(b.discovered);
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;

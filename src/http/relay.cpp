@@ -1,5 +1,6 @@
 #include "http/relay.h"
 
+#include "http/ndjson_aligner.h"
 #include "http/pch.h"
 #include "http/sse_aligner.h"
 #include "http/write_all.h"
@@ -20,8 +21,9 @@ void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
 }
 
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
-                                          upstream_response& up, bool event_stream, const sse_error_formatter& on_error,
-                                          const body_observer& observe, const body_rewriter* rewrite) {
+                                          upstream_response& up, body_framing framing,
+                                          const sse_error_formatter& on_error, const body_observer& observe,
+                                          const body_rewriter* rewrite) {
   relay_result result;
   bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};
   parser.body_limit(boost::none);
@@ -37,7 +39,8 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   }
 
   constexpr std::size_t buffer_size = 64 * 1024;
-  sse_aligner events;  // only whole SSE events go out
+  sse_aligner events;    // sse: only whole events go out
+  ndjson_aligner lines;  // ndjson: only whole lines go out
   std::vector<char> buf(buffer_size);
 
   // the client's bytes, as they are
@@ -82,7 +85,18 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     }
     if (got == 0) continue;
     std::string_view piece(buf.data(), got);
-    bool ok = co_await forward(event_stream ? events.push(piece) : piece);
+    if (framing == body_framing::sse) {
+      piece = events.push(piece);
+    } else if (framing == body_framing::ndjson) {
+      auto whole = lines.push(piece);
+      if (!whole) {
+        result.error = {upstream_failure::protocol,
+                        "a stream line is longer than " + std::to_string(lines.max_line()) + " bytes"};
+        break;
+      }
+      piece = *whole;
+    }
+    bool ok = co_await forward(piece);
     if (!ok) {
       result.client_gone = true;
       ex.keep_alive = false;
@@ -91,8 +105,8 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   }
 
   if (result.error.failure == upstream_failure::none) {
-    // clean end: anything left is a final event without its blank line
-    auto last = events.flush();
+    // clean end: anything left is a final event without its blank line (a line without its '\n')
+    auto last = framing == body_framing::ndjson ? lines.flush() : events.flush();
     bool ok = co_await forward(last);
     if (ok && rewrite && rewrite->end) {
       auto end = rewrite->end();
@@ -110,7 +124,8 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     }
   } else {
     up.conn.reset();
-    if (event_stream && on_error) {
+    const bool framed = framing != body_framing::raw;
+    if (framed && on_error) {
       auto event = on_error(result.error.detail);
       if (!co_await write_chunk(net::buffer(event))) {
         result.client_gone = true;
@@ -119,9 +134,9 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
       }
     }
     // after an error the message is ended properly, but the connection is not reused: a
-    // non-SSE client must see a torn body, so close instead of sending the last chunk
+    // raw body's client must see it torn, so close instead of sending the last chunk
     ex.keep_alive = false;
-    if (!event_stream) co_return result;
+    if (!framed) co_return result;
   }
   if (co_await write_all(ex.stream, net::buffer("0\r\n\r\n", 5), ex.write_timeout)) {
     result.client_gone = true;

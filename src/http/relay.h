@@ -22,23 +22,30 @@ struct relay_result {
 // Turns a failure message into a final server-sent event for this API's clients
 // (e.g. OpenAI: `data: {"error":{...}}\n\n`).
 using sse_error_formatter = std::function<std::string(std::string_view message)>;
-// Sees each piece of the body as it goes out (whole events, for event streams).
+// Sees each piece of the body as it goes out (whole events or lines, for sse and ndjson framing).
 using body_observer = std::function<void(std::string_view piece)>;
-// Rewrites the body on its way out (whole events in, the client's bytes out); `end` adds the
+// Rewrites the body on its way out (whole events or lines in, the client's bytes out); `end` adds the
 // last bytes of a body that ended cleanly.
 struct body_rewriter {
   std::function<std::string(std::string_view piece)> piece;
   std::function<std::string()> end;
 };
 
+// How an upstream body is cut before it is observed and rewritten: as it comes (raw), into whole
+// server-sent events (sse: text/event-stream), or into whole lines (ndjson: one JSON value per
+// line, e.g. Ollama's application/x-ndjson; a line over ndjson_aligner's limit fails the stream).
+enum class body_framing { raw, sse, ndjson };
+
 // Sends `head` (status and headers, set by the caller; its body is unused) with chunked framing, then the upstream
-// body. For text/event-stream bodies, only whole events are forwarded, so that when the
+// body. For sse and ndjson bodies, only whole events (lines) are forwarded, so that when the
 // upstream fails mid-stream the client gets a clean error event (from `on_error`), never a torn
-// event and never a fabricated end. The upstream connection returns to the pool when the body
-// ended cleanly and both sides allow keep-alive.
+// event and never a fabricated end; a raw body that fails is left torn (the connection closes).
+// The upstream connection returns to the pool when the body ended cleanly and both sides allow
+// keep-alive.
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
-                                          upstream_response& up, bool event_stream, const sse_error_formatter& on_error,
-                                          const body_observer& observe = {}, const body_rewriter* rewrite = nullptr);
+                                          upstream_response& up, body_framing framing,
+                                          const sse_error_formatter& on_error, const body_observer& observe = {},
+                                          const body_rewriter* rewrite = nullptr);
 
 // The response headers an upstream may pass to the client: content type, rate-limit and
 // retry hints. Everything else (cookies, server identity, upstream auth) stays behind.

@@ -16,6 +16,12 @@ std::vector<std::string> backend_models::all() const {
   return out;
 }
 
+const model_capabilities& backend_models::capabilities_of(std::string_view model) const {
+  static const model_capabilities unknown;
+  auto it = capabilities.find(std::string(model));
+  return it == capabilities.end() ? unknown : it->second;
+}
+
 const backend_models* catalog_snapshot::find(std::string_view backend) const {
   for (const auto& b : backends)
     if (b.backend == backend) return &b;
@@ -40,6 +46,7 @@ std::shared_ptr<const catalog_snapshot> snapshot_for(const config& cfg, const ca
     m.state = b.list_models ? listing_state::pending : listing_state::not_listed;
     if (const auto* old = previous ? previous->find(b.name) : nullptr; old && old->url == b.url && b.list_models) {
       m.listed = old->listed;
+      m.capabilities = old->capabilities;
       m.state = old->state;
       m.last_error = old->last_error;
       m.listed_at = old->listed_at;
@@ -64,11 +71,16 @@ std::shared_ptr<const catalog_snapshot> model_catalog::snapshot() const {
 }
 
 void model_catalog::update_listing(const std::string& backend, std::vector<std::string> models) {
+  update_listing(backend, model_listing{std::move(models), {}});
+}
+
+void model_catalog::update_listing(const std::string& backend, model_listing listing) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<catalog_snapshot>(*current_);
   for (auto& b : next->backends) {
     if (b.backend != backend) continue;
-    b.listed = std::move(models);
+    b.listed = std::move(listing.ids);
+    b.capabilities = std::move(listing.capabilities);
     b.state = listing_state::ok;
     b.last_error.clear();
     b.listed_at = std::chrono::system_clock::now();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "router/model_capabilities.h"
 
 namespace sy {
 
@@ -16,9 +17,10 @@ enum class listing_state { not_listed, pending, ok, failed };
 
 struct backend_models {
   std::string backend;
-  std::string url;                      // the listing belongs to this upstream
-  std::vector<std::string> configured;  // from config, always offered
-  std::vector<std::string> listed;      // from the upstream's own list
+  std::string url;                                         // the listing belongs to this upstream
+  std::vector<std::string> configured;                     // from config, always offered
+  std::vector<std::string> listed;                         // from the upstream's own list
+  std::map<std::string, model_capabilities> capabilities;  // what the list said, by model
   listing_state state = listing_state::pending;
   std::string last_error;  // why the last listing failed
   std::chrono::system_clock::time_point listed_at{};
@@ -26,6 +28,8 @@ struct backend_models {
   bool serves(std::string_view model) const;
   // configured first, then listed, without repeats
   std::vector<std::string> all() const;
+  // What the listing said `model` can do (all unknown when it said nothing).
+  const model_capabilities& capabilities_of(std::string_view model) const;
 };
 
 struct catalog_snapshot {
@@ -39,6 +43,7 @@ class model_catalog {
   std::shared_ptr<const catalog_snapshot> snapshot() const;
   // Records the result of listing one backend's models.
   void update_listing(const std::string& backend, std::vector<std::string> models);
+  void update_listing(const std::string& backend, model_listing listing);
   void listing_failed(const std::string& backend, std::string error);
   // Follows a new configuration: backends whose URL did not change keep their listing.
   void reconfigure(const config& cfg);

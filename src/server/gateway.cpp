@@ -1,11 +1,14 @@
 #include "server/gateway.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <set>
 
 #include "server/inbound_anthropic.h"
 #include "server/inbound_ollama.h"
+#include "server/inbound_responses.h"
+#include "server/local_discovery.h"
 #include "server/request_log.h"
 #include "store/store_home.h"
 
@@ -15,12 +18,14 @@
 
 #include "api/json_field.h"
 #include "core/config_sources.h"
+#include "core/discovery.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/event_stream.h"
 #include "http/pch.h"
+#include "router/model_capabilities.h"
 #include "router/model_resolver.h"
 #include "store/local_model_json.h"
 
@@ -70,7 +75,7 @@ backends::openai_backend* gateway_state::backend(std::string_view name) const {
 }
 
 gateway::gateway(std::shared_ptr<const config> cfg)
-    : state_(build_state(cfg, nullptr)), tls_(http::make_client_tls_context()), catalog_(*cfg) {
+    : state_(build_state(cfg, nullptr)), base_cfg_(cfg), tls_(http::make_client_tls_context()), catalog_(*cfg) {
   router_.configure(*cfg);
   router_.set_event_sink(
       [this](std::string_view kind, std::string body) { events_.publish(std::string(kind), std::move(body)); });
@@ -112,6 +117,7 @@ void gateway::shutdown() {
   if (local_) local_->join();
   refresh_timer_.reset();
   health_timer_.reset();
+  discovery_timer_.reset();
   pools_.clear();
 }
 
@@ -153,11 +159,32 @@ void gateway::set_config_source(std::function<std::shared_ptr<const config>()> s
   config_source_ = std::move(source);
 }
 
+std::vector<std::string> gateway::reload_with_discoveries() {
+  std::shared_ptr<const config> next;
+  {
+    std::lock_guard lock(state_mutex_);
+    next = found_.empty() ? base_cfg_ : std::make_shared<const config>(with_discovered(*base_cfg_, found_));
+  }
+  return reload(next);
+}
+
 std::string gateway::reload_from_source(std::string_view trigger) {
   if (!config_source_) return "this gateway has no configuration source to reload from";
   try {
     auto next = config_source_();
-    auto notes = reload(next);
+    std::shared_ptr<const config> previous_base;
+    {
+      std::lock_guard lock(state_mutex_);
+      previous_base = std::exchange(base_cfg_, next);
+    }
+    std::vector<std::string> notes;
+    try {
+      notes = reload_with_discoveries();
+    } catch (const config_error&) {
+      std::lock_guard lock(state_mutex_);
+      base_cfg_ = previous_base;
+      throw;
+    }
     spdlog::info("configuration reloaded ({}): {} backends, {} aliases, {} routes", trigger, next->backends.size(),
                  next->aliases.size(), next->routes.size());
     for (const auto& n : notes) spdlog::warn("configuration reload: {}", n);
@@ -202,8 +229,8 @@ void gateway::start_model_refresh(http::server& srv) {
           for (auto& b : st->backends) {
             if (!b->config().list_models) continue;
             auto got = co_await b->list_models(*pools_[0]);
-            if (auto* ids = std::get_if<std::vector<std::string>>(&got)) {
-              catalog_.update_listing(b->config().name, std::move(*ids));
+            if (auto* listing = std::get_if<model_listing>(&got)) {
+              catalog_.update_listing(b->config().name, std::move(*listing));
             } else {
               auto& why = std::get<std::string>(got);
               spdlog::warn("listing models of backend '{}' failed: {}", b->config().name, why);
@@ -212,6 +239,51 @@ void gateway::start_model_refresh(http::server& srv) {
           }
           timer.expires_after(st->cfg->upstream.models_refresh);
           co_await timer.async_wait(http::net::as_tuple(http::net::use_awaitable));
+        }
+      },
+      http::net::detached);
+}
+
+void gateway::start_discovery(http::server& srv, unsigned short own_port) {
+  auto& ctx = srv.worker_context(0);
+  discovery_timer_ = std::make_shared<http::net::steady_timer>(ctx);
+  http::net::co_spawn(
+      ctx,
+      [this, own_port, timer = discovery_timer_]() -> http::net::awaitable<void> {
+        for (;;) {
+          auto base = state()->cfg;
+          if (base->discovery.local) {
+            auto found = co_await probe_local_servers(*pools_[0], own_port);
+            std::vector<backend_config> was;
+            {
+              std::lock_guard lock(state_mutex_);
+              was = found_;
+            }
+            auto same = [](const backend_config& a, const backend_config& b) {
+              return a.name == b.name && a.url == b.url;
+            };
+            bool changed = !std::equal(found.begin(), found.end(), was.begin(), was.end(), same);
+            if (changed) {
+              for (const auto& b : found)
+                if (std::none_of(was.begin(), was.end(), [&](const auto& w) { return same(w, b); }))
+                  spdlog::info("discovered {} at {}: backend '{}'", b.name, b.url, b.name);
+              for (const auto& b : was)
+                if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return same(f, b); }))
+                  spdlog::info("{} at {} no longer answers: backend '{}' removed", b.name, b.url, b.name);
+              {
+                std::lock_guard lock(state_mutex_);
+                found_ = std::move(found);
+              }
+              try {
+                reload_with_discoveries();
+              } catch (const config_error& e) {
+                spdlog::warn("discovered backends not added: {}", e.what());
+              }
+            }
+          }
+          timer->expires_after(base->discovery.interval);
+          co_await timer->async_wait(http::net::as_tuple(http::net::use_awaitable));
+          if (shutting_down_) co_return;
         }
       },
       http::net::detached);
@@ -270,6 +342,31 @@ http::net::awaitable<void> gateway::events_api(http::exchange& ex, request_log& 
       if (!co_await out.send(e.kind, e.json)) co_return;
   }
   co_await out.close();
+}
+
+http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::exchange& ex, request_log& log) {
+  auto snapshot = catalog_.snapshot();
+  json::array list;
+  auto add = [&](json::object o, const std::string& name) {
+    if (const auto* m = snapshot->find(name)) {
+      static constexpr const char* states[] = {"not_listed", "pending", "ok", "failed"};
+      o["listing"] = states[static_cast<int>(m->state)];
+      o["models"] = m->all().size();
+      if (!m->last_error.empty()) o["error"] = m->last_error;
+    }
+    list.push_back(std::move(o));
+  };
+  // the models of this machine's store, run by local engines
+  add(json::object{{"name", "local"}, {"type", "llama.cpp"}, {"url", "-"}, {"source", "built-in"}}, "local");
+  for (const auto& b : st.cfg->backends)
+    add(json::object{{"name", b.name},
+                     {"type", backend_type_name(b.type)},
+                     {"url", b.url},
+                     {"source", b.discovered.empty() ? std::string("config") : b.discovered}},
+        b.name);
+  log.status = 200;
+  auto res = http::json_response(ex, 200, json::serialize(json::object{{"backends", std::move(list)}}));
+  co_await http::send(ex, res);
 }
 
 http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_log& log) {
@@ -459,6 +556,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
         co_await http::send(ex, res);
       }
+    } else if (path == "/api/backends" && method == bhttp::verb::get) {
+      co_await backends_api(*st, ex, log);
     } else if (path == "/api/router" && method == bhttp::verb::get) {
       log.status = 200;
       auto res = http::json_response(ex, 200, router_.to_json(*st->cfg));
@@ -487,7 +586,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       else
         co_await ollama_api(*st, ex, path, log);
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
-               path == "/v1/messages" || ollama_path) {
+               path == "/v1/messages" || path == "/v1/responses" || ollama_path) {
       if (method != bhttp::verb::post) {
         co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
       } else if (auto refused = key_limits_.admit(log.client, limit_for(*st->cfg, *key))) {
@@ -503,6 +602,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         co_await http::send(ex, res);
       } else if (path == "/v1/messages") {
         co_await messages(*st, ex, log);
+      } else if (path == "/v1/responses") {
+        co_await responses(*st, ex, log);
       } else if (ollama_path) {
         co_await ollama_api(*st, ex, path, log);
       } else {
@@ -527,6 +628,7 @@ namespace {
 struct routed_request {
   std::string requested_model;
   bool stream = false;
+  request_needs needs;  // the capabilities a target must not be known to lack
   resolved_target target;
   std::string outbound_body;  // the client's bytes with only "model" rewritten
 };
@@ -565,7 +667,8 @@ std::uint64_t prompt_prefix_hash(const json::object& obj) {
 // Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine frame.
 // `order(route, material)`: the route's targets in the order its strategy picks for this request.
 std::variant<routed_request, request_error> route_request(
-    const std::string& body, const config& cfg, const catalog_snapshot& catalog, std::string_view session,
+    const std::string& body, std::string_view path, const config& cfg, const catalog_snapshot& catalog,
+    std::string_view session,
     const std::function<std::vector<std::size_t>(const route_config&, std::uint64_t)>& order) {
   json::error_code ec;
   unsigned char scratch[8 * 1024];
@@ -582,6 +685,7 @@ std::variant<routed_request, request_error> route_request(
   std::string_view name = model->as_string();
   out.requested_model = std::string(name.substr(0, 256));
   if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
+  out.needs = read_request_needs(*obj, path);
   hash_material material;
   material.session = std::string(session.substr(0, 256));
   bool needs_hash = false;
@@ -674,11 +778,29 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
   co_await proxy(st, ex, "/chat/completions", log, &make);
 }
 
+// POST /v1/responses: refusals name the feature in OpenAI's `param`; then as messages().
+http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exchange& ex, request_log& log) {
+  auto translated = responses_to_openai(ex.req.body());
+  if (auto* err = std::get_if<api::api_error>(&translated)) {
+    log.status = err->status;
+    log.error = err->message;
+    auto res = http::json_response(ex, err->status, api::write_openai_error(*err));
+    co_await http::send(ex, res);
+    co_return;
+  }
+  auto& t = std::get<translated_responses_request>(translated);
+  ex.req.body() = std::move(t.openai_body);  // from here on, an OpenAI chat request
+  translator_factory make = [model = t.model, echo = std::move(t.echo)] {
+    return std::make_unique<responses_response_translator>(model, echo);
+  };
+  co_await proxy(st, ex, "/chat/completions", log, &make);
+}
+
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_log& log, const translator_factory* make_translator) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
-  auto routed = route_request(ex.req.body(), *st.cfg, *snapshot, ex.req["x-session-id"], order);
+  auto routed = route_request(ex.req.body(), path, *st.cfg, *snapshot, ex.req["x-session-id"], order);
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;
@@ -722,6 +844,29 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       if (std::none_of(unique.begin(), unique.end(), [&](const attempt& u) { return u.target.id == a.target.id; }))
         unique.push_back(std::move(a));
     plan = std::move(unique);
+  }
+  // targets known to lack what the request needs are left out; with none left, a 400 says why
+  {
+    std::vector<attempt> able;
+    std::string lacking;  // the first target's missing capability
+    for (auto& a : plan) {
+      const auto* listed = snapshot->find(a.target.backend->name);
+      auto missing =
+          listed ? missing_capability(listed->capabilities_of(a.target.upstream_model), r.needs) : std::string();
+      if (missing.empty())
+        able.push_back(std::move(a));
+      else if (lacking.empty())
+        lacking = fmt::format("{} does not support {}", a.target.id, missing);
+    }
+    if (able.empty()) {
+      log.status = 400;
+      log.error =
+          plan.size() > 1 ? fmt::format("no target of '{}' can take this request: {}", log.requested_model, lacking)
+                          : fmt::format("'{}' cannot take this request: {}", log.requested_model, lacking);
+      co_await http::send_error(ex, 400, log.error, "unsupported_capability");
+      co_return;
+    }
+    plan = std::move(able);
   }
 
   const auto& retry = st.cfg->router.retry;

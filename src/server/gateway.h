@@ -59,6 +59,10 @@ class gateway {
   void start_model_refresh(http::server& srv);
   // Starts the active health checks of backends (router.health.interval; 0 = none).
   void start_health_checks(http::server& srv);
+  // Probes the local servers' default ports now and every discovery.interval (when
+  // discovery.local is on); what appears or goes away is added or removed as a backend.
+  // `own_port`: this gateway's, never probed.
+  void start_discovery(http::server& srv, unsigned short own_port);
 
   // When a drain begins: ends the event streams, which would otherwise hold the drain.
   void begin_shutdown();
@@ -98,6 +102,8 @@ class gateway {
                                         request_log& log);
   // POST /v1/messages (Anthropic), through proxy() with translation both ways.
   http::net::awaitable<void> messages(const gateway_state& st, http::exchange& ex, request_log& log);
+  // POST /v1/responses (OpenAI Responses), through proxy() with translation both ways.
+  http::net::awaitable<void> responses(const gateway_state& st, http::exchange& ex, request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
   http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
   void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
@@ -107,8 +113,16 @@ class gateway {
   // The hub admin API (gateway_hub_api.cpp): /api/hub/search, /api/models/pull (SSE progress).
   http::net::awaitable<void> hub_api(http::exchange& ex, std::string_view path, request_log& log);
 
+  // GET /api/backends: every backend, configured or discovered, with its listing state.
+  http::net::awaitable<void> backends_api(const gateway_state& st, http::exchange& ex, request_log& log);
+  // Publishes base_cfg_ plus the discovered local servers (found_).
+  std::vector<std::string> reload_with_discoveries();
+
   mutable std::mutex state_mutex_;
   std::shared_ptr<const gateway_state> state_;
+  std::shared_ptr<const config> base_cfg_;                    // as the source gave it, before local discoveries
+  std::vector<backend_config> found_;                         // local servers that answered the last probe
+  std::shared_ptr<http::net::steady_timer> discovery_timer_;  // on worker 0
   http::server* server_ = nullptr;
   std::function<std::shared_ptr<const config>()> config_source_;
   std::shared_ptr<http::net::steady_timer> refresh_timer_;  // on worker 0; cancelled to refresh now

@@ -67,6 +67,7 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   }
   gw.start_model_refresh(srv);
   gw.start_health_checks(srv);
+  gw.start_discovery(srv, bound);
   // a config file that changes is reloaded like SIGHUP
   std::unique_ptr<file_watcher> watcher;
   if (cfg->source != "(defaults)")

@@ -116,8 +116,23 @@ TEST(config, reports_the_first_error_with_its_line) {
   EXPECT_GT(line, 0);
   std::tie(line, reason) = error_of("server:\n  header_timeout: soon\n");
   EXPECT_THAT(reason, testing::HasSubstr("not a duration"));
-  std::tie(line, reason) = error_of("backends:\n  - name: a\n    type: gemini\n    url: http://x\n");
+  std::tie(line, reason) = error_of("backends:\n  - name: a\n    type: cohere\n    url: http://x\n");
   EXPECT_THAT(reason, testing::HasSubstr("is not supported (supported: openai"));
+}
+
+TEST(config, ollama_backends_take_the_native_api_root) {
+  auto cfg = parse(
+      "backends:\n  - name: llama\n    type: ollama\n  - name: box\n    type: ollama\n"
+      "    url: http://gpu-box:11434/\n    api_key: k\n");
+  ASSERT_EQ(cfg.backends.size(), 2u);
+  EXPECT_EQ(cfg.backends[0].type, sy::backend_type::ollama);
+  EXPECT_EQ(cfg.backends[0].url, "http://127.0.0.1:11434");
+  EXPECT_EQ(cfg.backends[1].url, "http://gpu-box:11434");
+  // "/v1" is Ollama's OpenAI API: refused, naming both ways out
+  auto [line, reason] = error_of("backends:\n  - name: a\n    type: ollama\n    url: http://x:11434/v1/\n");
+  EXPECT_EQ(line, 2);
+  EXPECT_THAT(reason, testing::HasSubstr("drop the /v1"));
+  EXPECT_THAT(reason, testing::HasSubstr("type openai"));
 }
 
 TEST(config, refuses_a_public_listen_without_keys) {

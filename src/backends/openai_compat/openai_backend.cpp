@@ -91,16 +91,26 @@ bool is_context_overflow(std::string_view body) {
   return false;
 }
 
-// Validates a JSON response body and picks up its usage; returns what is wrong, or "".
+// Validates a JSON response body and picks up its usage; returns what is wrong, or "". A body
+// `translated` from another API's 2xx answer is an error object when that answer could not be
+// read: its message is what is wrong.
 // Synchronous on purpose: the parse arena lives on the thread's stack, not in a coroutine frame.
-std::string check_json_and_read_usage(const std::string& body, forward_outcome& out) {
+std::string check_json_and_read_usage(const std::string& body, bool translated, forward_outcome& out) {
   json::error_code ec;
   unsigned char scratch[16 * 1024];
   json::monotonic_resource arena(scratch, sizeof scratch);
   auto parsed = json::parse(body, ec, &arena);
   if (ec) return ec.message();
+  if (translated && parsed.is_object() && parsed.as_object().contains("error")) return upstream_error_message(body);
   read_usage(parsed, out);
   return {};
+}
+
+// NDJSON (Ollama's streams): relayed line by line when a dialect translates it.
+bool is_ndjson(std::string_view content_type) {
+  for (std::string_view t : {"application/x-ndjson", "application/ndjson"})
+    if (boost::beast::iequals(content_type.substr(0, t.size()), t)) return true;
+  return false;
 }
 
 }  // namespace
@@ -169,6 +179,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   std::string content_type(up_headers[bhttp::field::content_type]);
   std::string retry_after(up_headers[bhttp::field::retry_after]);
   bool event_stream = boost::beast::iequals(std::string_view(content_type).substr(0, 17), "text/event-stream");
+  // how a streamed body is cut for its rewriters: events, lines (only a dialect reads NDJSON), or as it comes
+  auto framing = event_stream                               ? http::body_framing::sse
+                 : from_upstream && is_ndjson(content_type) ? http::body_framing::ndjson
+                                                            : http::body_framing::raw;
   auto length = up.parser->content_length();
 
   http::reply res;
@@ -182,7 +196,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   // streams are relayed as they come; other bodies too, unless they must be rewritten whole
   const bool rewritten = from_upstream || opt.translate;
   if (status >= 200 && status < 300 &&
-      (event_stream || (!rewritten && (!length || up.parser->chunked() || *length > max_buffered_response)))) {
+      (framing != http::body_framing::raw ||
+       (!rewritten && (!length || up.parser->chunked() || *length > max_buffered_response)))) {
     out.status = status;
     auto backend_name = cfg_.name;
     auto on_error = [&](std::string_view m) {
@@ -205,14 +220,17 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
         std::string openai = up_rw ? up_rw->stream_end() : std::string();
         if (up_rw) observe_events(openai, out);
         if (!client_rw) return openai;
-        return (openai.empty() ? std::string() : client_rw->stream_events(openai)) + client_rw->stream_end();
+        // in this order: the upstream's last events (often the usage) before the client's end
+        std::string last = openai.empty() ? std::string() : client_rw->stream_events(openai);
+        return last + client_rw->stream_end();
       };
     }
-    if (client_rw)
+    if (client_rw || up_rw)  // what the last translator writes (up_rw: OpenAI's SSE)
       for (auto& [name, value] : res.headers)
-        if (boost::beast::iequals(name, "content-type")) value = std::string(client_rw->stream_content_type());
+        if (boost::beast::iequals(name, "content-type"))
+          value = std::string((client_rw ? client_rw : up_rw)->stream_content_type());
     const http::body_observer no_observer;
-    auto r = co_await http::relay_stream(ex, res, pool, url_, up, event_stream, on_error,
+    auto r = co_await http::relay_stream(ex, res, pool, url_, up, framing, on_error,
                                          up_rw ? no_observer : http::body_observer(observe),
                                          up_rw || client_rw ? &rewrite : nullptr);
     out.response_bytes = r.body_bytes;
@@ -284,13 +302,13 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_return out;
   }
   if (status >= 200 && status < 300 && content_type.find("json") != std::string_view::npos) {
-    if (auto problem = check_json_and_read_usage(upstream_body, out); !problem.empty())
+    if (auto problem = check_json_and_read_usage(upstream_body, from_upstream != nullptr, out); !problem.empty())
       co_return co_await fail(502, http::upstream_failure::protocol,
                               fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, problem),
                               "upstream_malformed_response");
   }
   res.body = opt.translate ? opt.translate->body(status, upstream_body) : std::move(upstream_body);
-  if (opt.translate)  // the client's API speaks JSON whatever the upstream's error was
+  if (opt.translate || from_upstream)  // translated: JSON whatever the upstream's error was
     for (auto& [name, value] : res.headers)
       if (boost::beast::iequals(name, "content-type")) value = "application/json";
   out.status = status;
@@ -301,7 +319,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   co_return out;
 }
 
-http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai_backend::list_models(
+http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::list_models(
     http::upstream_pool& pool, http::exchange_timeouts timeouts) const {
   http::outbound_request req;
   req.timeouts = timeouts;
@@ -320,24 +338,47 @@ http::net::awaitable<std::variant<std::vector<std::string>, std::string>> openai
   co_return dialect_ ? dialect_->parse_models(f.body) : parse_openai_model_list(f.body);
 }
 
-std::variant<std::vector<std::string>, std::string> upstream_dialect::parse_models(std::string_view body) const {
+std::variant<model_listing, std::string> upstream_dialect::parse_models(std::string_view body) const {
   return parse_openai_model_list(body);
 }
 
-std::variant<std::vector<std::string>, std::string> parse_openai_model_list(std::string_view body) {
+namespace {
+
+// What an OpenAI-style model entry says about the model, where it says anything.
+model_capabilities entry_capabilities(const json::object& m) {
+  model_capabilities caps;
+  for (const char* key : {"max_model_len", "context_length"})
+    if (auto* n = m.if_contains(key); n && n->is_int64() && n->as_int64() > 0) caps.context_length = n->as_int64();
+  if (auto* arch = m.if_contains("architecture"); arch && arch->is_object())
+    if (auto* in = arch->as_object().if_contains("input_modalities"); in && in->is_array()) {
+      caps.vision = false;
+      for (const auto& x : in->as_array()) caps.vision = *caps.vision || (x.is_string() && x.as_string() == "image");
+    }
+  if (auto* params = m.if_contains("supported_parameters"); params && params->is_array()) {
+    caps.tools = false;
+    for (const auto& x : params->as_array()) caps.tools = *caps.tools || (x.is_string() && x.as_string() == "tools");
+  }
+  return caps;
+}
+
+}  // namespace
+
+std::variant<model_listing, std::string> parse_openai_model_list(std::string_view body) {
   json::error_code ec;
   auto v = json::parse(body, ec);
   if (ec || !v.is_object()) return std::string("malformed model list");
   const auto* data = v.as_object().if_contains("data");
   if (!data || !data->is_array()) return std::string("model list has no 'data' array");
-  std::vector<std::string> ids;
+  model_listing out;
   for (const auto& m : data->as_array()) {
     if (!m.is_object()) continue;
-    if (auto* id = m.as_object().if_contains("id"); id && id->is_string() && id->as_string().size() <= 512)
-      ids.emplace_back(id->as_string());
-    if (ids.size() >= 10000) break;
+    auto* id = m.as_object().if_contains("id");
+    if (!id || !id->is_string() || id->as_string().size() > 512) continue;
+    out.ids.emplace_back(id->as_string());
+    if (auto caps = entry_capabilities(m.as_object()); caps.known()) out.capabilities[out.ids.back()] = caps;
+    if (out.ids.size() >= 10000) break;
   }
-  return ids;
+  return out;
 }
 
 }  // namespace sy::backends

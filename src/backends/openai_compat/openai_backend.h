@@ -17,6 +17,7 @@
 #include "http/upstream_client.h"
 #include "http/upstream_pool.h"
 #include "http/url.h"
+#include "router/model_capabilities.h"
 
 namespace sy::backends {
 
@@ -45,8 +46,10 @@ class response_translator {
   virtual ~response_translator() = default;
   // A whole reply (2xx or an upstream error passed through): the body for the client.
   virtual std::string body(unsigned status, std::string_view upstream_body) = 0;
-  // Streams: whole upstream SSE events in, bytes for the client out; then the end of a stream
-  // that ended cleanly, or the last words of one that failed.
+  // Streams: whole upstream SSE events (or whole NDJSON lines, from an upstream that streams
+  // application/x-ndjson) in, bytes for the client out; then the end of a stream that ended
+  // cleanly at the HTTP level (which may still be an error when the stream's own last event
+  // never came), or the last words of one that failed.
   virtual std::string stream_events(std::string_view events) = 0;
   virtual std::string stream_end() = 0;
   virtual std::string stream_error(std::string_view message) = 0;
@@ -70,17 +73,20 @@ class upstream_dialect {
                                                                            std::string_view body) const = 0;
   // Credentials and version headers (never logged).
   virtual void add_headers(http::header_list& headers, const std::string& api_key) const = 0;
-  // Where the upstream lists its models (GET, below the backend's URL), and the ids in that list
-  // or what is wrong with it. The default reads OpenAI's {"data":[{"id"}]}.
+  // Where the upstream lists its models (GET, below the backend's URL), and the models in that
+  // list (with what it says they can do) or what is wrong with it. The default reads OpenAI's
+  // {"data":[{"id"}]}.
   virtual std::string models_path() const { return "/models"; }
-  virtual std::variant<std::vector<std::string>, std::string> parse_models(std::string_view body) const;
+  virtual std::variant<model_listing, std::string> parse_models(std::string_view body) const;
 };
 
 // The dialect of a backend type; null for OpenAI-compatible upstreams.
 std::shared_ptr<const upstream_dialect> make_dialect(backend_type type);
 
-// OpenAI's model list ({"data":[{"id"}]}): the ids, or what is wrong with it.
-std::variant<std::vector<std::string>, std::string> parse_openai_model_list(std::string_view body);
+// OpenAI's model list ({"data":[{"id"}]}): the ids, or what is wrong with it. Capabilities where
+// the server names them: vLLM's max_model_len, OpenRouter-style context_length,
+// architecture.input_modalities and supported_parameters.
+std::variant<model_listing, std::string> parse_openai_model_list(std::string_view body);
 
 struct forward_options {
   // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
@@ -109,7 +115,7 @@ class openai_backend {
 
   // The upstream's model ids, or an error message. Also the active health check (with short
   // timeouts).
-  http::net::awaitable<std::variant<std::vector<std::string>, std::string>> list_models(
+  http::net::awaitable<std::variant<model_listing, std::string>> list_models(
       http::upstream_pool& pool, http::exchange_timeouts timeouts = {}) const;
 
  private:

@@ -1,0 +1,61 @@
+#include "backends/chat_answer_to_openai.h"
+
+#include <chrono>
+
+#include "api/sse_data.h"
+
+namespace sy::backends {
+
+std::string chat_answer_to_openai::body(unsigned status, std::string_view upstream_body) {
+  if (status < 200 || status >= 300) return api::write_openai_error(parse_error(status, upstream_body));
+  auto parsed = parse(upstream_body);
+  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_openai_error(*err);
+  return api::write_openai_response(std::get<api::chat_response>(parsed));
+}
+
+std::string chat_answer_to_openai::encode(const api::stream_event& e) {
+  if (!encoder_) {
+    auto created =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    // usage always goes out: the gateway records it; OpenAI clients that did not ask ignore a
+    // chunk with empty choices
+    const bool start = e.kind == api::stream_event_kind::start;
+    encoder_.emplace(start && !e.id.empty() ? e.id : "chatcmpl-switchyard", created.count(), start ? e.model : "",
+                     true);
+  }
+  if (e.kind == api::stream_event_kind::error) failed_ = true;
+  return encoder_->encode(e);
+}
+
+std::string chat_answer_to_openai::stream_events(std::string_view events) {
+  std::string out;
+  auto take = [&](std::string_view payload) {
+    if (failed_) return;
+    for (const auto& e : decode(payload)) out += encode(e);
+  };
+  if (framing_ == framing::sse) {
+    api::for_each_sse_data(events, take);  // "event:" lines are not needed: each payload says what it is
+    return out;
+  }
+  for (std::size_t at = 0; at < events.size();) {  // whole NDJSON lines
+    auto end = events.find('\n', at);
+    auto line = events.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    at = end == std::string_view::npos ? events.size() : end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) take(line);
+  }
+  return out;
+}
+
+std::string chat_answer_to_openai::stream_end() {
+  if (failed_) return {};
+  if (!complete()) return stream_error("the upstream's stream ended before its last event");
+  return encoder_ ? encoder_->end() : std::string();
+}
+
+std::string chat_answer_to_openai::stream_error(std::string_view message) {
+  if (failed_) return {};
+  return encode(api::stream_event::make_error(api::api_error{502, std::string(message), "api_error", {}}));
+}
+
+}  // namespace sy::backends

@@ -1,0 +1,37 @@
+#pragma once
+// Ollama's native API as an upstream (backend type "ollama"; the url is the server's root, e.g.
+// http://127.0.0.1:11434): OpenAI chat requests go out as POST /api/chat, embeddings as POST
+// /api/embed, and models are listed from GET /api/tags. Answers come back in OpenAI's format:
+// a chat.completion, an embeddings list with usage, or, for streams (Ollama sends NDJSON, which
+// the backend relays line by line), OpenAI chunks ending with a usage chunk and [DONE].
+// Text completions are refused with a 400 (no OpenAI completions translation exists yet).
+// A configured api_key goes out as `Authorization: Bearer` (Ollama behind an authenticating
+// proxy, ollama.com); without one no credential is sent.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "backends/openai_compat/openai_backend.h"
+
+namespace sy::backends {
+
+class ollama_dialect : public upstream_dialect {
+ public:
+  std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
+                                                                   std::string_view body) const override;
+  void add_headers(http::header_list& headers, const std::string& api_key) const override;
+  std::string models_path() const override { return "/api/tags"; }
+  std::variant<model_listing, std::string> parse_models(std::string_view body) const override;
+};
+
+// The translators of one answer (the dialect makes them; tests too, with a fixed id).
+// Chat: an /api/chat reply or NDJSON stream -> OpenAI's (see chat_answer_to_openai); `id` names
+// the completion (Ollama sends none). done_reason "stop" after tool calls is "tool_calls"; the
+// final line's prompt_eval_count / eval_count are the usage; an {"error":...} line ends the
+// stream with that error, and a stream without its done:true line ends with an error too.
+std::unique_ptr<response_translator> make_ollama_chat_translator(std::string id);
+// Embed: an /api/embed reply -> OpenAI's embeddings list (with usage.prompt_tokens); `base64`:
+// the vectors in OpenAI's base64 encoding (what the OpenAI SDKs ask for by default).
+std::unique_ptr<response_translator> make_ollama_embed_translator(bool base64 = false);
+
+}  // namespace sy::backends
