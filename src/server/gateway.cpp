@@ -586,7 +586,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       else
         co_await ollama_api(*st, ex, path, log);
     } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
-               path == "/v1/messages" || path == "/v1/responses" || ollama_path) {
+               path == "/v1/messages" || path == "/v1/messages/count_tokens" || path == "/v1/responses" ||
+               ollama_path) {
       if (method != bhttp::verb::post) {
         co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
       } else if (auto refused = key_limits_.admit(log.client, limit_for(*st->cfg, *key))) {
@@ -600,6 +601,8 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
                              "rate_limit_error", "rate_limit_exceeded"));
         res.set("Retry-After", std::to_string(refused->retry_after.count()));
         co_await http::send(ex, res);
+      } else if (path == "/v1/messages/count_tokens") {
+        co_await count_tokens(*st, ex, log);
       } else if (path == "/v1/messages") {
         co_await messages(*st, ex, log);
       } else if (path == "/v1/responses") {
@@ -778,6 +781,45 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
   co_await proxy(st, ex, "/chat/completions", log, &make);
 }
 
+http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::exchange& ex, request_log& log) {
+  auto read = read_count_tokens_request(ex.req.body());
+  if (auto* err = std::get_if<api::api_error>(&read)) {
+    co_await reply_error(ex, log, err->status, err->message, "invalid_request");
+    co_return;
+  }
+  auto& count = std::get<count_tokens_request>(read);
+  log.requested_model = count.model;
+  auto snapshot = catalog_.snapshot();
+  auto resolved = model_resolver(*st.cfg, *snapshot, [this](const route_config& r) {
+                    return router_.order(r, 0);
+                  }).resolve(count.model);
+  if (auto* unknown = std::get_if<unknown_model>(&resolved)) {
+    co_await reply_error(ex, log, 404, unknown->message, "model_not_found");
+    co_return;
+  }
+  auto& target = std::get<resolved_target>(resolved);
+  log.backend = target.backend->name;
+  log.target = target.id;
+  if (target.backend->name == "local") {
+    // the engine counts: a chat for one token, its usage.prompt_tokens is the answer
+    ex.req.body() = api::replace_top_level_string(count.counting_chat, "model", target.id);
+    translator_factory make = [] { return std::make_unique<token_count_translator>(); };
+    co_await proxy(st, ex, "/chat/completions", log, &make);
+    co_return;
+  }
+  auto* b = st.backend(target.backend->name);
+  if (!b || b->config().type != backend_type::anthropic) {
+    auto message = fmt::format("'{}' ({}) cannot count tokens: counting needs a local model or an Anthropic backend",
+                               count.model, target.id);
+    co_await reply_error(ex, log, 400, message, "count_tokens_unsupported");
+    co_return;
+  }
+  auto body = api::replace_top_level_string(count.anthropic_body, "model", target.upstream_model);
+  auto outcome = co_await b->forward(ex, *pools_[ex.worker], "/messages/count_tokens", std::move(body), target.id);
+  log.status = outcome.status;
+  log.error = outcome.error;
+}
+
 // POST /v1/responses: refusals name the feature in OpenAI's `param`; then as messages().
 http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exchange& ex, request_log& log) {
   auto translated = responses_to_openai(ex.req.body());
@@ -860,9 +902,9 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     }
     if (able.empty()) {
       log.status = 400;
-      log.error =
-          plan.size() > 1 ? fmt::format("no target of '{}' can take this request: {}", log.requested_model, lacking)
-                          : fmt::format("'{}' cannot take this request: {}", log.requested_model, lacking);
+      log.error = plan.size() > 1
+                      ? fmt::format("no target of '{}' can take this request: {}", log.requested_model, lacking)
+                      : fmt::format("'{}' cannot take this request: {}", log.requested_model, lacking);
       co_await http::send_error(ex, 400, log.error, "unsupported_capability");
       co_return;
     }

@@ -102,6 +102,9 @@ class gateway {
                                         request_log& log);
   // POST /v1/messages (Anthropic), through proxy() with translation both ways.
   http::net::awaitable<void> messages(const gateway_state& st, http::exchange& ex, request_log& log);
+  // POST /v1/messages/count_tokens: counted by the target where it can count (an Anthropic
+  // upstream's own endpoint; a local engine's template and tokenizer), else a 400.
+  http::net::awaitable<void> count_tokens(const gateway_state& st, http::exchange& ex, request_log& log);
   // POST /v1/responses (OpenAI Responses), through proxy() with translation both ways.
   http::net::awaitable<void> responses(const gateway_state& st, http::exchange& ex, request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);

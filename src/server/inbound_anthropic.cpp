@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+
 #include "api/sse_data.h"
 
 namespace sy {
@@ -15,6 +17,48 @@ std::variant<translated_request, api::api_error> anthropic_to_openai(std::string
   auto written = api::write_openai_request(request);
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   return translated_request{std::move(std::get<std::string>(written)), request.model, request.stream};
+}
+
+std::variant<count_tokens_request, api::api_error> read_count_tokens_request(std::string_view body) {
+  // the Messages parser wants max_tokens, which a count request does not carry
+  boost::json::error_code ec;
+  auto doc = boost::json::parse(body, ec);
+  if (ec || !doc.is_object()) return api::api_error{400, "request body must be a JSON object", {}, {}};
+  auto& o = doc.as_object();
+  for (const char* key : {"max_tokens", "stream"})
+    if (o.contains(key))
+      return api::api_error{400, std::string(key) + ": not a field of a count_tokens request", {}, key};
+  o["max_tokens"] = 1;
+  auto parsed = api::parse_anthropic_request(boost::json::serialize(o));
+  if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
+  auto& request = std::get<api::chat_request>(parsed);
+  if (auto refused = api::refuse_untranslated(request)) return *refused;
+  count_tokens_request out;
+  out.model = request.model;
+  auto anthropic = api::write_anthropic_request(request);
+  if (auto* err = std::get_if<api::api_error>(&anthropic)) return *err;
+  auto counted = boost::json::parse(std::get<std::string>(anthropic)).as_object();
+  for (const char* key : {"max_tokens", "stream", "temperature", "top_p", "top_k", "stop_sequences", "metadata"})
+    counted.erase(key);
+  out.anthropic_body = boost::json::serialize(counted);
+  request.sampling = {};
+  request.sampling.max_tokens = 1;
+  request.stop.clear();
+  request.stream = request.stream_usage = false;
+  auto chat = api::write_openai_request(request);
+  if (auto* err = std::get_if<api::api_error>(&chat)) return *err;
+  out.counting_chat = std::move(std::get<std::string>(chat));
+  return out;
+}
+
+std::string token_count_translator::body(unsigned status, std::string_view upstream_body) {
+  if (status < 200 || status >= 300) return api::write_anthropic_error(api::parse_openai_error(status, upstream_body));
+  auto parsed = api::parse_openai_response(upstream_body);
+  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_anthropic_error(*err);
+  const auto& usage = std::get<api::chat_response>(parsed).usage;
+  if (!usage.input_tokens)
+    return api::write_anthropic_error(api::api_error{502, "the engine did not report the prompt's tokens", {}, {}});
+  return boost::json::serialize(boost::json::object{{"input_tokens", *usage.input_tokens}});
 }
 
 std::string anthropic_error_format(unsigned status, std::string_view message, std::string_view, std::string_view) {

@@ -26,6 +26,27 @@ struct translated_request {
 // The Messages request as an OpenAI chat request; a 400 naming what cannot be translated.
 std::variant<translated_request, api::api_error> anthropic_to_openai(std::string_view body);
 
+// POST /v1/messages/count_tokens: the request (a Messages request without max_tokens) as
+//   - `counting_chat`: an OpenAI chat request for one output token, whose usage.prompt_tokens is
+//     the count (for local engines: their own template and tokenizer, at no cost);
+//   - `anthropic_body`: the count request as an Anthropic upstream takes it (model, messages,
+//     system, tools, tool_choice, thinking).
+struct count_tokens_request {
+  std::string counting_chat;
+  std::string anthropic_body;
+  std::string model;  // as the client named it
+};
+std::variant<count_tokens_request, api::api_error> read_count_tokens_request(std::string_view body);
+
+// A counting chat's answer as {"input_tokens": N} (errors in Anthropic's format).
+class token_count_translator : public backends::response_translator {
+ public:
+  std::string body(unsigned status, std::string_view upstream_body) override;
+  std::string stream_events(std::string_view) override { return {}; }
+  std::string stream_end() override { return {}; }
+  std::string stream_error(std::string_view) override { return {}; }
+};
+
 // exchange::error_format for Anthropic clients.
 std::string anthropic_error_format(unsigned status, std::string_view message, std::string_view type,
                                    std::string_view code);

@@ -21,6 +21,11 @@ function fakeAnthropic() {
         res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-fake-1', display_name: 'Fake', created_at: '2026-01-01T00:00:00Z' }], has_more: false }));
         return;
       }
+      if (req.url === '/v1/messages/count_tokens') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ input_tokens: 42 + JSON.stringify(json.messages).length }));
+        return;
+      }
       if (req.url !== '/v1/messages') {
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'no such path' } }));
@@ -154,6 +159,22 @@ test('upstream errors come back with their status in the client\'s format', asyn
   await assert.rejects(
     openai.embeddings.create({ model: 'sonnet', input: 'x' }),
     (err) => err.status === 400 && /only chat requests/.test(err.message),
+  );
+});
+
+test('count_tokens is answered by the Anthropic upstream\'s own endpoint', async () => {
+  const messages = [{ role: 'user', content: 'count me' }];
+  const counted = await anthropic.messages.countTokens({ model: 'sonnet', system: 'Be brief.', messages });
+  assert.equal(counted.input_tokens, 42 + JSON.stringify(messages).length);
+  const got = received.find((r) => r.url === '/v1/messages/count_tokens');
+  assert.equal(got.body.model, 'claude-fake-1');
+  assert.equal(got.body.system, 'Be brief.');
+  assert.equal(got.body.max_tokens, undefined);
+  assert.equal(got.headers['x-api-key'], 'sk-ant-upstream-secret');
+  // a target that cannot count says so, in Anthropic's format
+  await assert.rejects(
+    anthropic.messages.countTokens({ model: 'fast', messages }),
+    (err) => err.status === 400 && err.error?.error?.type === 'invalid_request_error' && /cannot count tokens/.test(err.message),
   );
 });
 

@@ -140,6 +140,11 @@ test('Anthropic SDK: a message and a stream from the local engine', async (t) =>
   assert.ok(['end_turn', 'max_tokens'].includes(msg.stop_reason));
   const final = await anthropic.messages.stream({ model: chatModel, max_tokens: 4, messages: [{ role: 'user', content: 'hello' }] }).finalMessage();
   assert.ok(final.usage.output_tokens > 0);
+  // the engine counts with its own template and tokenizer: a longer prompt has more tokens
+  const short = await anthropic.messages.countTokens({ model: chatModel, messages: [{ role: 'user', content: 'hello' }] });
+  const long = await anthropic.messages.countTokens({ model: chatModel, messages: [{ role: 'user', content: 'hello '.repeat(40) }] });
+  assert.ok(short.input_tokens > 0);
+  assert.ok(long.input_tokens > short.input_tokens + 20, `${short.input_tokens} vs ${long.input_tokens}`);
 });
 
 test('Ollama SDK: chat, a stream and the model list', async (t) => {

@@ -2,6 +2,7 @@
 // Anthropic's Messages API as an upstream (backend type "anthropic"): OpenAI chat requests go
 // out as POST <url>/messages with x-api-key and anthropic-version; answers and streams come back
 // as OpenAI's. Only chat is supported: completions and embeddings are refused with a 400.
+// "/messages/count_tokens" takes an Anthropic body and passes it and the answer through.
 #include "backends/openai_compat/openai_backend.h"
 
 namespace sy::backends {
