@@ -132,6 +132,18 @@ test('OpenAI SDK: embeddings from an embedding model', async (t) => {
   assert.ok(res.data[0].embedding.every((x) => Number.isFinite(x)));
 });
 
+test('capabilities: an embedding model does not chat, a chat model does not embed (400 naming it)', async (t) => {
+  if (skip) return t.skip(skip);
+  await assert.rejects(
+    openai.chat.completions.create({ model: embedModel, max_tokens: 2, messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err.status === 400 && /does not support chat/.test(err.message),
+  );
+  await assert.rejects(
+    openai.embeddings.create({ model: chatModel, input: 'x' }),
+    (err) => err.status === 400 && /does not support embeddings/.test(err.message),
+  );
+});
+
 test('Anthropic SDK: a message and a stream from the local engine', async (t) => {
   if (skip) return t.skip(skip);
   const anthropic = new Anthropic({ baseURL: baseURL.replace(/\/v1$/, ''), apiKey: 'unused', maxRetries: 0 });
