@@ -80,8 +80,7 @@ bool parse_image_block(json_reader& rd, const json::object& b, const std::string
   auto* s = rd.object(*sv, spath);
   if (!s) return false;
   std::string type;
-  if (!member(*s, "type")) return rd.fail(path_of(spath, "type"), "missing");
-  if (!rd.string_member(*s, "type", spath, type, lim.max_name_bytes)) return false;
+  if (!rd.required_string_member(*s, "type", spath, type, lim.max_name_bytes)) return false;
   if (type == "base64") {
     out.source = image_source::base64;
     if (!member(*s, "media_type")) return rd.fail(path_of(spath, "media_type"), "missing");
@@ -92,8 +91,7 @@ bool parse_image_block(json_reader& rd, const json::object& b, const std::string
     if (out.data.empty()) return rd.fail(path_of(spath, "data"), "must not be empty");
   } else if (type == "url") {
     out.source = image_source::url;
-    if (!member(*s, "url")) return rd.fail(path_of(spath, "url"), "missing");
-    if (!rd.string_member(*s, "url", spath, out.url, lim.max_string_bytes)) return false;
+    if (!rd.required_string_member(*s, "url", spath, out.url, lim.max_string_bytes)) return false;
     if (out.url.rfind("http://", 0) != 0 && out.url.rfind("https://", 0) != 0)
       return rd.fail(path_of(spath, "url"), "expected an http(s) URL");
   } else {
@@ -106,36 +104,22 @@ bool parse_image_block(json_reader& rd, const json::object& b, const std::string
 // Text and image blocks (a tool_result's content); `where` names the container in errors.
 bool parse_plain_blocks(json_reader& rd, chat_request& req, const json::value& v, const std::string& path,
                         std::vector<content_part>& out) {
-  const auto& lim = rd.limits();
-  std::string text;
-  if (v.is_string()) {
-    if (!rd.string(v, path, text, lim.max_string_bytes)) return false;
-    if (!text.empty()) out.push_back(content_part::make_text(std::move(text)));
-    return true;
-  }
-  auto* a = v.is_array() ? rd.array(v, path, lim.max_parts) : nullptr;
-  if (!a) return rd.fail(path, "expected a string or an array of content blocks");
-  for (std::size_t i = 0; i < a->size(); ++i) {
-    auto bpath = path_of(path, i);
-    auto* b = rd.object((*a)[i], bpath);
-    if (!b) return false;
-    std::string type;
-    if (!member(*b, "type")) return rd.fail(path_of(bpath, "type"), "missing");
-    if (!rd.string_member(*b, "type", bpath, type, lim.max_name_bytes)) return false;
+  auto each = [&](const json::object& b, const std::string& bpath, const std::string& type) {
     if (type == "text") {
-      if (!member(*b, "text")) return rd.fail(path_of(bpath, "text"), "missing");
-      if (!rd.string_member(*b, "text", bpath, text, lim.max_string_bytes)) return false;
+      std::string text;
+      if (!rd.required_string_member(b, "text", bpath, text, rd.limits().max_string_bytes)) return false;
       out.push_back(content_part::make_text(std::move(text)));
     } else if (type == "image") {
       image_ref img;
       bool skipped = false;
-      if (!parse_image_block(rd, *b, bpath, img, req, skipped)) return false;
+      if (!parse_image_block(rd, b, bpath, img, req, skipped)) return false;
       if (!skipped) out.push_back(content_part::make_image(std::move(img)));
     } else {
       note_untranslated(req, type + " content");
     }
-  }
-  return true;
+    return true;
+  };
+  return string_or_parts(rd, v, path, "expected a string or an array of content blocks", out, each);
 }
 
 bool parse_message(json_reader& rd, chat_request& req, const json::value& v, const std::string& path) {
@@ -143,8 +127,7 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
   auto* m = rd.object(v, path);
   if (!m) return false;
   std::string role;
-  if (!member(*m, "role")) return rd.fail(path_of(path, "role"), "missing");
-  if (!rd.string_member(*m, "role", path, role, lim.max_name_bytes)) return false;
+  if (!rd.required_string_member(*m, "role", path, role, lim.max_name_bytes)) return false;
   if (role != "user" && role != "assistant")
     return rd.fail(path_of(path, "role"), "expected \"user\" or \"assistant\"");
   bool user = role == "user";
@@ -155,77 +138,63 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
   chat_message msg;
   msg.role = user ? message_role::user : message_role::assistant;
   std::vector<chat_message> results;  // a user turn's tool results, each its own role::tool message
-  if (content->is_string()) {
-    std::string text;
-    if (!rd.string(*content, cpath, text, lim.max_string_bytes)) return false;
-    if (!text.empty()) msg.content.push_back(content_part::make_text(std::move(text)));
-  } else {
-    auto* blocks = content->is_array() ? rd.array(*content, cpath, lim.max_parts) : nullptr;
-    if (!blocks) return rd.fail(cpath, "expected a string or an array of content blocks");
-    for (std::size_t i = 0; i < blocks->size(); ++i) {
-      auto bpath = path_of(cpath, i);
-      auto* b = rd.object((*blocks)[i], bpath);
-      if (!b) return false;
-      std::string type;
-      if (!member(*b, "type")) return rd.fail(path_of(bpath, "type"), "missing");
-      if (!rd.string_member(*b, "type", bpath, type, lim.max_name_bytes)) return false;
-      auto only = [&](bool allowed) {
-        return allowed || rd.fail(bpath, type + " blocks are not allowed in " + role + " messages");
-      };
-      if (type == "text") {
-        std::string text;
-        if (!member(*b, "text")) return rd.fail(path_of(bpath, "text"), "missing");
-        if (!rd.string_member(*b, "text", bpath, text, lim.max_string_bytes)) return false;
-        msg.content.push_back(content_part::make_text(std::move(text)));
-      } else if (type == "image") {
-        if (!only(user)) return false;
-        image_ref img;
-        bool skipped = false;
-        if (!parse_image_block(rd, *b, bpath, img, req, skipped)) return false;
-        if (!skipped) msg.content.push_back(content_part::make_image(std::move(img)));
-      } else if (type == "tool_result") {
-        if (!only(user)) return false;
-        tool_result r;
-        if (!member(*b, "tool_use_id")) return rd.fail(path_of(bpath, "tool_use_id"), "missing");
-        if (!rd.string_member(*b, "tool_use_id", bpath, r.tool_call_id, lim.max_name_bytes)) return false;
-        if (auto* rc = member(*b, "content");
-            rc && !parse_plain_blocks(rd, req, *rc, path_of(bpath, "content"), r.content))
-          return false;
-        std::optional<bool> is_error;
-        if (!rd.boolean_member(*b, "is_error", bpath, is_error)) return false;
-        r.is_error = is_error.value_or(false);
-        chat_message t;
-        t.role = message_role::tool;
-        t.content.push_back(content_part::make_tool_result(std::move(r)));
-        results.push_back(std::move(t));
-      } else if (type == "tool_use") {
-        if (!only(!user)) return false;
-        tool_call c;
-        if (!member(*b, "id")) return rd.fail(path_of(bpath, "id"), "missing");
-        if (!member(*b, "name")) return rd.fail(path_of(bpath, "name"), "missing");
-        if (!rd.string_member(*b, "id", bpath, c.id, lim.max_name_bytes) ||
-            !rd.string_member(*b, "name", bpath, c.name, lim.max_name_bytes) ||
-            !rd.object_text_member(*b, "input", bpath, c.arguments))
-          return false;
-        msg.content.push_back(content_part::make_tool_call(std::move(c)));
-      } else if (type == "thinking") {
-        if (!only(!user)) return false;
-        reasoning_text r;
-        if (!rd.string_member(*b, "thinking", bpath, r.text, lim.max_string_bytes) ||
-            !rd.string_member(*b, "signature", bpath, r.signature, lim.max_string_bytes))
-          return false;
-        msg.content.push_back(content_part::make_reasoning(std::move(r)));
-      } else if (type == "redacted_thinking") {
-        if (!only(!user)) return false;
-        reasoning_text r;
-        if (!member(*b, "data")) return rd.fail(path_of(bpath, "data"), "missing");
-        if (!rd.string_member(*b, "data", bpath, r.redacted_data, lim.max_string_bytes)) return false;
-        msg.content.push_back(content_part::make_reasoning(std::move(r)));
-      } else {
-        note_untranslated(req, type + " content");
-      }
+  auto each = [&](const json::object& b, const std::string& bpath, const std::string& type) {
+    auto only = [&](bool allowed) {
+      return allowed || rd.fail(bpath, type + " blocks are not allowed in " + role + " messages");
+    };
+    if (type == "text") {
+      std::string text;
+      if (!rd.required_string_member(b, "text", bpath, text, lim.max_string_bytes)) return false;
+      msg.content.push_back(content_part::make_text(std::move(text)));
+    } else if (type == "image") {
+      if (!only(user)) return false;
+      image_ref img;
+      bool skipped = false;
+      if (!parse_image_block(rd, b, bpath, img, req, skipped)) return false;
+      if (!skipped) msg.content.push_back(content_part::make_image(std::move(img)));
+    } else if (type == "tool_result") {
+      if (!only(user)) return false;
+      tool_result r;
+      if (!rd.required_string_member(b, "tool_use_id", bpath, r.tool_call_id, lim.max_name_bytes)) return false;
+      if (auto* rc = member(b, "content");
+          rc && !parse_plain_blocks(rd, req, *rc, path_of(bpath, "content"), r.content))
+        return false;
+      std::optional<bool> is_error;
+      if (!rd.boolean_member(b, "is_error", bpath, is_error)) return false;
+      r.is_error = is_error.value_or(false);
+      chat_message t;
+      t.role = message_role::tool;
+      t.content.push_back(content_part::make_tool_result(std::move(r)));
+      results.push_back(std::move(t));
+    } else if (type == "tool_use") {
+      if (!only(!user)) return false;
+      tool_call c;
+      if (!member(b, "id")) return rd.fail(path_of(bpath, "id"), "missing");
+      if (!member(b, "name")) return rd.fail(path_of(bpath, "name"), "missing");
+      if (!rd.string_member(b, "id", bpath, c.id, lim.max_name_bytes) ||
+          !rd.string_member(b, "name", bpath, c.name, lim.max_name_bytes) ||
+          !rd.object_text_member(b, "input", bpath, c.arguments))
+        return false;
+      msg.content.push_back(content_part::make_tool_call(std::move(c)));
+    } else if (type == "thinking") {
+      if (!only(!user)) return false;
+      reasoning_text r;
+      if (!rd.string_member(b, "thinking", bpath, r.text, lim.max_string_bytes) ||
+          !rd.string_member(b, "signature", bpath, r.signature, lim.max_string_bytes))
+        return false;
+      msg.content.push_back(content_part::make_reasoning(std::move(r)));
+    } else if (type == "redacted_thinking") {
+      if (!only(!user)) return false;
+      reasoning_text r;
+      if (!rd.required_string_member(b, "data", bpath, r.redacted_data, lim.max_string_bytes)) return false;
+      msg.content.push_back(content_part::make_reasoning(std::move(r)));
+    } else {
+      note_untranslated(req, type + " content");
     }
-  }
+    return true;
+  };
+  if (!string_or_parts(rd, *content, cpath, "expected a string or an array of content blocks", msg.content, each))
+    return false;
   if (req.messages.size() + results.size() + 1 > lim.max_messages) return rd.fail("messages", "too many messages");
   for (auto& r : results) req.messages.push_back(std::move(r));
   if (results.empty() || !msg.content.empty()) req.messages.push_back(std::move(msg));
@@ -249,8 +218,7 @@ bool parse_system(json_reader& rd, chat_request& req, const json::value& v) {
       std::string type, text;
       if (!rd.string_member(*b, "type", bpath, type, rd.limits().max_name_bytes)) return false;
       if (type != "text") return rd.fail(path_of(bpath, "type"), "expected \"text\"");
-      if (!member(*b, "text")) return rd.fail(path_of(bpath, "text"), "missing");
-      if (!rd.string_member(*b, "text", bpath, text, rd.limits().max_string_bytes)) return false;
+      if (!rd.required_string_member(*b, "text", bpath, text, rd.limits().max_string_bytes)) return false;
       sys.content.push_back(content_part::make_text(std::move(text)));
     }
   }
@@ -260,37 +228,30 @@ bool parse_system(json_reader& rd, chat_request& req, const json::value& v) {
 
 bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
   const auto& lim = rd.limits();
-  auto* tools = rd.array(v, "tools", lim.max_tools);
-  if (!tools) return false;
-  for (std::size_t i = 0; i < tools->size(); ++i) {
-    auto tpath = path_of("tools", i);
-    auto* t = rd.object((*tools)[i], tpath);
-    if (!t) return false;
+  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
     std::string type;
-    if (!rd.string_member(*t, "type", tpath, type, lim.max_name_bytes)) return false;
+    if (!rd.string_member(t, "type", tpath, type, lim.max_name_bytes)) return false;
     if (!type.empty() && type != "custom") {
       note_untranslated(req, "tools of type '" + type + "'");
-      continue;
+      return true;
     }
     tool_definition def;
-    if (!member(*t, "name")) return rd.fail(path_of(tpath, "name"), "missing");
-    if (!rd.string_member(*t, "name", tpath, def.name, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(t, "name", tpath, def.name, lim.max_name_bytes)) return false;
     if (def.name.empty()) return rd.fail(path_of(tpath, "name"), "must not be empty");
-    if (!member(*t, "input_schema")) return rd.fail(path_of(tpath, "input_schema"), "missing");
-    if (!rd.string_member(*t, "description", tpath, def.description, lim.max_string_bytes) ||
-        !rd.object_text_member(*t, "input_schema", tpath, def.parameters))
+    if (!member(t, "input_schema")) return rd.fail(path_of(tpath, "input_schema"), "missing");
+    if (!rd.string_member(t, "description", tpath, def.description, lim.max_string_bytes) ||
+        !rd.object_text_member(t, "input_schema", tpath, def.parameters))
       return false;
     req.tools.push_back(std::move(def));
-  }
-  return true;
+    return true;
+  });
 }
 
 bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v) {
   auto* o = rd.object(v, "tool_choice");
   if (!o) return false;
   std::string type;
-  if (!member(*o, "type")) return rd.fail("tool_choice.type", "missing");
-  if (!rd.string_member(*o, "type", "tool_choice", type, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*o, "type", "tool_choice", type, rd.limits().max_name_bytes)) return false;
   tool_choice c;
   if (type == "auto")
     c.kind = tool_choice_kind::automatic;
@@ -303,8 +264,7 @@ bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v)
   else
     return rd.fail("tool_choice.type", "expected \"auto\", \"any\", \"tool\" or \"none\"");
   if (c.kind == tool_choice_kind::tool) {
-    if (!member(*o, "name")) return rd.fail("tool_choice.name", "missing");
-    if (!rd.string_member(*o, "name", "tool_choice", c.name, rd.limits().max_name_bytes)) return false;
+    if (!rd.required_string_member(*o, "name", "tool_choice", c.name, rd.limits().max_name_bytes)) return false;
   }
   std::optional<bool> disable;
   if (!rd.boolean_member(*o, "disable_parallel_tool_use", "tool_choice", disable)) return false;
@@ -317,8 +277,7 @@ bool parse_thinking(json_reader& rd, chat_request& req, const json::value& v) {
   auto* o = rd.object(v, "thinking");
   if (!o) return false;
   std::string type;
-  if (!member(*o, "type")) return rd.fail("thinking.type", "missing");
-  if (!rd.string_member(*o, "type", "thinking", type, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*o, "type", "thinking", type, rd.limits().max_name_bytes)) return false;
   reasoning_config rc;
   if (type == "enabled") {
     if (!member(*o, "budget_tokens")) return rd.fail("thinking.budget_tokens", "missing");
@@ -336,8 +295,7 @@ bool parse_thinking(json_reader& rd, chat_request& req, const json::value& v) {
 bool parse_request_body(json_reader& rd, const json::object& o, chat_request& req) {
   const auto& lim = rd.limits();
   req.source = wire_format::anthropic_messages;
-  if (!member(o, "model")) return rd.fail("model", "missing");
-  if (!rd.string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
+  if (!rd.required_string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
   if (req.model.empty()) return rd.fail("model", "must not be empty");
   if (!member(o, "max_tokens")) return rd.fail("max_tokens", "missing");
   if (!rd.integer_member(o, "max_tokens", "", req.sampling.max_tokens, 1, max_int32)) return false;

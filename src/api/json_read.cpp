@@ -154,6 +154,13 @@ bool json_reader::string_member(const json::object& o, std::string_view key, std
   return !v || string(*v, path_of(parent, key), out, max_bytes);
 }
 
+bool json_reader::required_string_member(const json::object& o, std::string_view key, std::string_view parent,
+                                         std::string& out, std::size_t max_bytes) {
+  auto* v = member(o, key);
+  if (!v) return fail(path_of(parent, key), "missing");
+  return string(*v, path_of(parent, key), out, max_bytes);
+}
+
 bool json_reader::number_member(const json::object& o, std::string_view key, std::string_view parent,
                                 std::optional<double>& out) {
   auto* v = member(o, key);

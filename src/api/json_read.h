@@ -64,6 +64,9 @@ class json_reader {
   // Optional members: absent or null leaves `out` alone and succeeds.
   bool string_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out,
                      std::size_t max_bytes);
+  // Required members: absent or null records "<path>: missing"; otherwise as string_member.
+  bool required_string_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out,
+                              std::size_t max_bytes);
   bool number_member(const json::object& o, std::string_view key, std::string_view parent, std::optional<double>& out);
   bool integer_member(const json::object& o, std::string_view key, std::string_view parent,
                       std::optional<std::int64_t>& out, std::int64_t min, std::int64_t max);
@@ -78,5 +81,39 @@ class json_reader {
   unsigned status_;
   std::optional<api_error> error_;
 };
+
+// An array of at most max_items objects, each passed on as each(object, its_path); stops at the first
+// false.
+template <class Each>
+bool each_object(json_reader& rd, const json::value& v, std::string_view path, std::size_t max_items, Each&& each) {
+  auto* items = rd.array(v, path, max_items);
+  if (!items) return false;
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    auto ipath = path_of(path, i);
+    auto* o = rd.object((*items)[i], ipath);
+    if (!o || !each(*o, ipath)) return false;
+  }
+  return true;
+}
+
+// A message's content: a string (kept as one text part unless empty) or an array of at most max_parts
+// objects, each with a required string "type", passed on as each(part, part_path, type); stops at the
+// first false. Anything else fails with `expected` ("expected a string or an array of content parts").
+template <class Each>
+bool string_or_parts(json_reader& rd, const json::value& v, const std::string& path, std::string_view expected,
+                     std::vector<content_part>& out, Each&& each) {
+  const auto& lim = rd.limits();
+  if (v.is_string()) {
+    std::string text;
+    if (!rd.string(v, path, text, lim.max_string_bytes)) return false;
+    if (!text.empty()) out.push_back(content_part::make_text(std::move(text)));
+    return true;
+  }
+  if (!v.is_array()) return rd.fail(path, expected);
+  return each_object(rd, v, path, lim.max_parts, [&](const json::object& part, const std::string& ppath) {
+    std::string type;
+    return rd.required_string_member(part, "type", ppath, type, lim.max_name_bytes) && each(part, ppath, type);
+  });
+}
 
 }  // namespace sy::api::detail

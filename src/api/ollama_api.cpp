@@ -115,8 +115,7 @@ bool parse_tool_calls(json_reader& rd, const json::value& v, const std::string& 
     if (!fv) return rd.fail(fpath, "missing");
     auto* f = rd.object(*fv, fpath);
     if (!f) return false;
-    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
-    if (!rd.string_member(*f, "name", fpath, call.name, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(*f, "name", fpath, call.name, lim.max_name_bytes)) return false;
     if (call.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
     std::optional<std::int64_t> index;
     if (!rd.integer_member(*f, "index", fpath, index, 0, max_int32)) return false;
@@ -157,9 +156,7 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, std
   auto* m = rd.object(v, path);
   if (!m) return false;
   std::string role;
-  auto* rv = member(*m, "role");
-  if (!rv) return rd.fail(path_of(path, "role"), "missing");
-  if (!rd.string(*rv, path_of(path, "role"), role, lim.max_name_bytes)) return false;
+  if (!rd.required_string_member(*m, "role", path, role, lim.max_name_bytes)) return false;
   std::string content;
   if (!rd.string_member(*m, "content", path, content, lim.max_string_bytes)) return false;
   chat_message msg;
@@ -210,32 +207,26 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, std
 
 bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
   const auto& lim = rd.limits();
-  auto* tools = rd.array(v, "tools", lim.max_tools);
-  if (!tools) return false;
-  for (std::size_t i = 0; i < tools->size(); ++i) {
-    auto tpath = path_of("tools", i);
-    auto* t = rd.object((*tools)[i], tpath);
-    if (!t) return false;
+  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
     std::string type = "function";
-    if (!rd.string_member(*t, "type", tpath, type, lim.max_name_bytes)) return false;
+    if (!rd.string_member(t, "type", tpath, type, lim.max_name_bytes)) return false;
     if (type != "function") {
       note_untranslated(req, "tools of type '" + type + "'");
-      continue;
+      return true;
     }
     auto fpath = path_of(tpath, "function");
-    auto* fv = member(*t, "function");
+    auto* fv = member(t, "function");
     if (!fv) return rd.fail(fpath, "missing");
     auto* f = rd.object(*fv, fpath);
     if (!f) return false;
     tool_definition def;
-    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
-    if (!rd.string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
     if (def.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
     if (!rd.string_member(*f, "description", fpath, def.description, lim.max_string_bytes)) return false;
     if (!rd.object_text_member(*f, "parameters", fpath, def.parameters)) return false;
     req.tools.push_back(std::move(def));
-  }
-  return true;
+    return true;
+  });
 }
 
 bool parse_format(json_reader& rd, chat_request& req, const json::value& v) {
@@ -342,8 +333,7 @@ bool parse_keep_alive(json_reader& rd, chat_request& req, const json::object& o)
 bool parse_common(json_reader& rd, const json::object& o, chat_request& req) {
   const auto& lim = rd.limits();
   req.source = wire_format::ollama;
-  if (!member(o, "model")) return rd.fail("model", "missing");
-  if (!rd.string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
+  if (!rd.required_string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
   if (req.model.empty()) return rd.fail("model", "must not be empty");
   std::optional<bool> flag;
   if (!rd.boolean_member(o, "stream", "", flag)) return false;
@@ -757,8 +747,7 @@ namespace {
 
 // The embeddings requests' `model`: required, not empty.
 std::optional<api_error> required_model(json_reader& rd, const json::object& o, std::string& model) {
-  if (!member(o, "model")) return api_error{400, "model: missing", "invalid_request_error", "model"};
-  if (!rd.string_member(o, "model", "", model, rd.limits().max_model_bytes)) return rd.take_error();
+  if (!rd.required_string_member(o, "model", "", model, rd.limits().max_model_bytes)) return rd.take_error();
   if (model.empty()) return api_error{400, "model: must not be empty", "invalid_request_error", "model"};
   return std::nullopt;
 }
@@ -789,8 +778,7 @@ api_result<std::string> ollama_embeddings_request_to_openai(std::string_view bod
   if (!o) return rd.take_error();
   std::string model, prompt;
   if (auto err = required_model(rd, *o, model)) return *err;
-  if (!member(*o, "prompt")) return api_error{400, "prompt: missing", "invalid_request_error", "prompt"};
-  if (!rd.string_member(*o, "prompt", "", prompt, limits.max_string_bytes) || !check_embed_extras(rd, *o))
+  if (!rd.required_string_member(*o, "prompt", "", prompt, limits.max_string_bytes) || !check_embed_extras(rd, *o))
     return rd.take_error();
   return json::serialize(json::object{{"model", model}, {"input", prompt}, {"encoding_format", "float"}});
 }

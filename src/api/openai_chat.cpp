@@ -47,9 +47,7 @@ bool parse_image_part(json_reader& rd, const json::object& part, const std::stri
   } else {
     auto* o = rd.object(*iu, iu_path);
     if (!o) return false;
-    auto* u = member(*o, "url");
-    if (!u) return rd.fail(path_of(iu_path, "url"), "missing");
-    if (!rd.string(*u, path_of(iu_path, "url"), url, rd.limits().max_string_bytes)) return false;
+    if (!rd.required_string_member(*o, "url", iu_path, url, rd.limits().max_string_bytes)) return false;
     if (!rd.string_member(*o, "detail", iu_path, out.detail, 16)) return false;
   }
   return image_from_url(rd, std::move(url), path_of(iu_path, "url"), out);
@@ -58,34 +56,15 @@ bool parse_image_part(json_reader& rd, const json::object& part, const std::stri
 // `content` of a message: a string, or an array of parts. Images only where `images` allows.
 bool parse_content(json_reader& rd, chat_request& req, const json::value& v, const std::string& path, bool images,
                    std::vector<content_part>& out) {
-  const auto& lim = rd.limits();
-  if (v.is_string()) {
-    std::string text;
-    if (!rd.string(v, path, text, lim.max_string_bytes)) return false;
-    if (!text.empty()) out.push_back(content_part::make_text(std::move(text)));
-    return true;
-  }
-  if (!v.is_array()) return rd.fail(path, "expected a string or an array of content parts");
-  auto* parts = rd.array(v, path, lim.max_parts);
-  if (!parts) return false;
-  for (std::size_t i = 0; i < parts->size(); ++i) {
-    auto ppath = path_of(path, i);
-    auto* part = rd.object((*parts)[i], ppath);
-    if (!part) return false;
-    std::string type;
-    auto* t = member(*part, "type");
-    if (!t) return rd.fail(path_of(ppath, "type"), "missing");
-    if (!rd.string(*t, path_of(ppath, "type"), type, lim.max_name_bytes)) return false;
+  auto each = [&](const json::object& part, const std::string& ppath, const std::string& type) {
     if (type == "text" || type == "refusal") {
-      auto* tv = member(*part, type);
-      if (!tv) return rd.fail(path_of(ppath, type), "missing");
       std::string text;
-      if (!rd.string(*tv, path_of(ppath, type), text, lim.max_string_bytes)) return false;
+      if (!rd.required_string_member(part, type, ppath, text, rd.limits().max_string_bytes)) return false;
       out.push_back(content_part::make_text(std::move(text)));
     } else if (type == "image_url") {
       if (!images) return rd.fail(ppath, "image parts are only allowed in user messages");
       image_ref img;
-      if (!parse_image_part(rd, *part, ppath, img)) return false;
+      if (!parse_image_part(rd, part, ppath, img)) return false;
       out.push_back(content_part::make_image(std::move(img)));
     } else if (type == "input_audio") {
       note_untranslated(req, "input_audio content");
@@ -94,8 +73,9 @@ bool parse_content(json_reader& rd, chat_request& req, const json::value& v, con
     } else {
       note_untranslated(req, "content type '" + type + "'");
     }
-  }
-  return true;
+    return true;
+  };
+  return string_or_parts(rd, v, path, "expected a string or an array of content parts", out, each);
 }
 
 bool parse_tool_calls(json_reader& rd, chat_request& req, const json::value& v, const std::string& path,
@@ -114,15 +94,13 @@ bool parse_tool_calls(json_reader& rd, chat_request& req, const json::value& v, 
       continue;
     }
     tool_call call;
-    if (!member(*c, "id")) return rd.fail(path_of(cpath, "id"), "missing");
-    if (!rd.string_member(*c, "id", cpath, call.id, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(*c, "id", cpath, call.id, lim.max_name_bytes)) return false;
     auto fpath = path_of(cpath, "function");
     auto* fv = member(*c, "function");
     if (!fv) return rd.fail(fpath, "missing");
     auto* f = rd.object(*fv, fpath);
     if (!f) return false;
-    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
-    if (!rd.string_member(*f, "name", fpath, call.name, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(*f, "name", fpath, call.name, lim.max_name_bytes)) return false;
     if (!rd.string_member(*f, "arguments", fpath, call.arguments, lim.max_string_bytes)) return false;
     if (!call.arguments.empty() && !is_json_object_text(call.arguments, lim.max_json_depth))
       return rd.fail(path_of(fpath, "arguments"), "expected the text of a JSON object");
@@ -136,9 +114,7 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
   auto* m = rd.object(v, path);
   if (!m) return false;
   std::string role;
-  auto* rv = member(*m, "role");
-  if (!rv) return rd.fail(path_of(path, "role"), "missing");
-  if (!rd.string(*rv, path_of(path, "role"), role, lim.max_name_bytes)) return false;
+  if (!rd.required_string_member(*m, "role", path, role, lim.max_name_bytes)) return false;
   chat_message msg;
   if (!rd.string_member(*m, "name", path, msg.name, lim.max_name_bytes)) return false;
   auto* content = member(*m, "content");
@@ -162,8 +138,7 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
   } else if (role == "tool") {
     msg.role = message_role::tool;
     tool_result result;
-    if (!member(*m, "tool_call_id")) return rd.fail(path_of(path, "tool_call_id"), "missing");
-    if (!rd.string_member(*m, "tool_call_id", path, result.tool_call_id, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(*m, "tool_call_id", path, result.tool_call_id, lim.max_name_bytes)) return false;
     if (content && !parse_content(rd, req, *content, cpath, false, result.content)) return false;
     msg.content.push_back(content_part::make_tool_result(std::move(result)));
   } else if (role == "function") {
@@ -178,34 +153,27 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
 
 bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
   const auto& lim = rd.limits();
-  auto* tools = rd.array(v, "tools", lim.max_tools);
-  if (!tools) return false;
-  for (std::size_t i = 0; i < tools->size(); ++i) {
-    auto tpath = path_of("tools", i);
-    auto* t = rd.object((*tools)[i], tpath);
-    if (!t) return false;
+  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
     std::string type;
-    if (!member(*t, "type")) return rd.fail(path_of(tpath, "type"), "missing");
-    if (!rd.string_member(*t, "type", tpath, type, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(t, "type", tpath, type, lim.max_name_bytes)) return false;
     if (type != "function") {
       note_untranslated(req, "tools of type '" + type + "'");
-      continue;
+      return true;
     }
     auto fpath = path_of(tpath, "function");
-    auto* fv = member(*t, "function");
+    auto* fv = member(t, "function");
     if (!fv) return rd.fail(fpath, "missing");
     auto* f = rd.object(*fv, fpath);
     if (!f) return false;
     tool_definition def;
-    if (!member(*f, "name")) return rd.fail(path_of(fpath, "name"), "missing");
-    if (!rd.string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
     if (def.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
     if (!rd.string_member(*f, "description", fpath, def.description, lim.max_string_bytes)) return false;
     if (!rd.object_text_member(*f, "parameters", fpath, def.parameters)) return false;
     if (!rd.boolean_member(*f, "strict", fpath, def.strict)) return false;
     req.tools.push_back(std::move(def));
-  }
-  return true;
+    return true;
+  });
 }
 
 bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v) {
@@ -233,8 +201,8 @@ bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v)
   auto* f = rd.object(*fv, "tool_choice.function");
   if (!f) return false;
   tool_choice choice{tool_choice_kind::tool, {}};
-  if (!member(*f, "name")) return rd.fail("tool_choice.function.name", "missing");
-  if (!rd.string_member(*f, "name", "tool_choice.function", choice.name, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*f, "name", "tool_choice.function", choice.name, rd.limits().max_name_bytes))
+    return false;
   req.choice = std::move(choice);
   return true;
 }
@@ -243,8 +211,7 @@ bool parse_response_format(json_reader& rd, chat_request& req, const json::value
   auto* o = rd.object(v, "response_format");
   if (!o) return false;
   std::string type;
-  if (!member(*o, "type")) return rd.fail("response_format.type", "missing");
-  if (!rd.string_member(*o, "type", "response_format", type, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*o, "type", "response_format", type, rd.limits().max_name_bytes)) return false;
   response_format fmt;
   if (type == "text") {
     fmt.kind = response_format_kind::text;
@@ -257,8 +224,7 @@ bool parse_response_format(json_reader& rd, chat_request& req, const json::value
     auto* s = rd.object(*sv, "response_format.json_schema");
     if (!s) return false;
     const char* p = "response_format.json_schema";
-    if (!member(*s, "name")) return rd.fail("response_format.json_schema.name", "missing");
-    if (!rd.string_member(*s, "name", p, fmt.name, rd.limits().max_name_bytes)) return false;
+    if (!rd.required_string_member(*s, "name", p, fmt.name, rd.limits().max_name_bytes)) return false;
     if (!rd.string_member(*s, "description", p, fmt.description, rd.limits().max_string_bytes)) return false;
     if (!rd.object_text_member(*s, "schema", p, fmt.schema)) return false;
     if (!rd.boolean_member(*s, "strict", p, fmt.strict)) return false;
@@ -272,8 +238,7 @@ bool parse_response_format(json_reader& rd, chat_request& req, const json::value
 bool parse_request_body(json_reader& rd, const json::object& o, chat_request& req) {
   const auto& lim = rd.limits();
   req.source = wire_format::openai_chat;
-  if (!member(o, "model")) return rd.fail("model", "missing");
-  if (!rd.string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
+  if (!rd.required_string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
   if (req.model.empty()) return rd.fail("model", "must not be empty");
 
   auto* mv = member(o, "messages");

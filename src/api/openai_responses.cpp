@@ -148,40 +148,24 @@ bool parse_input_image(json_reader& rd, chat_request& req, const json::object& p
 // A message's `content` or a function_call_output's `output`: a string, or an array of parts.
 bool parse_parts(json_reader& rd, chat_request& req, const json::value& v, const std::string& path, part_context ctx,
                  std::vector<content_part>& out) {
-  const auto& lim = rd.limits();
-  if (v.is_string()) {
-    std::string text;
-    if (!rd.string(v, path, text, lim.max_string_bytes)) return false;
-    if (!text.empty()) out.push_back(content_part::make_text(std::move(text)));
-    return true;
-  }
-  if (!v.is_array()) return rd.fail(path, "expected a string or an array of content parts");
-  auto* parts = rd.array(v, path, lim.max_parts);
-  if (!parts) return false;
-  for (std::size_t i = 0; i < parts->size(); ++i) {
-    auto ppath = path_of(path, i);
-    auto* p = rd.object((*parts)[i], ppath);
-    if (!p) return false;
-    std::string type;
-    if (!member(*p, "type")) return rd.fail(path_of(ppath, "type"), "missing");
-    if (!rd.string_member(*p, "type", ppath, type, lim.max_name_bytes)) return false;
+  auto each = [&](const json::object& p, const std::string& ppath, const std::string& type) {
     if (type == "input_text" || type == "output_text" || type == "refusal") {
       const char* key = type == "refusal" ? "refusal" : "text";
       std::string text;
-      if (!member(*p, key)) return rd.fail(path_of(ppath, key), "missing");
-      if (!rd.string_member(*p, key, ppath, text, lim.max_string_bytes)) return false;
+      if (!rd.required_string_member(p, key, ppath, text, rd.limits().max_string_bytes)) return false;
       out.push_back(content_part::make_text(std::move(text)));
     } else if (type == "input_image") {
       if (ctx != part_context::user && ctx != part_context::tool_output)
         return rd.fail(ppath, "input_image parts are only allowed in user messages and function_call_output");
-      if (!parse_input_image(rd, req, *p, ppath, out)) return false;
+      if (!parse_input_image(rd, req, p, ppath, out)) return false;
     } else if (type == "input_file" || type == "input_audio") {
       note_untranslated(req, type + " content");
     } else {
       note_untranslated(req, "content type '" + type + "'");
     }
-  }
-  return true;
+    return true;
+  };
+  return string_or_parts(rd, v, path, "expected a string or an array of content parts", out, each);
 }
 
 // The assistant message a function_call or reasoning item belongs to: the last message when it
@@ -204,8 +188,7 @@ bool only_reasoning(const chat_message& m) {
 bool parse_message_item(json_reader& rd, chat_request& req, const json::object& it, const std::string& path) {
   const auto& lim = rd.limits();
   std::string role;
-  if (!member(it, "role")) return rd.fail(path_of(path, "role"), "missing");
-  if (!rd.string_member(it, "role", path, role, lim.max_name_bytes)) return false;
+  if (!rd.required_string_member(it, "role", path, role, lim.max_name_bytes)) return false;
   chat_message msg;
   part_context ctx;
   if (role == "user") {
@@ -253,8 +236,7 @@ bool parse_function_call_item(json_reader& rd, const json::object& it, const std
 bool parse_function_call_output_item(json_reader& rd, chat_request& req, const json::object& it,
                                      const std::string& path) {
   tool_result r;
-  if (!member(it, "call_id")) return rd.fail(path_of(path, "call_id"), "missing");
-  if (!rd.string_member(it, "call_id", path, r.tool_call_id, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(it, "call_id", path, r.tool_call_id, rd.limits().max_name_bytes)) return false;
   if (r.tool_call_id.empty()) return rd.fail(path_of(path, "call_id"), "must not be empty");
   auto* output = member(it, "output");
   if (!output) return rd.fail(path_of(path, "output"), "missing");
@@ -332,30 +314,23 @@ bool parse_input(json_reader& rd, chat_request& req, const json::value& v) {
 
 bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
   const auto& lim = rd.limits();
-  auto* tools = rd.array(v, "tools", lim.max_tools);
-  if (!tools) return false;
-  for (std::size_t i = 0; i < tools->size(); ++i) {
-    auto tpath = path_of("tools", i);
-    auto* t = rd.object((*tools)[i], tpath);
-    if (!t) return false;
+  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
     std::string type;
-    if (!member(*t, "type")) return rd.fail(path_of(tpath, "type"), "missing");
-    if (!rd.string_member(*t, "type", tpath, type, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(t, "type", tpath, type, lim.max_name_bytes)) return false;
     if (type != "function") {
       note_untranslated(req, "tools of type '" + type + "'");
-      continue;
+      return true;
     }
     tool_definition def;
-    if (!member(*t, "name")) return rd.fail(path_of(tpath, "name"), "missing");
-    if (!rd.string_member(*t, "name", tpath, def.name, lim.max_name_bytes)) return false;
+    if (!rd.required_string_member(t, "name", tpath, def.name, lim.max_name_bytes)) return false;
     if (def.name.empty()) return rd.fail(path_of(tpath, "name"), "must not be empty");
-    if (!rd.string_member(*t, "description", tpath, def.description, lim.max_string_bytes) ||
-        !rd.object_text_member(*t, "parameters", tpath, def.parameters) ||
-        !rd.boolean_member(*t, "strict", tpath, def.strict))
+    if (!rd.string_member(t, "description", tpath, def.description, lim.max_string_bytes) ||
+        !rd.object_text_member(t, "parameters", tpath, def.parameters) ||
+        !rd.boolean_member(t, "strict", tpath, def.strict))
       return false;
     req.tools.push_back(std::move(def));
-  }
-  return true;
+    return true;
+  });
 }
 
 bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v) {
@@ -377,15 +352,13 @@ bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v)
   auto* o = rd.object(v, "tool_choice");
   if (!o) return false;
   std::string type;
-  if (!member(*o, "type")) return rd.fail("tool_choice.type", "missing");
-  if (!rd.string_member(*o, "type", "tool_choice", type, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*o, "type", "tool_choice", type, rd.limits().max_name_bytes)) return false;
   if (type != "function") {
     note_untranslated(req, "tool_choice of type '" + type + "'");
     return true;
   }
   c.kind = tool_choice_kind::tool;
-  if (!member(*o, "name")) return rd.fail("tool_choice.name", "missing");
-  if (!rd.string_member(*o, "name", "tool_choice", c.name, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*o, "name", "tool_choice", c.name, rd.limits().max_name_bytes)) return false;
   req.choice = std::move(c);
   return true;
 }
@@ -398,8 +371,7 @@ bool parse_text(json_reader& rd, chat_request& req, const json::value& v) {
   auto* f = rd.object(*fv, "text.format");
   if (!f) return false;
   std::string type;
-  if (!member(*f, "type")) return rd.fail("text.format.type", "missing");
-  if (!rd.string_member(*f, "type", "text.format", type, rd.limits().max_name_bytes)) return false;
+  if (!rd.required_string_member(*f, "type", "text.format", type, rd.limits().max_name_bytes)) return false;
   response_format rf;
   if (type == "text") {
     rf.kind = response_format_kind::text;
@@ -475,8 +447,7 @@ bool one_of(std::string_view key, const std::string_view (&list)[N]) {
 bool parse_request_body(json_reader& rd, const json::object& o, chat_request& req) {
   const auto& lim = rd.limits();
   req.source = wire_format::openai_chat;  // the nearest wire; extra stays empty (nothing passes through)
-  if (!member(o, "model")) return rd.fail("model", "missing");
-  if (!rd.string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
+  if (!rd.required_string_member(o, "model", "", req.model, lim.max_model_bytes)) return false;
   if (req.model.empty()) return rd.fail("model", "must not be empty");
 
   std::string instructions;

@@ -35,7 +35,8 @@ std::string field(const json::object& o, std::string_view key, std::string fallb
   return fallback;
 }
 
-// GET /api/backends, again while some listing is still pending (at most `wait`).
+// GET /api/backends, again while the first discovery or some listing is still pending (at most
+// `wait`).
 std::optional<json::array> fetch_backends(const server_endpoint& server, std::chrono::seconds wait,
                                           std::string& error) {
   auto until = std::chrono::steady_clock::now() + wait;
@@ -52,7 +53,8 @@ std::optional<json::array> fetch_backends(const server_endpoint& server, std::ch
       error = "malformed answer from /api/backends";
       return std::nullopt;
     }
-    bool pending = false;
+    const auto* discovering = v.as_object().if_contains("discovering");
+    bool pending = discovering && discovering->is_bool() && discovering->as_bool();
     for (const auto& b : list->as_array())
       if (b.is_object() && field(b.as_object(), "listing") == "pending") pending = true;
     if (!pending || std::chrono::steady_clock::now() >= until) return list->as_array();

@@ -246,7 +246,7 @@ void gateway::start_model_refresh(http::server& srv) {
           }
           for (auto& b : st->backends) {
             if (!b->config().list_models) continue;
-            auto got = co_await b->list_models(*pools_[0]);
+            auto got = co_await b->list_models(*pools_[0], {}, true);
             if (auto* listing = std::get_if<model_listing>(&got)) {
               catalog_.update_listing(b->config().name, std::move(*listing));
             } else {
@@ -270,6 +270,7 @@ void gateway::start_discovery(http::server& srv, unsigned short own_port) {
       [this, own_port, timer = discovery_timer_]() -> http::net::awaitable<void> {
         for (;;) {
           auto base = state()->cfg;
+          if (!base->discovery.local) probed_ = true;
           if (base->discovery.local) {
             auto found = co_await probe_local_servers(*pools_[0], own_port);
             std::vector<backend_config> was;
@@ -298,6 +299,7 @@ void gateway::start_discovery(http::server& srv, unsigned short own_port) {
                 spdlog::warn("discovered backends not added: {}", e.what());
               }
             }
+            probed_ = true;
           }
           timer->expires_after(base->discovery.interval);
           co_await timer->async_wait(http::net::as_tuple(http::net::use_awaitable));
@@ -383,7 +385,9 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
                      {"source", b.discovered.empty() ? std::string("config") : b.discovered}},
         b.name);
   log.status = 200;
-  auto res = http::json_response(ex, 200, json::serialize(json::object{{"backends", std::move(list)}}));
+  // discovering: the first probe of local servers has not finished (what it finds is not listed yet)
+  auto res = http::json_response(
+      ex, 200, json::serialize(json::object{{"backends", std::move(list)}, {"discovering", !probed_.load()}}));
   co_await http::send(ex, res);
 }
 

@@ -6,6 +6,7 @@
 // exchange::worker. Configuration and what is built from it form an immutable gateway_state
 // snapshot: each request takes the current one when it starts and keeps it to the end, and
 // reload() publishes a new one (a pointer swap) from any thread.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -125,6 +126,7 @@ class gateway {
   std::shared_ptr<const gateway_state> state_;
   std::shared_ptr<const config> base_cfg_;                    // as the source gave it, before local discoveries
   std::vector<backend_config> found_;                         // local servers that answered the last probe
+  std::atomic<bool> probed_{false};                           // the first local probe is done (or there is none)
   std::shared_ptr<http::net::steady_timer> discovery_timer_;  // on worker 0
   http::server* server_ = nullptr;
   std::function<std::shared_ptr<const config>()> config_source_;

@@ -13,14 +13,7 @@ using namespace sy::api;
 
 namespace {
 
-template <class T>
-const T* ok(const api_result<T>& r) {
-  if (auto* e = std::get_if<api_error>(&r)) {
-    ADD_FAILURE() << "error " << e->status << ": " << e->message;
-    return nullptr;
-  }
-  return &std::get<T>(r);
-}
+using golden::ok;
 
 chat_request parsed_request(std::string_view fixture) {
   auto body = golden::read_fixture(fixture);

@@ -13,9 +13,22 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "api/chat_types.h"
+
 namespace sy::api::golden {
+
+// The value of a parser's result, or nullptr after reporting its error as a test failure.
+template <class T>
+const T* ok(const api_result<T>& r) {
+  if (auto* e = std::get_if<api_error>(&r)) {
+    ADD_FAILURE() << "error " << e->status << ": " << e->message;
+    return nullptr;
+  }
+  return &std::get<T>(r);
+}
 
 inline std::string fixture_path(std::string_view name) {
   std::string path = SY_API_FIXTURES;

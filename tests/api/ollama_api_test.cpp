@@ -19,14 +19,7 @@ namespace {
 
 constexpr std::int64_t fixed_ns = 1'700'000'000'123'456'000;  // 2023-11-14T22:13:20.123456Z
 
-template <class T>
-const T* ok(const api_result<T>& r) {
-  if (auto* e = std::get_if<api_error>(&r)) {
-    ADD_FAILURE() << "error " << e->status << ": " << e->message;
-    return nullptr;
-  }
-  return &std::get<T>(r);
-}
+using golden::ok;
 
 std::string text_of(const api_result<std::string>& r) {
   auto* s = ok(r);

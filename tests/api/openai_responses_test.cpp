@@ -12,14 +12,7 @@ using namespace sy::api;
 
 namespace {
 
-template <class T>
-const T* ok(const api_result<T>& r) {
-  if (auto* e = std::get_if<api_error>(&r)) {
-    ADD_FAILURE() << "error " << e->status << ": " << e->message;
-    return nullptr;
-  }
-  return &std::get<T>(r);
-}
+using golden::ok;
 
 responses_meta fixed_meta() {
   responses_meta m;

@@ -20,14 +20,7 @@ struct golden_pair {
   wire from, to;
 };
 
-template <class T>
-const T* ok(const api_result<T>& r) {
-  if (auto* e = std::get_if<api_error>(&r)) {
-    ADD_FAILURE() << "error " << e->status << ": " << e->message;
-    return nullptr;
-  }
-  return &std::get<T>(r);
-}
+using golden::ok;
 
 std::string translate_request(const golden_pair& c) {
   auto body = golden::read_fixture(c.input);

@@ -6,61 +6,52 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startStack } from './harness.mjs';
+import { readJson, sendJson, startStack } from './harness.mjs';
 
 let received = [];
 function fakeAnthropic() {
-  return createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      const json = body ? JSON.parse(body) : {};
-      received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
-      if (req.method === 'GET' && req.url === '/v1/models') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ data: [{ type: 'model', id: 'claude-fake-1', display_name: 'Fake', created_at: '2026-01-01T00:00:00Z' }], has_more: false }));
-        return;
-      }
-      if (req.url === '/v1/messages/count_tokens') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ input_tokens: 42 + JSON.stringify(json.messages).length }));
-        return;
-      }
-      if (req.url !== '/v1/messages') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: 'no such path' } }));
-        return;
-      }
-      if (json.messages?.[0]?.content === 'overloaded') {
-        res.writeHead(529, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }));
-        return;
-      }
-      const usage = { input_tokens: 12, output_tokens: 3 };
-      if (!json.stream) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({
-          id: 'msg_fake_1', type: 'message', role: 'assistant', model: json.model,
-          content: [{ type: 'text', text: 'Bonjour from Claude' }],
-          stop_reason: 'end_turn', stop_sequence: null, usage,
-        }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const send = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-      send('message_start', { message: { id: 'msg_fake_2', type: 'message', role: 'assistant', model: json.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } });
-      send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-      send('ping', {});
-      for (const t of ['Bon', 'jour']) send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } });
-      send('content_block_stop', { index: 0 });
-      send('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_9', name: 'lookup', input: {} } });
-      send('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"q":' } });
-      send('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '"paris"}' } });
-      send('content_block_stop', { index: 1 });
-      send('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } });
-      send('message_stop', {});
-      res.end();
-    });
+  return createServer(async (req, res) => {
+    const json = await readJson(req);
+    received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      sendJson(res, 200, { data: [{ type: 'model', id: 'claude-fake-1', display_name: 'Fake', created_at: '2026-01-01T00:00:00Z' }], has_more: false });
+      return;
+    }
+    if (req.url === '/v1/messages/count_tokens') {
+      sendJson(res, 200, { input_tokens: 42 + JSON.stringify(json.messages).length });
+      return;
+    }
+    if (req.url !== '/v1/messages') {
+      sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: 'no such path' } });
+      return;
+    }
+    if (json.messages?.[0]?.content === 'overloaded') {
+      sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+      return;
+    }
+    const usage = { input_tokens: 12, output_tokens: 3 };
+    if (!json.stream) {
+      sendJson(res, 200, {
+        id: 'msg_fake_1', type: 'message', role: 'assistant', model: json.model,
+        content: [{ type: 'text', text: 'Bonjour from Claude' }],
+        stop_reason: 'end_turn', stop_sequence: null, usage,
+      });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+    send('message_start', { message: { id: 'msg_fake_2', type: 'message', role: 'assistant', model: json.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } });
+    send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+    send('ping', {});
+    for (const t of ['Bon', 'jour']) send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } });
+    send('content_block_stop', { index: 0 });
+    send('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_9', name: 'lookup', input: {} } });
+    send('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"q":' } });
+    send('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '"paris"}' } });
+    send('content_block_stop', { index: 1 });
+    send('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 9 } });
+    send('message_stop', {});
+    res.end();
   });
 }
 

@@ -7,92 +7,85 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startStack } from './harness.mjs';
+import { readJson, sendJson, startStack } from './harness.mjs';
 
 const KEY = 'AIza-upstream-secret';
 let received = [];
 const listings = [];  // GET /models, kept across tests
 
-function reply(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-  res.end(JSON.stringify(body));
-}
+const reply = (res, status, body) => sendJson(res, status, body, 'application/json; charset=UTF-8');
 
 function fakeGemini() {
-  return createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      const json = body ? JSON.parse(body) : {};
-      received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
-      if (req.headers['x-goog-api-key'] !== KEY) {
-        reply(res, 400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } });
-        return;
-      }
-      const url = new URL(req.url, 'http://x');
-      if (req.method === 'GET' && url.pathname === '/v1beta/models') {
-        listings.push(req.url);
-        reply(res, 200, {
-          models: [
-            { name: 'models/gemini-fake-flash', supportedGenerationMethods: ['generateContent'] },
-            { name: 'models/gemini-fake-embed', supportedGenerationMethods: ['embedContent'] },
-          ],
-        });
-        return;
-      }
-      const m = url.pathname.match(/^\/v1beta\/models\/([^/:]+):(\w+)$/);
-      if (!m) {
-        reply(res, 404, { error: { code: 404, message: `no such method ${url.pathname}`, status: 'NOT_FOUND' } });
-        return;
-      }
-      const [, model, method] = m;
-      if (method === 'batchEmbedContents') {
-        reply(res, 200, { embeddings: json.requests.map((r, i) => ({ values: [i, r.content.parts[0].text.length, 0.5] })) });
-        return;
-      }
-      const lastUser = json.contents.at(-1);
-      const text = lastUser.parts.find((p) => p.text)?.text ?? '';
-      if (text === 'overloaded') {
-        reply(res, 503, { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } });
-        return;
-      }
-      if (text === 'quota') {
-        reply(res, 429, { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } });
-        return;
-      }
-      const usageMetadata = { promptTokenCount: 11, candidatesTokenCount: 4, totalTokenCount: 15 };
-      const answerParts = lastUser.parts.some((p) => p.functionResponse)
-        ? [{ text: `It is ${lastUser.parts[0].functionResponse.response.result}.` }]
-        : json.tools
-          ? [{ functionCall: { name: json.tools[0].functionDeclarations[0].name, args: { city: 'Paris' } }, thoughtSignature: 'c2lnbmVk' }]
-          : [{ text: 'Bonjour from Gemini' }];
-      if (method === 'generateContent') {
-        reply(res, 200, {
-          candidates: [{ content: { role: 'model', parts: answerParts }, finishReason: 'STOP', index: 0 }],
-          usageMetadata, modelVersion: model, responseId: 'gem-1',
-        });
-        return;
-      }
-      if (method !== 'streamGenerateContent' || url.searchParams.get('alt') !== 'sse') {
-        reply(res, 400, { error: { code: 400, message: 'bad method', status: 'INVALID_ARGUMENT' } });
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const send = (o) => res.write(`data: ${JSON.stringify({ ...o, modelVersion: model, responseId: 'gem-2' })}\r\n\r\n`);
-      if (text === 'die') {
-        send({ candidates: [{ content: { role: 'model', parts: [{ text: 'Half an ans' }] }, index: 0 }] });
-        setTimeout(() => res.destroy(), 50);  // the connection drops mid-answer
-        return;
-      }
-      if (answerParts[0].text) {
-        for (const piece of ['Bon', 'jour ', 'from Gemini'])
-          send({ candidates: [{ content: { role: 'model', parts: [{ text: piece }] }, index: 0 }], usageMetadata: { promptTokenCount: 11 } });
-        send({ candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }], usageMetadata });
-      } else {
-        send({ candidates: [{ content: { role: 'model', parts: answerParts }, finishReason: 'STOP', index: 0 }], usageMetadata });
-      }
-      res.end();
-    });
+  return createServer(async (req, res) => {
+    const json = await readJson(req);
+    received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
+    if (req.headers['x-goog-api-key'] !== KEY) {
+      reply(res, 400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } });
+      return;
+    }
+    const url = new URL(req.url, 'http://x');
+    if (req.method === 'GET' && url.pathname === '/v1beta/models') {
+      listings.push(req.url);
+      reply(res, 200, {
+        models: [
+          { name: 'models/gemini-fake-flash', supportedGenerationMethods: ['generateContent'] },
+          { name: 'models/gemini-fake-embed', supportedGenerationMethods: ['embedContent'] },
+        ],
+      });
+      return;
+    }
+    const m = url.pathname.match(/^\/v1beta\/models\/([^/:]+):(\w+)$/);
+    if (!m) {
+      reply(res, 404, { error: { code: 404, message: `no such method ${url.pathname}`, status: 'NOT_FOUND' } });
+      return;
+    }
+    const [, model, method] = m;
+    if (method === 'batchEmbedContents') {
+      reply(res, 200, { embeddings: json.requests.map((r, i) => ({ values: [i, r.content.parts[0].text.length, 0.5] })) });
+      return;
+    }
+    const lastUser = json.contents.at(-1);
+    const text = lastUser.parts.find((p) => p.text)?.text ?? '';
+    if (text === 'overloaded') {
+      reply(res, 503, { error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } });
+      return;
+    }
+    if (text === 'quota') {
+      reply(res, 429, { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } });
+      return;
+    }
+    const usageMetadata = { promptTokenCount: 11, candidatesTokenCount: 4, totalTokenCount: 15 };
+    const answerParts = lastUser.parts.some((p) => p.functionResponse)
+      ? [{ text: `It is ${lastUser.parts[0].functionResponse.response.result}.` }]
+      : json.tools
+        ? [{ functionCall: { name: json.tools[0].functionDeclarations[0].name, args: { city: 'Paris' } }, thoughtSignature: 'c2lnbmVk' }]
+        : [{ text: 'Bonjour from Gemini' }];
+    if (method === 'generateContent') {
+      reply(res, 200, {
+        candidates: [{ content: { role: 'model', parts: answerParts }, finishReason: 'STOP', index: 0 }],
+        usageMetadata, modelVersion: model, responseId: 'gem-1',
+      });
+      return;
+    }
+    if (method !== 'streamGenerateContent' || url.searchParams.get('alt') !== 'sse') {
+      reply(res, 400, { error: { code: 400, message: 'bad method', status: 'INVALID_ARGUMENT' } });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (o) => res.write(`data: ${JSON.stringify({ ...o, modelVersion: model, responseId: 'gem-2' })}\r\n\r\n`);
+    if (text === 'die') {
+      send({ candidates: [{ content: { role: 'model', parts: [{ text: 'Half an ans' }] }, index: 0 }] });
+      setTimeout(() => res.destroy(), 50);  // the connection drops mid-answer
+      return;
+    }
+    if (answerParts[0].text) {
+      for (const piece of ['Bon', 'jour ', 'from Gemini'])
+        send({ candidates: [{ content: { role: 'model', parts: [{ text: piece }] }, index: 0 }], usageMetadata: { promptTokenCount: 11 } });
+      send({ candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }], usageMetadata });
+    } else {
+      send({ candidates: [{ content: { role: 'model', parts: answerParts }, finishReason: 'STOP', index: 0 }], usageMetadata });
+    }
+    res.end();
   });
 }
 

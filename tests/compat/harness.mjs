@@ -59,3 +59,25 @@ export async function startStack({ apiKeys = [], extraBackends = [], extraAliase
     },
   };
 }
+
+// For the fake upstreams: a request's whole body parsed as JSON ({} when it is empty).
+export function readJson(req) {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      try {
+        resolve(body ? JSON.parse(body) : {});
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+// For the fake upstreams: a JSON reply.
+export function sendJson(res, status, body, contentType = 'application/json') {
+  res.writeHead(status, { 'content-type': contentType });
+  res.end(JSON.stringify(body));
+}

@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { Ollama } from 'ollama';
-import { startStack } from './harness.mjs';
+import { readJson, sendJson, startStack } from './harness.mjs';
 
 const UPSTREAM_KEY = 'ollama-proxy-secret';
 const CLIENT_KEY = 'sy-client-key';
@@ -19,109 +19,112 @@ let received = [];
 let gate = null;  // the 'incremental' stream waits here after its first line
 let leaked = [];  // requests that carried anything but the backend's own key
 function fakeOllama() {
-  return createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      const json = body ? JSON.parse(body) : {};
-      received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
-      if (req.headers.authorization !== `Bearer ${UPSTREAM_KEY}` || JSON.stringify(req.headers).includes(CLIENT_KEY))
-        leaked.push({ url: req.url, headers: req.headers });
-      const reply = (status, obj) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(obj));
-      };
-      const created_at = '2025-01-02T03:04:05.123456Z';
-      if (req.method === 'GET' && req.url === '/api/tags') {
-        reply(200, {
-          models: MODELS.map((name) => ({
-            name, model: name, modified_at: '2024-12-01T10:00:00.5-08:00', size: 2019393189,
-            digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
-            details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
-          })),
-        });
+  return createServer(async (req, res) => {
+    const json = await readJson(req);
+    received.push({ method: req.method, url: req.url, headers: req.headers, body: json });
+    if (req.headers.authorization !== `Bearer ${UPSTREAM_KEY}` || JSON.stringify(req.headers).includes(CLIENT_KEY))
+      leaked.push({ url: req.url, headers: req.headers });
+    const reply = (status, obj) => sendJson(res, status, obj, 'application/json; charset=utf-8');
+    const created_at = '2025-01-02T03:04:05.123456Z';
+    if (req.method === 'GET' && req.url === '/api/tags') {
+      reply(200, {
+        models: MODELS.map((name) => ({
+          name, model: name, modified_at: '2024-12-01T10:00:00.5-08:00', size: 2019393189,
+          digest: 'a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72',
+          details: { parent_model: '', format: 'gguf', family: 'llama', families: ['llama'], parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+        })),
+      });
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/api/show') {
+      // what Ollama's /api/show says of each model: an embedding model cannot chat
+      const embed = json.model.startsWith('all-minilm');
+      reply(200, {
+        details: { format: 'gguf', family: embed ? 'bert' : 'llama', parameter_size: '3.2B', quantization_level: 'Q4_K_M' },
+        model_info: embed ? { 'general.architecture': 'bert', 'bert.context_length': 512 } : { 'general.architecture': 'llama', 'llama.context_length': 131072 },
+        capabilities: embed ? ['embedding'] : ['completion', 'tools'],
+      });
+      return;
+    }
+    if (req.method !== 'POST' || !['/api/chat', '/api/embed'].includes(req.url)) {
+      reply(404, { error: 'page not found' });
+      return;
+    }
+    if (!MODELS.includes(json.model) && !MODELS.includes(`${json.model}:latest`)) {
+      reply(404, { error: `model "${json.model}" not found, try pulling it first` });
+      return;
+    }
+    if (req.url === '/api/embed') {
+      const inputs = Array.isArray(json.input) ? json.input : [json.input];
+      reply(200, { model: json.model, embeddings: inputs.map((_, i) => [0.1 * (i + 1), -0.2, 0.3]), total_duration: 1000, load_duration: 10, prompt_eval_count: 4 * inputs.length });
+      return;
+    }
+    const last = json.messages.at(-1);
+    const done = { done: true, total_duration: 1200000000, load_duration: 1000000, prompt_eval_count: 21, prompt_eval_duration: 300000000, eval_count: 7, eval_duration: 800000000 };
+    const wantsTool = json.tools?.length && last.role === 'user' && /weather/.test(last.content);
+    const answer = last.role === 'tool' ? `It is ${last.content} in Paris.` : 'Bonjour from Ollama';
+    if (json.stream === false) {
+      if (last.content === 'server error') {
+        reply(500, { error: 'llama runner process has terminated: signal: killed' });
         return;
       }
-      if (req.method !== 'POST' || !['/api/chat', '/api/embed'].includes(req.url)) {
-        reply(404, { error: 'page not found' });
-        return;
-      }
-      if (!MODELS.includes(json.model) && !MODELS.includes(`${json.model}:latest`)) {
-        reply(404, { error: `model "${json.model}" not found, try pulling it first` });
-        return;
-      }
-      if (req.url === '/api/embed') {
-        const inputs = Array.isArray(json.input) ? json.input : [json.input];
-        reply(200, { model: json.model, embeddings: inputs.map((_, i) => [0.1 * (i + 1), -0.2, 0.3]), total_duration: 1000, load_duration: 10, prompt_eval_count: 4 * inputs.length });
-        return;
-      }
-      const last = json.messages.at(-1);
-      const done = { done: true, total_duration: 1200000000, load_duration: 1000000, prompt_eval_count: 21, prompt_eval_duration: 300000000, eval_count: 7, eval_duration: 800000000 };
-      const wantsTool = json.tools?.length && last.role === 'user' && /weather/.test(last.content);
-      const answer = last.role === 'tool' ? `It is ${last.content} in Paris.` : 'Bonjour from Ollama';
-      if (json.stream === false) {
-        if (last.content === 'server error') {
-          reply(500, { error: 'llama runner process has terminated: signal: killed' });
-          return;
-        }
-        const message = wantsTool
-          ? { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }
-          : { role: 'assistant', content: answer };
-        reply(200, { model: json.model, created_at, message, done_reason: 'stop', ...done });
-        return;
-      }
-      // a stream (Ollama's default): one JSON object per line, chunked
-      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      const line = (o) => res.write(JSON.stringify({ model: json.model, created_at, ...o }) + '\n');
-      const piece = (content) => line({ message: { role: 'assistant', content }, done: false });
-      if (last.content === 'error line') {
-        piece('Part');
-        res.end(JSON.stringify({ error: 'an error was encountered while running the model: unexpected EOF' }) + '\n');
-        return;
-      }
-      if (last.content === 'incremental') {
-        // the rest comes only once the client has seen the first piece (or after 3 s: buffered)
-        piece('Bon');
-        let timer;
-        const rest = (late) => {
-          clearTimeout(timer);
-          gate.late = late;
-          piece('jour');
-          line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
-          res.end();
-        };
-        timer = setTimeout(() => rest(true), 3000);
-        gate.release = () => rest(false);
-        return;
-      }
-      if (last.content === 'huge line') {  // over the gateway's 8 MiB line limit
-        piece('Part');
-        piece('x'.repeat(9 * 1024 * 1024));
-        line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
-        res.end();
-        return;
-      }
-      if (last.content === 'cut short') {
-        piece('Part');
-        setTimeout(() => res.socket.destroy(), 50);  // dies mid-stream, no done line
-        return;
-      }
-      if (wantsTool) {
-        line({ message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }, done: false });
-        line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
-        res.end();
-        return;
-      }
-      // a line split across writes: the gateway must hand whole lines on
-      const first = JSON.stringify({ model: json.model, created_at, message: { role: 'assistant', content: 'Bon' }, done: false }) + '\n';
-      res.write(first.slice(0, 20));
-      setTimeout(() => {
-        res.write(first.slice(20));
+      const message = wantsTool
+        ? { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }
+        : { role: 'assistant', content: answer };
+      reply(200, { model: json.model, created_at, message, done_reason: 'stop', ...done });
+      return;
+    }
+    // a stream (Ollama's default): one JSON object per line, chunked
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    const line = (o) => res.write(JSON.stringify({ model: json.model, created_at, ...o }) + '\n');
+    const piece = (content) => line({ message: { role: 'assistant', content }, done: false });
+    if (last.content === 'error line') {
+      piece('Part');
+      res.end(JSON.stringify({ error: 'an error was encountered while running the model: unexpected EOF' }) + '\n');
+      return;
+    }
+    if (last.content === 'incremental') {
+      // the rest comes only once the client has seen the first piece (or after 3 s: buffered)
+      piece('Bon');
+      let timer;
+      const rest = (late) => {
+        clearTimeout(timer);
+        gate.late = late;
         piece('jour');
         line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
         res.end();
-      }, 20);
-    });
+      };
+      timer = setTimeout(() => rest(true), 3000);
+      gate.release = () => rest(false);
+      return;
+    }
+    if (last.content === 'huge line') {  // over the gateway's 8 MiB line limit
+      piece('Part');
+      piece('x'.repeat(9 * 1024 * 1024));
+      line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
+      res.end();
+      return;
+    }
+    if (last.content === 'cut short') {
+      piece('Part');
+      setTimeout(() => res.socket.destroy(), 50);  // dies mid-stream, no done line
+      return;
+    }
+    if (wantsTool) {
+      line({ message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }, done: false });
+      line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
+      res.end();
+      return;
+    }
+    // a line split across writes: the gateway must hand whole lines on
+    const first = JSON.stringify({ model: json.model, created_at, message: { role: 'assistant', content: 'Bon' }, done: false }) + '\n';
+    res.write(first.slice(0, 20));
+    setTimeout(() => {
+      res.write(first.slice(20));
+      piece('jour');
+      line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
+      res.end();
+    }, 20);
   });
 }
 
@@ -324,6 +327,23 @@ test('a stream that fails mid-way ends with an error, never a clean end', async 
     );
     assert.equal(text, 'Part');
   }
+});
+
+test('capabilities from /api/show: the embedding model cannot chat, the chat model cannot see images', async () => {
+  const openai = new OpenAI({ baseURL: stack.baseURL, apiKey: CLIENT_KEY, maxRetries: 0 });
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'ollama/all-minilm:latest', messages: [{ role: 'user', content: 'hi' }] }),
+    (err) => err.status === 400 && /does not support chat/.test(err.message),
+  );
+  await assert.rejects(
+    openai.chat.completions.create({
+      model: 'ollama/llama3.2:latest',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }],
+    }),
+    (err) => err.status === 400 && /does not support images/.test(err.message),
+  );
+  const shows = received.filter((r) => r.url === '/api/show').map((r) => r.body.model);
+  assert.ok(shows.includes('llama3.2:latest') && shows.includes('all-minilm:latest'), shows.join(', '));
 });
 
 test('the client\'s credentials never reach the upstream', () => {

@@ -6,52 +6,46 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
-import { startStack } from './harness.mjs';
+import { readJson, sendJson, startStack } from './harness.mjs';
 
 // A chat upstream that calls get_weather until it sees the tool's result, then answers in text.
 let received = [];
 function fakeToolUpstream() {
-  return createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      const json = body ? JSON.parse(body) : {};
-      received.push({ url: req.url, body: json });
-      if (req.method === 'GET' && req.url === '/v1/models') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ object: 'list', data: [{ id: 'tool-model', object: 'model', owned_by: 'fake' }] }));
-        return;
-      }
-      const result = json.messages?.find((m) => m.role === 'tool');
-      const head = { id: 'chatcmpl-fake', created: 1741570000, model: json.model };
-      const usage = { prompt_tokens: 20, completion_tokens: 7, total_tokens: 27 };
-      const message = result
-        ? { role: 'assistant', content: `It is ${result.content} in Paris.` }
-        : {
-            role: 'assistant',
-            content: null,
-            tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
-          };
-      const finish = result ? 'stop' : 'tool_calls';
-      if (!json.stream) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...head, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: finish }], usage }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const send = (delta, finish_reason = null) =>
-        res.write(`data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] })}\n\n`);
-      send({ role: 'assistant', content: '' });
-      if (result) {
-        send({ content: message.content });
-      } else {
-        send({ tool_calls: [{ index: 0, id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '' } }] });
-        for (const piece of ['{"city":', '"Paris"}']) send({ tool_calls: [{ index: 0, function: { arguments: piece } }] });
-      }
-      send({}, finish);
-      res.write(`data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [], usage })}\n\n`);
-      res.end('data: [DONE]\n\n');
-    });
+  return createServer(async (req, res) => {
+    const json = await readJson(req);
+    received.push({ url: req.url, body: json });
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      sendJson(res, 200, { object: 'list', data: [{ id: 'tool-model', object: 'model', owned_by: 'fake' }] });
+      return;
+    }
+    const result = json.messages?.find((m) => m.role === 'tool');
+    const head = { id: 'chatcmpl-fake', created: 1741570000, model: json.model };
+    const usage = { prompt_tokens: 20, completion_tokens: 7, total_tokens: 27 };
+    const message = result
+      ? { role: 'assistant', content: `It is ${result.content} in Paris.` }
+      : {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        };
+    const finish = result ? 'stop' : 'tool_calls';
+    if (!json.stream) {
+      sendJson(res, 200, { ...head, object: 'chat.completion', choices: [{ index: 0, message, finish_reason: finish }], usage });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const send = (delta, finish_reason = null) =>
+      res.write(`data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason }] })}\n\n`);
+    send({ role: 'assistant', content: '' });
+    if (result) {
+      send({ content: message.content });
+    } else {
+      send({ tool_calls: [{ index: 0, id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '' } }] });
+      for (const piece of ['{"city":', '"Paris"}']) send({ tool_calls: [{ index: 0, function: { arguments: piece } }] });
+    }
+    send({}, finish);
+    res.write(`data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [], usage })}\n\n`);
+    res.end('data: [DONE]\n\n');
   });
 }
 

@@ -2,16 +2,11 @@
 #include <gtest/gtest.h>
 
 #include "core/config_sources.h"
+#include "fake_env.h"
 
 namespace {
 
-sy::env_lookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using sy::test::fake_env;
 
 sy::config parse(const std::string& yaml, std::map<std::string, std::string> env = {},
                  sy::load_report* report = nullptr) {

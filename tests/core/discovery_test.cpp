@@ -3,16 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "core/discovery.h"
+#include "fake_env.h"
 
 namespace {
 
-sy::env_lookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using sy::test::fake_env;
 
 sy::backend_config backend(std::string name, std::string url) {
   sy::backend_config b;

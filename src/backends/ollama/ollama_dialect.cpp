@@ -1,5 +1,6 @@
 #include "backends/ollama/ollama_dialect.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -121,6 +122,29 @@ std::variant<upstream_dialect::outbound, refusal> ollama_dialect::request(std::s
 
 void ollama_dialect::add_headers(http::header_list& headers, const std::string& api_key) const {
   if (!api_key.empty()) headers.emplace_back("authorization", "Bearer " + api_key);
+}
+
+std::optional<upstream_dialect::details_request> ollama_dialect::model_details(std::string_view model) const {
+  return details_request{"/api/show", boost::json::serialize(boost::json::object{{"model", model}})};
+}
+
+std::optional<model_capabilities> ollama_dialect::parse_model_details(std::string_view body) const {
+  auto parsed = api::parse_ollama_show(body);
+  auto* info = std::get_if<api::ollama_show_info>(&parsed);
+  if (!info) return std::nullopt;
+  model_capabilities caps;
+  caps.context_length = info->context_length;
+  if (!info->capabilities.empty()) {  // older Ollama versions do not say: unknown then
+    auto has = [&](std::string_view c) {
+      return std::find(info->capabilities.begin(), info->capabilities.end(), c) != info->capabilities.end();
+    };
+    caps.chat = has("completion");
+    caps.tools = has("tools");
+    caps.vision = has("vision");
+    caps.embeddings = has("embedding");
+    caps.reasoning = has("thinking");
+  }
+  return caps;
 }
 
 std::variant<model_listing, std::string> ollama_dialect::parse_models(std::string_view body) const {

@@ -22,6 +22,10 @@ class ollama_dialect : public upstream_dialect {
   void add_headers(http::header_list& headers, const std::string& api_key) const override;
   std::string models_path() const override { return "/api/tags"; }
   std::variant<model_listing, std::string> parse_models(std::string_view body) const override;
+  // POST /api/show per model: capabilities (completion, tools, vision, embedding, thinking) and
+  // the context length.
+  std::optional<details_request> model_details(std::string_view model) const override;
+  std::optional<model_capabilities> parse_model_details(std::string_view body) const override;
 };
 
 // The translators of one answer (the dialect makes them; tests too, with a fixed id).

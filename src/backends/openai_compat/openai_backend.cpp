@@ -319,23 +319,44 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   co_return out;
 }
 
-http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::list_models(
-    http::upstream_pool& pool, http::exchange_timeouts timeouts) const {
+http::outbound_request openai_backend::listing_request(bhttp::verb method, std::string target,
+                                                       http::exchange_timeouts timeouts) const {
   http::outbound_request req;
   req.timeouts = timeouts;
-  req.method = bhttp::verb::get;
-  req.target = url_.path_prefix + (dialect_ ? dialect_->models_path() : std::string("/models"));
+  req.method = method;
+  req.target = url_.path_prefix + target;
   req.headers.emplace_back("accept", "application/json");
+  if (method == bhttp::verb::post) req.headers.emplace_back("content-type", "application/json");
   req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
   if (dialect_)
     dialect_->add_headers(req.headers, cfg_.api_key);
   else if (!cfg_.api_key.empty())
     req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
+  return req;
+}
+
+http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::list_models(
+    http::upstream_pool& pool, http::exchange_timeouts timeouts, bool details) const {
+  auto req = listing_request(bhttp::verb::get, dialect_ ? dialect_->models_path() : std::string("/models"), timeouts);
   auto got = co_await http::fetch(pool, url_, req, 8 * 1024 * 1024);
   if (auto* err = std::get_if<http::upstream_error>(&got)) co_return err->detail;
   auto& f = std::get<http::fetched>(got);
   if (f.status != 200) co_return fmt::format("HTTP {}: {}", f.status, upstream_error_message(f.body));
-  co_return dialect_ ? dialect_->parse_models(f.body) : parse_openai_model_list(f.body);
+  auto listed = dialect_ ? dialect_->parse_models(f.body) : parse_openai_model_list(f.body);
+  auto* listing = std::get_if<model_listing>(&listed);
+  if (!details || !dialect_ || !listing) co_return listed;
+  for (std::size_t i = 0; i < listing->ids.size() && i < max_detailed; ++i) {
+    auto where = dialect_->model_details(listing->ids[i]);
+    if (!where) break;
+    auto detail_req = listing_request(bhttp::verb::post, std::move(where->path), timeouts);
+    detail_req.body = std::move(where->body);
+    auto detail = co_await http::fetch(pool, url_, detail_req, 4 * 1024 * 1024);
+    auto* d = std::get_if<http::fetched>(&detail);
+    if (!d || d->status != 200) continue;
+    if (auto caps = dialect_->parse_model_details(d->body); caps && caps->known())
+      listing->capabilities[listing->ids[i]] = *caps;
+  }
+  co_return listed;
 }
 
 std::variant<model_listing, std::string> upstream_dialect::parse_models(std::string_view body) const {

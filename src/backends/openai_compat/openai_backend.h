@@ -78,6 +78,13 @@ class upstream_dialect {
   // {"data":[{"id"}]}.
   virtual std::string models_path() const { return "/models"; }
   virtual std::variant<model_listing, std::string> parse_models(std::string_view body) const;
+  // Where a listed model's details are (POST path and body), for upstreams whose list says
+  // little (Ollama's /api/show); nullopt: the list is all there is. Reads what the details say.
+  struct details_request {
+    std::string path, body;
+  };
+  virtual std::optional<details_request> model_details(std::string_view) const { return std::nullopt; }
+  virtual std::optional<model_capabilities> parse_model_details(std::string_view) const { return std::nullopt; }
 };
 
 // The dialect of a backend type; null for OpenAI-compatible upstreams.
@@ -114,11 +121,18 @@ class openai_backend {
                                                 std::string body, std::string_view model_id, forward_options opt = {});
 
   // The upstream's model ids, or an error message. Also the active health check (with short
-  // timeouts).
-  http::net::awaitable<std::variant<model_listing, std::string>> list_models(
-      http::upstream_pool& pool, http::exchange_timeouts timeouts = {}) const;
+  // timeouts). `details`: also ask for each model's details where the dialect has them (at most
+  // max_detailed models; a detail that fails leaves that model's capabilities unknown).
+  static constexpr std::size_t max_detailed = 64;
+  http::net::awaitable<std::variant<model_listing, std::string>> list_models(http::upstream_pool& pool,
+                                                                             http::exchange_timeouts timeouts = {},
+                                                                             bool details = false) const;
 
  private:
+  // A model-list request (GET the list, POST a model's details) with this backend's credentials.
+  http::outbound_request listing_request(http::bhttp::verb method, std::string target,
+                                         http::exchange_timeouts timeouts) const;
+
   backend_config cfg_;
   http::base_url url_;
   std::shared_ptr<const upstream_dialect> dialect_;

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bench/gateway/translated.sh [BUILD_DIR]: what translating between client APIs costs. One
+# switchyard in front of mock-openai; the same chat answered through each inbound API, back to
+# back in one run:
+#   openai      POST /v1/chat/completions (relayed: the model name is the only rewrite)
+#   anthropic   POST /v1/messages         (Anthropic -> OpenAI -> Anthropic)
+#   responses   POST /v1/responses        (Responses -> OpenAI -> Responses)
+#   ollama      POST /api/chat            (Ollama -> OpenAI -> Ollama, stream: false)
+# Saturating load (CONNECTIONS [16], DURATION [3] s, WARMUP [1] s); switchyard on PROXY_CPU [0],
+# loadgen and the mock on LOAD_CPU [1] (PIN=0: unpinned). Prints req/s and latency per path.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+source "$root/bench/lib.sh"
+build="$(bench_build_dir "${1:-}")"
+
+MOCK="${MOCK:-$build/tests/support/mock-openai}"
+SWITCHYARD="${SWITCHYARD:-$build/src/cli/switchyard}"
+LOADGEN="${LOADGEN:-$build/bench/gateway/switchyard-loadgen}"
+DURATION="${DURATION:-3}"
+WARMUP="${WARMUP:-1}"
+CONNECTIONS="${CONNECTIONS:-16}"
+PROXY_CPU="${PROXY_CPU:-0}"
+LOAD_CPU="${LOAD_CPU:-1}"
+PIN="${PIN:-1}"
+for b in "$MOCK" "$SWITCHYARD" "$LOADGEN"; do [[ -x "$b" ]] || die "missing $b (build it first)"; done
+
+pin_proxy=()
+pin_load=()
+if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); then
+  pin_proxy=(taskset -c "$PROXY_CPU")
+  pin_load=(taskset -c "$LOAD_CPU")
+fi
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-translated.XXXXXX")"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"${pin_load[@]}" "$MOCK" --port 0 >"$tmp/mock.log" 2>&1 &
+pids+=($!)
+mock_port="$(wait_listening "$tmp/mock.log" "${pids[-1]}" mock-openai)"
+cat >"$tmp/switchyard.yaml" <<YAML
+server:
+  access_log: false
+discovery: { local: false, cloud: false }
+backends:
+  - name: mock
+    type: openai
+    url: http://127.0.0.1:$mock_port/v1
+YAML
+"${pin_proxy[@]}" "$SWITCHYARD" serve --config "$tmp/switchyard.yaml" --listen 127.0.0.1:0 --threads 1 \
+  >"$tmp/switchyard.log" 2>&1 &
+pids+=($!)
+sy_port="$(wait_listening "$tmp/switchyard.log" "${pids[-1]}" switchyard)"
+
+msg='"messages":[{"role":"user","content":"Say hello in French."}]'
+declare -A path body
+path[openai]=/v1/chat/completions
+body[openai]="{\"model\":\"mock/mock-chat\",$msg}"
+path[anthropic]=/v1/messages
+body[anthropic]="{\"model\":\"mock/mock-chat\",\"max_tokens\":64,$msg}"
+path[responses]=/v1/responses
+body[responses]='{"model":"mock/mock-chat","input":"Say hello in French."}'
+path[ollama]=/api/chat
+body[ollama]="{\"model\":\"mock/mock-chat\",\"stream\":false,$msg}"
+
+echo "switchyard translated paths: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n), $(nproc) cpus," \
+  "switchyard --threads 1, $CONNECTIONS connections, ${DURATION}s per path"
+printf '%-10s %-22s %10s %10s %10s %8s\n' client path req/s p50_us p99_us errors
+for client in openai anthropic responses ollama; do
+  out="$("${pin_load[@]}" "$LOADGEN" --mode saturate --url "http://127.0.0.1:$sy_port${path[$client]}" \
+    --body "${body[$client]}" --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --json \
+    2>"$tmp/loadgen.err")" || { cat "$tmp/loadgen.err" >&2; die "loadgen failed on $client"; }
+  python3 - "$client" "${path[$client]}" "$out" <<'PY'
+import json, sys
+client, path, r = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+l = r["latency_us"]
+print(f'{client:<10} {path:<22} {r["rps"]:>10.0f} {l["p50"]:>10.0f} {l["p99"]:>10.0f} {r["errors"]:>8}')
+PY
+done
