@@ -57,6 +57,7 @@ TEST(gemini_golden, requests) {
       {"request_reasoning.anthropic.json", "request_reasoning.anthropic_to_gemini.json"},
       {"request_tool_error.anthropic.json", "request_tool_error.anthropic_to_gemini.json"},
       {"request_tools.anthropic.json", "request_tools.anthropic_to_gemini.json"},
+      {"request_tools_images.openai.json", "request_tools_images.openai_to_gemini.json"},
   };
   for (const auto& [in, expected] : cases) golden::expect_json_eq(to_gemini(in), expected);
 }
