@@ -109,6 +109,45 @@ bool parse_tool_calls(json_reader& rd, chat_request& req, const json::value& v, 
   return true;
 }
 
+// Signed or redacted reasoning of an assistant turn as `reasoning_details` (empty: none).
+json::array reasoning_details_json(const std::vector<content_part>& parts) {
+  json::array out;
+  bool signed_any = false;
+  for (const auto& p : parts) {
+    if (p.kind != part_kind::reasoning) continue;
+    const auto& r = p.reasoning;
+    signed_any = signed_any || !r.signature.empty() || !r.redacted_data.empty();
+    if (!r.redacted_data.empty())
+      out.push_back(json::object{{"type", "reasoning.encrypted"}, {"data", r.redacted_data}});
+    else
+      out.push_back(json::object{{"type", "reasoning.text"}, {"text", r.text}, {"signature", r.signature}});
+  }
+  if (!signed_any) out.clear();  // plain reasoning is dropped, as without the option
+  return out;
+}
+
+// An assistant message's `reasoning_details`: reasoning parts with their signatures.
+bool parse_reasoning_details(json_reader& rd, const json::value& v, const std::string& path,
+                             std::vector<content_part>& out) {
+  const auto& lim = rd.limits();
+  return each_object(rd, v, path, lim.max_parts, [&](const json::object& d, const std::string& dpath) {
+    std::string type;
+    reasoning_text r;
+    if (!rd.required_string_member(d, "type", dpath, type, lim.max_name_bytes)) return false;
+    if (type == "reasoning.encrypted") {
+      if (!rd.required_string_member(d, "data", dpath, r.redacted_data, lim.max_string_bytes)) return false;
+    } else if (type == "reasoning.text") {
+      if (!rd.string_member(d, "text", dpath, r.text, lim.max_string_bytes) ||
+          !rd.string_member(d, "signature", dpath, r.signature, lim.max_string_bytes))
+        return false;
+    } else {
+      return true;  // summaries and later kinds: nothing to keep
+    }
+    out.push_back(content_part::make_reasoning(std::move(r)));
+    return true;
+  });
+}
+
 bool parse_message(json_reader& rd, chat_request& req, const json::value& v, const std::string& path) {
   const auto& lim = rd.limits();
   auto* m = rd.object(v, path);
@@ -128,7 +167,11 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
     std::string reasoning;
     if (!rd.string_member(*m, "reasoning_content", path, reasoning, lim.max_string_bytes)) return false;
     if (reasoning.empty() && !rd.string_member(*m, "reasoning", path, reasoning, lim.max_string_bytes)) return false;
-    if (!reasoning.empty()) msg.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
+    if (auto* details = member(*m, "reasoning_details")) {  // signed reasoning: it replaces the text
+      if (!parse_reasoning_details(rd, *details, path_of(path, "reasoning_details"), msg.content)) return false;
+    } else if (!reasoning.empty()) {
+      msg.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
+    }
     if (content && !parse_content(rd, req, *content, cpath, false, msg.content)) return false;
     if (auto* tc = member(*m, "tool_calls");
         tc && !parse_tool_calls(rd, req, *tc, path_of(path, "tool_calls"), msg.content))
@@ -444,7 +487,7 @@ api_result<chat_request> parse_openai_request(std::string_view body, const parse
   return req;
 }
 
-api_result<std::string> write_openai_request(const chat_request& r) {
+api_result<std::string> write_openai_request(const chat_request& r, const openai_write_options& options) {
   json::object o;
   o["model"] = r.model;
   json::array msgs;
@@ -473,6 +516,9 @@ api_result<std::string> write_openai_request(const chat_request& r) {
         else
           jm["content"] = nullptr;
         if (!calls.empty()) jm["tool_calls"] = std::move(calls);
+        if (options.reasoning_details)
+          if (auto details = reasoning_details_json(m.content); !details.empty())
+            jm["reasoning_details"] = std::move(details);
         break;
       }
       case message_role::tool: {
@@ -618,7 +664,11 @@ api_result<chat_response> parse_openai_response(std::string_view body, const par
   if (!rd.string_member(*m, "reasoning_content", mpath, reasoning, limits.max_string_bytes)) return rd.take_error();
   if (reasoning.empty() && !rd.string_member(*m, "reasoning", mpath, reasoning, limits.max_string_bytes))
     return rd.take_error();
-  if (!reasoning.empty()) resp.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
+  if (auto* details = member(*m, "reasoning_details")) {  // signed reasoning: it replaces the text
+    if (!parse_reasoning_details(rd, *details, mpath + ".reasoning_details", resp.content)) return rd.take_error();
+  } else if (!reasoning.empty()) {
+    resp.content.push_back(content_part::make_reasoning({std::move(reasoning), {}, {}}));
+  }
   if (auto* c = member(*m, "content"); c && !parse_content(rd, scratch, *c, mpath + ".content", false, resp.content))
     return rd.take_error();
   std::string refusal;
@@ -655,6 +705,7 @@ std::string write_openai_response(const chat_response& r) {
   else
     msg["content"] = nullptr;
   if (!reasoning.empty()) msg["reasoning_content"] = reasoning;
+  if (auto details = reasoning_details_json(r.content); !details.empty()) msg["reasoning_details"] = std::move(details);
   if (!calls.empty()) msg["tool_calls"] = std::move(calls);
   msg["refusal"] = nullptr;
   json::object choice{{"index", 0},

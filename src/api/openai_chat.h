@@ -11,6 +11,11 @@
 //   - a data: URL image becomes a base64 image (and back);
 //   - the request writer drops reasoning parts (servers refuse them as input) and writes
 //     `max_tokens`; responses and streams carry reasoning as `reasoning_content`;
+//   - signed or redacted reasoning (Anthropic's thinking blocks, Gemini's thought signatures)
+//     rides in an assistant message's `reasoning_details` (OpenRouter's convention:
+//     {"type":"reasoning.text","text","signature"} / {"type":"reasoning.encrypted","data"}) when
+//     the writer is asked to (the gateway's internal pivot between two other APIs); the parser
+//     always reads it;
 //   - `reasoning_effort` (or `reasoning.effort`) is the reasoning config; "none" turns it off.
 // Parsers never throw on bad input; request errors are 400, reply errors 502.
 #include <cstdint>
@@ -25,7 +30,10 @@ namespace sy::api {
 
 api_result<chat_request> parse_openai_request(std::string_view body, const parse_limits& limits = {});
 // Refuses (400, naming the feature) what Chat Completions cannot carry: images in tool results.
-api_result<std::string> write_openai_request(const chat_request& request);
+struct openai_write_options {
+  bool reasoning_details = false;  // keep signed reasoning in `reasoning_details` (see above)
+};
+api_result<std::string> write_openai_request(const chat_request& request, const openai_write_options& options = {});
 
 api_result<chat_response> parse_openai_response(std::string_view body, const parse_limits& limits = {});
 std::string write_openai_response(const chat_response& response);

@@ -70,6 +70,26 @@ std::vector<stream_event> openai_stream_decoder::decode(std::string_view payload
         if (text.empty() && !rd.string_member(*d, "reasoning", dpath, text, limits_.max_string_bytes)) break;
         if (!text.empty()) out.push_back(stream_event::make_reasoning(std::move(text)));
         text.clear();
+        // signatures and redacted blocks (the text itself comes as reasoning_content)
+        if (auto* rv = member(*d, "reasoning_details")) {
+          auto rpath = path_of(dpath, "reasoning_details");
+          auto* details = rd.array(*rv, rpath, limits_.max_parts);
+          if (!details) break;
+          for (std::size_t k = 0; k < details->size() && !rd.failed(); ++k) {
+            auto* entry = rd.object((*details)[k], path_of(rpath, k));
+            std::string type, value;
+            if (!entry || !rd.string_member(*entry, "type", path_of(rpath, k), type, limits_.max_name_bytes)) break;
+            const bool encrypted = type == "reasoning.encrypted";
+            if (!encrypted && type != "reasoning.text") continue;
+            if (!rd.string_member(*entry, encrypted ? "data" : "signature", path_of(rpath, k), value,
+                                  limits_.max_string_bytes))
+              break;
+            if (!value.empty())
+              out.push_back(encrypted ? stream_event{stream_event_kind::redacted_reasoning, std::move(value)}
+                                      : stream_event::make_signature(std::move(value)));
+          }
+          if (rd.failed()) break;
+        }
         if (!rd.string_member(*d, "content", dpath, text, limits_.max_string_bytes)) break;
         if (text.empty() && !rd.string_member(*d, "refusal", dpath, text, limits_.max_string_bytes)) break;
         if (!text.empty()) out.push_back(stream_event::make_text(std::move(text)));
@@ -161,8 +181,18 @@ std::string openai_stream_encoder::encode(const stream_event& e) {
       out = ensure_started();
       out += chunk(json::object{{"reasoning_content", e.text}}, nullptr);
       break;
-    case stream_event_kind::reasoning_signature:
-    case stream_event_kind::redacted_reasoning: break;  // no place for them in Chat Completions
+    case stream_event_kind::reasoning_signature:  // OpenRouter's reasoning_details
+      out = ensure_started();
+      out += chunk(json::object{{"reasoning_details",
+                                 json::array{json::object{{"type", "reasoning.text"}, {"signature", e.text}}}}},
+                   nullptr);
+      break;
+    case stream_event_kind::redacted_reasoning:
+      out = ensure_started();
+      out += chunk(json::object{{"reasoning_details",
+                                 json::array{json::object{{"type", "reasoning.encrypted"}, {"data", e.text}}}}},
+                   nullptr);
+      break;
     case stream_event_kind::tool_call_start: {
       out = ensure_started();
       json::object fn{{"name", e.name}, {"arguments", ""}};

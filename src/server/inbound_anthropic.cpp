@@ -14,7 +14,8 @@ std::variant<translated_request, api::api_error> anthropic_to_openai(std::string
   auto& request = std::get<api::chat_request>(parsed);
   if (auto refused = api::refuse_untranslated(request)) return *refused;
   request.stream_usage = request.stream;  // Anthropic streams always end with their usage
-  auto written = api::write_openai_request(request);
+  // the pivot keeps thinking signatures: an Anthropic or Gemini upstream needs them back
+  auto written = api::write_openai_request(request, {.reasoning_details = true});
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   return translated_request{std::move(std::get<std::string>(written)), request.model, request.stream};
 }

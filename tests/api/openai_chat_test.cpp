@@ -279,3 +279,30 @@ TEST(openai_chat, error_bodies) {
   EXPECT_EQ(parse_openai_error(404, R"({"detail":"Not Found"})").message, "Not Found");
   EXPECT_EQ(parse_openai_error(500, R"({"error":"model failed to load"})").message, "model failed to load");
 }
+
+// The gateway's pivot between two other APIs keeps signed reasoning (reasoning_details), and an
+// OpenAI upstream never sees it unless asked.
+TEST(openai_request, signed_reasoning_survives_the_pivot_when_asked) {
+  auto parsed = parse_anthropic_request(R"({"model":"m","max_tokens":100,"messages":[
+    {"role":"user","content":"hi"},
+    {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"sig-1"},
+      {"type":"redacted_thinking","data":"opaque"},{"type":"text","text":"hello"}]},
+    {"role":"user","content":"again"}]})");
+  ASSERT_TRUE(std::holds_alternative<chat_request>(parsed));
+  auto plain = std::get<std::string>(write_openai_request(std::get<chat_request>(parsed)));
+  EXPECT_EQ(plain.find("reasoning_details"), std::string::npos);
+  auto pivot = std::get<std::string>(write_openai_request(std::get<chat_request>(parsed), {.reasoning_details = true}));
+  auto back = parse_openai_request(pivot);
+  ASSERT_TRUE(std::holds_alternative<chat_request>(back));
+  const auto& parts = std::get<chat_request>(back).messages[1].content;
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].reasoning.text, "hmm");
+  EXPECT_EQ(parts[0].reasoning.signature, "sig-1");
+  EXPECT_EQ(parts[1].reasoning.redacted_data, "opaque");
+  auto anthropic = std::get<std::string>(write_anthropic_request(std::get<chat_request>(back)));
+  EXPECT_NE(anthropic.find(R"({"type":"thinking","thinking":"hmm","signature":"sig-1"})"), std::string::npos);
+  EXPECT_NE(anthropic.find(R"({"type":"redacted_thinking","data":"opaque"})"), std::string::npos);
+  // bad details are refused like any other field
+  EXPECT_TRUE(std::holds_alternative<api_error>(parse_openai_request(
+      R"({"model":"m","messages":[{"role":"assistant","content":"x","reasoning_details":[{"type":7}]}]})")));
+}

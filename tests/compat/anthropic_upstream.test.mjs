@@ -153,6 +153,26 @@ test('upstream errors come back with their status in the client\'s format', asyn
   );
 });
 
+test('thinking blocks keep their signatures on the way back to Anthropic (extended thinking with tools)', async () => {
+  received = [];
+  const thinking = { type: 'thinking', thinking: 'The user wants a lookup.', signature: 'EqQBCgIYAhIM-signed' };
+  const toolUse = { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'paris' } };
+  const msg = await anthropic.messages.create({
+    model: 'sonnet',
+    max_tokens: 2048,
+    thinking: { type: 'enabled', budget_tokens: 1024 },
+    tools: [{ name: 'lookup', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
+    messages: [
+      { role: 'user', content: 'look up paris' },
+      { role: 'assistant', content: [thinking, toolUse] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found' }] },
+    ],
+  });
+  assert.equal(msg.content[0].text, 'Bonjour from Claude');
+  const sent = received.find((r) => r.url === '/v1/messages').body;
+  assert.deepEqual(sent.messages[1].content, [thinking, toolUse]);
+});
+
 test('count_tokens is answered by the Anthropic upstream\'s own endpoint', async () => {
   const messages = [{ role: 'user', content: 'count me' }];
   const counted = await anthropic.messages.countTokens({ model: 'sonnet', system: 'Be brief.', messages });

@@ -187,7 +187,7 @@ test('a tool-call round trip: functionCall out, functionResponse back under the 
   assert.deepEqual(sent[2], { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { result: '18 C' } } }] });
 });
 
-test('an Anthropic client\'s tool round trip reaches Gemini with a signed call', async () => {
+test('an Anthropic client keeps Gemini\'s thought signature across the tool round trip', async () => {
   const tools = [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
   const first = await anthropic.messages.create({ model: 'flash', max_tokens: 100, tools, messages: [{ role: 'user', content: 'weather?' }] });
   assert.equal(first.stop_reason, 'tool_use');
@@ -204,9 +204,7 @@ test('an Anthropic client\'s tool round trip reaches Gemini with a signed call',
   });
   assert.equal(second.content[0].text, 'It is 18 C.');
   const call = received.at(-1).body.contents[1].parts.find((p) => p.functionCall);
-  // the signature does not survive the gateway's OpenAI-format pivot yet: Google's documented
-  // placeholder keeps Gemini 3 from refusing the replayed call
-  assert.equal(call.thoughtSignature, 'skip_thought_signature_validator');
+  assert.equal(call.thoughtSignature, 'c2lnbmVk');  // Gemini's own, not the placeholder
 });
 
 test('an Anthropic client streams from Gemini', async () => {

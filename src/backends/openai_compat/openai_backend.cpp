@@ -91,6 +91,20 @@ bool is_context_overflow(std::string_view body) {
   return false;
 }
 
+// The gateway's pivot between two other APIs carries signed reasoning in assistant messages'
+// `reasoning_details` (api/openai_chat.h); an OpenAI-compatible upstream gets the request without.
+void strip_reasoning_details(std::string& body) {
+  if (body.find("\"reasoning_details\"") == std::string::npos) return;
+  json::error_code ec;
+  auto doc = json::parse(body, ec);
+  if (ec || !doc.is_object()) return;
+  auto* messages = doc.as_object().if_contains("messages");
+  if (!messages || !messages->is_array()) return;
+  for (auto& m : messages->as_array())
+    if (auto* o = m.if_object()) o->erase("reasoning_details");
+  body = json::serialize(doc);
+}
+
 // Validates a JSON response body and picks up its usage; returns what is wrong, or "". A body
 // `translated` from another API's 2xx answer is an error object when that answer could not be
 // read: its message is what is wrong.
@@ -133,6 +147,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     upstream_path = std::move(o.path);
     body = std::move(o.body);
     from_upstream = std::move(o.answer);
+  } else if (opt.translate) {
+    strip_reasoning_details(body);
   }
   http::outbound_request req;
   req.method = bhttp::verb::post;
