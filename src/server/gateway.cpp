@@ -49,6 +49,30 @@ std::string state_of(const engine_state_map& states, std::string_view model) {
   return it == states.end() ? "not_loaded" : it->second;
 }
 
+// The target of a Messages request whose model names a backend's model directly or through an
+// alias (not a route, not a bare name); nullopt otherwise or when the body is not an object.
+struct direct_target {
+  std::string requested;
+  const backend_config* backend;
+  std::string upstream_model, id;
+  bool stream = false;
+};
+std::optional<direct_target> direct_anthropic_target(const std::string& body, const config& cfg,
+                                                     const catalog_snapshot& catalog) {
+  json::error_code ec;
+  auto doc = json::parse(body, ec);
+  const auto* model = !ec && doc.is_object() ? doc.as_object().if_contains("model") : nullptr;
+  if (!model || !model->is_string()) return std::nullopt;
+  std::string_view name = model->as_string();
+  auto resolved = model_resolver(cfg, catalog).resolve(name);
+  auto* t = std::get_if<resolved_target>(&resolved);
+  if (!t || t->route || (t->via != "id" && t->via != "alias") || t->backend->type != backend_type::anthropic)
+    return std::nullopt;
+  const auto* stream = doc.as_object().if_contains("stream");
+  return direct_target{std::string(name.substr(0, 256)), t->backend, t->upstream_model, t->id,
+                       stream && stream->is_bool() && stream->as_bool()};
+}
+
 // The store's names with what their engines will do: an embedding model runs in embedding mode
 // (--embeddings: it only embeds), the others only chat — unless the engine config says otherwise
 // for a model, which then stays unknown.
@@ -792,6 +816,22 @@ http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::excha
 }
 
 http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exchange& ex, request_log& log) {
+  // Same API on both sides: a model named directly or by an alias (no route: nothing to fail
+  // over to) on an Anthropic backend gets the client's bytes, only the model renamed, and its
+  // answer as it is: cache_control, documents and every other Anthropic field intact.
+  if (auto direct = direct_anthropic_target(ex.req.body(), *st.cfg, *catalog_.snapshot())) {
+    auto* b = st.backend(direct->backend->name);
+    if (b && b->config().type == backend_type::anthropic) {
+      log.requested_model = direct->requested;
+      log.backend = direct->backend->name;
+      log.target = direct->id;
+      log.stream = direct->stream;
+      auto body = api::replace_top_level_string(ex.req.body(), "model", direct->upstream_model);
+      auto outcome = co_await b->forward(ex, *pools_[ex.worker], "/messages", std::move(body), direct->id);
+      record_outcome(log, outcome);
+      co_return;
+    }
+  }
   auto translated = anthropic_to_openai(ex.req.body());
   if (auto* err = std::get_if<api::api_error>(&translated)) {
     co_await reply_error(ex, log, err->status, err->message, "invalid_request");
@@ -838,8 +878,7 @@ http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::
   }
   auto body = api::replace_top_level_string(count.anthropic_body, "model", target.upstream_model);
   auto outcome = co_await b->forward(ex, *pools_[ex.worker], "/messages/count_tokens", std::move(body), target.id);
-  log.status = outcome.status;
-  log.error = outcome.error;
+  record_outcome(log, outcome);
 }
 
 // POST /v1/responses: refusals name the feature in OpenAI's `param`; then as messages().
@@ -1063,6 +1102,11 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     co_await http::send(ex, res);
     outcome.error = std::move(message);
   }
+  record_outcome(log, outcome);
+  if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
+}
+
+void gateway::record_outcome(request_log& log, const backends::forward_outcome& outcome) {
   log.status = outcome.status;
   log.error = outcome.error;
   log.bytes = outcome.response_bytes;
@@ -1074,7 +1118,6 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   // a stream cut short without a usage block: what it produced, one token per content event
   if (log.completion_tokens < 0 && outcome.stream_chunks > 0) log.completion_tokens = outcome.stream_chunks;
   if (outcome.failure != http::upstream_failure::none) log.failure = http::to_string(outcome.failure);
-  if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
   if (log.prompt_tokens > 0 || log.completion_tokens > 0)
     metrics_.record_tokens(log.backend, log.target, std::max<std::int64_t>(log.prompt_tokens, 0),
                            std::max<std::int64_t>(log.completion_tokens, 0));

@@ -111,6 +111,8 @@ class gateway {
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
   http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
   void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
+  // What a send did, into the access log and the token metrics.
+  void record_outcome(request_log& log, const backends::forward_outcome& outcome);
   // The admin API of local engines and the store: /api/engines[/load|/unload], /api/models.
   http::net::awaitable<void> engines_api(const gateway_state& st, http::exchange& ex, std::string_view path,
                                          request_log& log);

@@ -173,6 +173,29 @@ test('thinking blocks keep their signatures on the way back to Anthropic (extend
   assert.deepEqual(sent.messages[1].content, [thinking, toolUse]);
 });
 
+test('same API on both sides: an Anthropic client\'s request reaches an Anthropic backend as it was sent', async () => {
+  received = [];
+  const system = [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }];
+  const document = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'A short note.' }, cache_control: { type: 'ephemeral' } };
+  const msg = await anthropic.messages.create({
+    model: 'sonnet',
+    max_tokens: 30,
+    system,
+    messages: [{ role: 'user', content: [document, { type: 'text', text: 'summarise' }] }],
+  });
+  assert.equal(msg.id, 'msg_fake_1');  // the upstream's own answer, not a re-written one
+  assert.equal(msg.model, 'claude-fake-1');
+  const sent = received.find((r) => r.url === '/v1/messages').body;
+  assert.equal(sent.model, 'claude-fake-1');
+  assert.deepEqual(sent.system, system);  // cache_control kept: prompt caching works
+  assert.deepEqual(sent.messages[0].content[0], document);  // documents are not refused
+  // a stream is relayed event by event
+  const final = await anthropic.messages.stream({ model: 'sonnet', max_tokens: 30, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+  assert.equal(final.content[0].text, 'Bonjour');
+  assert.equal(final.stop_reason, 'tool_use');
+  assert.equal(final.usage.output_tokens, 9);
+});
+
 test('count_tokens is answered by the Anthropic upstream\'s own endpoint', async () => {
   const messages = [{ role: 'user', content: 'count me' }];
   const counted = await anthropic.messages.countTokens({ model: 'sonnet', system: 'Be brief.', messages });

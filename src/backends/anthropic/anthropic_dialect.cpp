@@ -26,8 +26,9 @@ class anthropic_to_openai : public chat_answer_to_openai {
 
 std::variant<upstream_dialect::outbound, std::pair<unsigned, std::string>> anthropic_dialect::request(
     std::string_view path, std::string_view body) const {
-  // already in Anthropic's words (the gateway's /v1/messages/count_tokens); the answer too
-  if (path == "/messages/count_tokens") return outbound{std::string(path), std::string(body), nullptr};
+  // already in Anthropic's words (the gateway's same-API path and count_tokens); the answer too
+  if (path == "/messages" || path == "/messages/count_tokens")
+    return outbound{std::string(path), std::string(body), nullptr};
   if (path != "/chat/completions")
     return std::pair<unsigned, std::string>{
         400, "this backend speaks Anthropic's Messages API: only chat requests can go to it, not " + std::string(path)};

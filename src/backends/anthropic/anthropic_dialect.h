@@ -2,7 +2,8 @@
 // Anthropic's Messages API as an upstream (backend type "anthropic"): OpenAI chat requests go
 // out as POST <url>/messages with x-api-key and anthropic-version; answers and streams come back
 // as OpenAI's. Only chat is supported: completions and embeddings are refused with a 400.
-// "/messages/count_tokens" takes an Anthropic body and passes it and the answer through.
+// "/messages" and "/messages/count_tokens" take an Anthropic body and pass it and the answer
+// through (a client that speaks Anthropic's API itself).
 #include "backends/openai_compat/openai_backend.h"
 
 namespace sy::backends {

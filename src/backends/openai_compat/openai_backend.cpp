@@ -1,5 +1,7 @@
 #include "backends/openai_compat/openai_backend.h"
 
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "core/version.h"
@@ -63,6 +65,19 @@ void read_usage(const json::value& v, forward_outcome& out) {
   if (auto* c = u.if_contains("completion_tokens"); c && c->is_int64()) out.completion_tokens = c->as_int64();
   if (auto* d = u.if_contains("prompt_tokens_details"); d && d->is_object())
     if (auto* c = d->as_object().if_contains("cached_tokens"); c && c->is_int64()) out.cached_tokens = c->as_int64();
+  // Anthropic's own answers (relayed as they are): input excludes cache reads and writes
+  if (auto* i = u.if_contains("input_tokens"); i && i->is_int64() && !u.contains("prompt_tokens")) {
+    std::int64_t input = i->as_int64();
+    for (const char* k : {"cache_read_input_tokens", "cache_creation_input_tokens"})
+      if (auto* c = u.if_contains(k); c && c->is_int64() && c->as_int64() > 0)
+        input = c->as_int64() > std::numeric_limits<std::int64_t>::max() - input
+                    ? std::numeric_limits<std::int64_t>::max()
+                    : input + c->as_int64();
+    out.prompt_tokens = input;
+    if (auto* c = u.if_contains("cache_read_input_tokens"); c && c->is_int64()) out.cached_tokens = c->as_int64();
+  }
+  if (auto* o = u.if_contains("output_tokens"); o && o->is_int64() && !u.contains("completion_tokens"))
+    out.completion_tokens = o->as_int64();
 }
 
 // Watches the whole events of an OpenAI stream as they are relayed: counts content events and
