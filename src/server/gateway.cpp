@@ -49,16 +49,13 @@ std::string state_of(const engine_state_map& states, std::string_view model) {
   return it == states.end() ? "not_loaded" : it->second;
 }
 
-// The target of a Messages request whose model names a backend's model directly or through an
-// alias (not a route, not a bare name); nullopt otherwise or when the body is not an object.
-struct direct_target {
-  std::string requested;
-  const backend_config* backend;
-  std::string upstream_model, id;
-  bool stream = false;
-};
-std::optional<direct_target> direct_anthropic_target(const std::string& body, const config& cfg,
-                                                     const catalog_snapshot& catalog) {
+}  // namespace
+
+// The target of a request whose model names a model of a backend of `type` (an id, an alias or
+// a bare name: not a route, which may fail over to other APIs); nullopt otherwise or when the
+// body is not an object.
+std::optional<gateway::direct_target> gateway::same_api_target(const std::string& body, const config& cfg,
+                                                               const catalog_snapshot& catalog, backend_type type) {
   json::error_code ec;
   auto doc = json::parse(body, ec);
   const auto* model = !ec && doc.is_object() ? doc.as_object().if_contains("model") : nullptr;
@@ -66,12 +63,14 @@ std::optional<direct_target> direct_anthropic_target(const std::string& body, co
   std::string_view name = model->as_string();
   auto resolved = model_resolver(cfg, catalog).resolve(name);
   auto* t = std::get_if<resolved_target>(&resolved);
-  if (!t || t->route || (t->via != "id" && t->via != "alias") || t->backend->type != backend_type::anthropic)
-    return std::nullopt;
+  if (!t || t->route || t->backend->type != type) return std::nullopt;
   const auto* stream = doc.as_object().if_contains("stream");
-  return direct_target{std::string(name.substr(0, 256)), t->backend, t->upstream_model, t->id,
-                       stream && stream->is_bool() && stream->as_bool()};
+  // Ollama streams unless told not to; Anthropic only when told to
+  bool streams = stream && stream->is_bool() ? stream->as_bool() : type == backend_type::ollama;
+  return direct_target{std::string(name.substr(0, 256)), t->backend, t->upstream_model, t->id, streams};
 }
+
+namespace {
 
 // The store's names with what their engines will do: an embedding model runs in embedding mode
 // (--embeddings: it only embeds), the others only chat — unless the engine config says otherwise
@@ -819,18 +818,9 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
   // Same API on both sides: a model named directly or by an alias (no route: nothing to fail
   // over to) on an Anthropic backend gets the client's bytes, only the model renamed, and its
   // answer as it is: cache_control, documents and every other Anthropic field intact.
-  if (auto direct = direct_anthropic_target(ex.req.body(), *st.cfg, *catalog_.snapshot())) {
-    auto* b = st.backend(direct->backend->name);
-    if (b && b->config().type == backend_type::anthropic) {
-      log.requested_model = direct->requested;
-      log.backend = direct->backend->name;
-      log.target = direct->id;
-      log.stream = direct->stream;
-      auto body = api::replace_top_level_string(ex.req.body(), "model", direct->upstream_model);
-      auto outcome = co_await b->forward(ex, *pools_[ex.worker], "/messages", std::move(body), direct->id);
-      record_outcome(log, outcome);
-      co_return;
-    }
+  if (auto direct = same_api_target(ex.req.body(), *st.cfg, *catalog_.snapshot(), backend_type::anthropic)) {
+    co_await relay_same_api(st, ex, log, *direct, "/messages");
+    co_return;
   }
   auto translated = anthropic_to_openai(ex.req.body());
   if (auto* err = std::get_if<api::api_error>(&translated)) {
@@ -1104,6 +1094,22 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   }
   record_outcome(log, outcome);
   if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
+}
+
+http::net::awaitable<void> gateway::relay_same_api(const gateway_state& st, http::exchange& ex, request_log& log,
+                                                   const direct_target& direct, std::string_view path) {
+  log.requested_model = direct.requested;
+  log.backend = direct.backend->name;
+  log.target = direct.id;
+  log.stream = direct.stream;
+  auto* b = st.backend(direct.backend->name);
+  if (!b) {
+    co_await reply_error(ex, log, 502, "backend '" + direct.backend->name + "' is not available", "upstream_error");
+    co_return;
+  }
+  auto body = api::replace_top_level_string(ex.req.body(), "model", direct.upstream_model);
+  auto outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(body), direct.id);
+  record_outcome(log, outcome);
 }
 
 void gateway::record_outcome(request_log& log, const backends::forward_outcome& outcome) {

@@ -111,6 +111,18 @@ class gateway {
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
   http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
   void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
+  // Same API on both sides: the client's request goes to its backend as it is (only the model
+  // renamed) and the answer comes back as it is (see messages(), ollama_api()).
+  struct direct_target {
+    std::string requested;
+    const backend_config* backend = nullptr;
+    std::string upstream_model, id;
+    bool stream = false;
+  };
+  static std::optional<direct_target> same_api_target(const std::string& body, const config& cfg,
+                                                      const catalog_snapshot& catalog, backend_type type);
+  http::net::awaitable<void> relay_same_api(const gateway_state& st, http::exchange& ex, request_log& log,
+                                            const direct_target& direct, std::string_view path);
   // What a send did, into the access log and the token metrics.
   void record_outcome(request_log& log, const backends::forward_outcome& outcome);
   // The admin API of local engines and the store: /api/engines[/load|/unload], /api/models.

@@ -43,6 +43,14 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
     auto res = http::json_response(ex, 200, std::move(body));
     co_await http::send(ex, res);
   };
+  const bool inference =
+      path == "/api/chat" || path == "/api/generate" || path == "/api/embed" || path == "/api/embeddings";
+  if (inference) {  // an Ollama backend gets an Ollama client's request as it is (options included)
+    if (auto direct = same_api_target(ex.req.body(), *st.cfg, *catalog_.snapshot(), backend_type::ollama)) {
+      co_await relay_same_api(st, ex, log, *direct, path);
+      co_return;
+    }
+  }
   if (path == "/api/chat" || path == "/api/generate") {
     auto endpoint = path == "/api/chat" ? api::ollama_endpoint::chat : api::ollama_endpoint::generate;
     auto translated = ollama_to_openai(ex.req.body(), endpoint);

@@ -278,6 +278,23 @@ test('an Ollama client streams through it', async () => {
   assert.equal(last.eval_count, 7);
 });
 
+test('same API on both sides: an Ollama client\'s request reaches Ollama as it was sent', async () => {
+  const ollama = new Ollama({ host: stack.baseURL.replace(/\/v1$/, ''), headers: { Authorization: `Bearer ${CLIENT_KEY}` } });
+  const res = await ollama.chat({
+    model: 'llama', stream: false, keep_alive: '10m', format: 'json',
+    options: { num_ctx: 8192, temperature: 0.1 },
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(res.message.content, 'Bonjour from Ollama');
+  assert.equal(res.prompt_eval_count, 21);  // Ollama's own answer, timings and all
+  const got = received.filter((r) => r.url === '/api/chat').at(-1);
+  assert.equal(got.body.model, 'llama3.2:latest');
+  assert.deepEqual(got.body.options, { num_ctx: 8192, temperature: 0.1 });  // kept: no pivot
+  assert.equal(got.body.keep_alive, '10m');
+  assert.equal(got.body.format, 'json');
+  assert.equal(got.headers.authorization, `Bearer ${UPSTREAM_KEY}`);  // the backend's key, never the client's
+});
+
 test('OpenAI embeddings go to /api/embed', async () => {
   const res = await openai.embeddings.create({ model: 'ollama/all-minilm:latest', input: ['a', 'b'], encoding_format: 'float' });
   assert.equal(res.data.length, 2);

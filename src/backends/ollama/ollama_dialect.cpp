@@ -96,6 +96,9 @@ std::unique_ptr<response_translator> make_ollama_embed_translator(bool base64) {
 
 std::variant<upstream_dialect::outbound, refusal> ollama_dialect::request(std::string_view path,
                                                                           std::string_view body) const {
+  // already in Ollama's words (an Ollama client, relayed by the gateway); the answer too
+  if (path == "/api/chat" || path == "/api/generate" || path == "/api/embed" || path == "/api/embeddings")
+    return outbound{std::string(path), std::string(body), nullptr};
   if (path == "/chat/completions") {
     auto parsed = api::parse_openai_request(body);
     if (auto* err = std::get_if<api::api_error>(&parsed)) return refusal{err->status, err->message};

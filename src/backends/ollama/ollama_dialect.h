@@ -5,6 +5,8 @@
 // a chat.completion, an embeddings list with usage, or, for streams (Ollama sends NDJSON, which
 // the backend relays line by line), OpenAI chunks ending with a usage chunk and [DONE].
 // Text completions are refused with a 400 (no OpenAI completions translation exists yet).
+// "/api/chat", "/api/generate", "/api/embed" and "/api/embeddings" take an Ollama body and pass
+// it and the answer through (an Ollama client, relayed as it is).
 // A configured api_key goes out as `Authorization: Bearer` (Ollama behind an authenticating
 // proxy, ollama.com); without one no credential is sent.
 #include <cstdint>

@@ -58,6 +58,9 @@ std::string openai_sse_error(std::string_view backend, std::string_view message)
 void read_usage(const json::value& v, forward_outcome& out) {
   const auto* obj = v.if_object();
   if (!obj) return;
+  // Ollama's own answers (relayed as they are) count at the top level
+  if (auto* p = obj->if_contains("prompt_eval_count"); p && p->is_int64()) out.prompt_tokens = p->as_int64();
+  if (auto* e = obj->if_contains("eval_count"); e && e->is_int64()) out.completion_tokens = e->as_int64();
   const auto* usage = obj->if_contains("usage");
   if (!usage || !usage->is_object()) return;
   const auto& u = usage->as_object();
