@@ -100,6 +100,23 @@ void observe_events(std::string_view events, forward_outcome& out) {
   }
 }
 
+// The same for whole NDJSON lines relayed as they are (an Ollama client of an Ollama backend):
+// content lines are counted, and the final line's prompt_eval_count / eval_count are the usage.
+void observe_lines(std::string_view lines, forward_outcome& out) {
+  for (std::size_t at = 0; at < lines.size();) {
+    auto end = lines.find('\n', at);
+    auto line = lines.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+    at = end == std::string_view::npos ? lines.size() : end + 1;
+    if (line.find("\"content\":\"") != std::string_view::npos || line.find("\"response\":\"") != std::string_view::npos)
+      ++out.stream_chunks;
+    if (line.find("\"eval_count\"") != std::string_view::npos) {
+      json::error_code ec;
+      auto v = json::parse(line, ec);
+      if (!ec) read_usage(v, out);
+    }
+  }
+}
+
 // Whether an upstream 400 says the prompt is longer than the model's context (OpenAI's
 // context_length_exceeded, vLLM's and llama-server's wording).
 bool is_context_overflow(std::string_view body) {
@@ -213,10 +230,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
   std::string content_type(up_headers[bhttp::field::content_type]);
   std::string retry_after(up_headers[bhttp::field::retry_after]);
   bool event_stream = boost::beast::iequals(std::string_view(content_type).substr(0, 17), "text/event-stream");
-  // how a streamed body is cut for its rewriters: events, lines (only a dialect reads NDJSON), or as it comes
-  auto framing = event_stream                               ? http::body_framing::sse
-                 : from_upstream && is_ndjson(content_type) ? http::body_framing::ndjson
-                                                            : http::body_framing::raw;
+  // how a streamed body is cut for its rewriters and observers: events, lines, or as it comes
+  auto framing = event_stream              ? http::body_framing::sse
+                 : is_ndjson(content_type) ? http::body_framing::ndjson
+                                           : http::body_framing::raw;
   auto length = up.parser->content_length();
 
   http::reply res;
@@ -234,12 +251,20 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
        (!rewritten && (!length || up.parser->chunked() || *length > max_buffered_response)))) {
     out.status = status;
     auto backend_name = cfg_.name;
+    const bool raw_lines = framing == http::body_framing::ndjson && !from_upstream && !opt.translate;
     auto on_error = [&](std::string_view m) {
-      return opt.translate
-                 ? opt.translate->stream_error(fmt::format("backend '{}' failed mid-stream: {}", backend_name, m))
-                 : openai_sse_error(backend_name, m);
+      auto message = fmt::format("backend '{}' failed mid-stream: {}", backend_name, m);
+      if (opt.translate) return opt.translate->stream_error(message);
+      // an NDJSON stream relayed as it is ends with Ollama's own error line
+      if (raw_lines) return json::serialize(json::object{{"error", message}}) + "\n";
+      return openai_sse_error(backend_name, m);
     };
-    auto observe = [&](std::string_view events) { observe_events(events, out); };
+    auto observe = [&](std::string_view events) {
+      if (raw_lines)
+        observe_lines(events, out);
+      else
+        observe_events(events, out);
+    };
     // upstream's API -> OpenAI's (observed there, for usage) -> the client's API
     http::body_rewriter rewrite;
     auto* up_rw = from_upstream.get();
