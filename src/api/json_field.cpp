@@ -59,17 +59,12 @@ bool key_equals(std::string_view raw_token, std::string_view key) {
   return !ec && v.is_string() && v.as_string() == key;
 }
 
-}  // namespace
-
-std::string json_quote(std::string_view s) {
-  return boost::json::serialize(boost::json::string_view(s.data(), s.size()));
-}
-
-std::string replace_top_level_string(std::string_view s, std::string_view key, std::string_view value) {
-  std::string out;
-  std::size_t copied = 0;
+// Calls on_match(value_begin, value_end) for each top-level member named `key` of the object
+// `s` (a scan, not a parse: nothing is allocated unless a key has escapes).
+template <class Fn>
+void for_each_top_level(std::string_view s, std::string_view key, Fn&& on_match) {
   std::size_t i = skip_space(s, 0);
-  if (i >= s.size() || s[i] != '{') return std::string(s);
+  if (i >= s.size() || s[i] != '{') return;
   i = skip_space(s, i + 1);
   while (i < s.size() && s[i] == '"') {
     std::size_t key_end = skip_string(s, i);
@@ -78,18 +73,45 @@ std::string replace_top_level_string(std::string_view s, std::string_view key, s
     if (i >= s.size() || s[i] != ':') break;
     std::size_t value_begin = skip_space(s, i + 1);
     std::size_t value_end = skip_value(s, value_begin);
-    if (match) {
-      if (out.empty()) out.reserve(s.size() + value.size() + 2);
-      out.append(s.substr(copied, value_begin - copied));
-      out.append(json_quote(value));
-      copied = value_end;
-    }
+    if (match) on_match(value_begin, value_end);
     i = skip_space(s, value_end);
     if (i < s.size() && s[i] == ',')
       i = skip_space(s, i + 1);
     else
       break;
   }
+}
+
+}  // namespace
+
+std::string_view top_level_value(std::string_view object_json, std::string_view key) {
+  std::string_view found;
+  for_each_top_level(object_json, key, [&](std::size_t b, std::size_t e) { found = object_json.substr(b, e - b); });
+  return found;
+}
+
+std::optional<std::string> top_level_string(std::string_view object_json, std::string_view key) {
+  auto raw = top_level_value(object_json, key);
+  if (raw.empty() || raw.front() != '"') return std::nullopt;
+  boost::json::error_code ec;
+  auto v = boost::json::parse(raw, ec);
+  if (ec || !v.is_string()) return std::nullopt;
+  return std::string(v.as_string());
+}
+
+std::string json_quote(std::string_view s) {
+  return boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+}
+
+std::string replace_top_level_string(std::string_view s, std::string_view key, std::string_view value) {
+  std::string out;
+  std::size_t copied = 0;
+  for_each_top_level(s, key, [&](std::size_t value_begin, std::size_t value_end) {
+    if (out.empty()) out.reserve(s.size() + value.size() + 2);
+    out.append(s.substr(copied, value_begin - copied));
+    out.append(json_quote(value));
+    copied = value_end;
+  });
   if (copied == 0) return std::string(s);
   out.append(s.substr(copied));
   return out;

@@ -52,22 +52,21 @@ std::string state_of(const engine_state_map& states, std::string_view model) {
 }  // namespace
 
 // The target of a request whose model names a model of a backend of `type` (an id, an alias or
-// a bare name: not a route, which may fail over to other APIs); nullopt otherwise or when the
-// body is not an object.
+// a bare name: not a route, which may fail over to other APIs); nullopt otherwise. Reads only the
+// body's "model" and "stream" (a scan, not a parse: most requests are translated, which parses).
+// A malformed body that still names such a model is relayed: the upstream refuses it in the
+// client's own API.
 std::optional<gateway::direct_target> gateway::same_api_target(const std::string& body, const config& cfg,
                                                                const catalog_snapshot& catalog, backend_type type) {
-  json::error_code ec;
-  auto doc = json::parse(body, ec);
-  const auto* model = !ec && doc.is_object() ? doc.as_object().if_contains("model") : nullptr;
-  if (!model || !model->is_string()) return std::nullopt;
-  std::string_view name = model->as_string();
-  auto resolved = model_resolver(cfg, catalog).resolve(name);
+  auto name = api::top_level_string(body, "model");
+  if (!name || name->empty()) return std::nullopt;
+  auto resolved = model_resolver(cfg, catalog).resolve(*name);
   auto* t = std::get_if<resolved_target>(&resolved);
   if (!t || t->route || t->backend->type != type) return std::nullopt;
-  const auto* stream = doc.as_object().if_contains("stream");
   // Ollama streams unless told not to; Anthropic only when told to
-  bool streams = stream && stream->is_bool() ? stream->as_bool() : type == backend_type::ollama;
-  return direct_target{std::string(name.substr(0, 256)), t->backend, t->upstream_model, t->id, streams};
+  auto stream = api::top_level_value(body, "stream");
+  bool streams = stream == "true" || (stream != "false" && type == backend_type::ollama);
+  return direct_target{name->substr(0, 256), t->backend, t->upstream_model, t->id, streams};
 }
 
 namespace {

@@ -36,3 +36,13 @@ TEST(json_field, result_is_always_valid_json_for_nested_values) {
   EXPECT_EQ(v.at("model").as_string(), "m");
   EXPECT_TRUE(v.at("z").is_null());
 }
+
+TEST(json_field, reads_a_top_level_member_without_parsing_the_body) {
+  std::string body = R"({"messages":[{"model":"inner"}],"model":"clau\u0064e","stream":true,"n":{"model":"x"}})";
+  EXPECT_EQ(sy::api::top_level_string(body, "model"), "claude");  // escapes decoded, nested ones ignored
+  EXPECT_EQ(sy::api::top_level_value(body, "stream"), "true");
+  EXPECT_EQ(sy::api::top_level_value(body, "absent"), "");
+  EXPECT_EQ(sy::api::top_level_string(R"({"model":7})", "model"), std::nullopt);  // not a string
+  EXPECT_EQ(sy::api::top_level_string("[1,2]", "model"), std::nullopt);
+  EXPECT_EQ(sy::api::top_level_string(R"({"model":"unterminated)", "model"), std::nullopt);
+}
