@@ -240,4 +240,12 @@ std::string base64_float32(const json::array& vec) {
   return out;
 }
 
+bool read_function_definition(json_reader& rd, const json::object& o, const std::string& path, tool_definition& def) {
+  const auto& lim = rd.limits();
+  if (!rd.required_string_member(o, "name", path, def.name, lim.max_name_bytes)) return false;
+  if (def.name.empty()) return rd.fail(path_of(path, "name"), "must not be empty");
+  return rd.string_member(o, "description", path, def.description, lim.max_string_bytes) &&
+         rd.object_text_member(o, "parameters", path, def.parameters);
+}
+
 }  // namespace sy::api::detail

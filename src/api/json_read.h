@@ -38,6 +38,12 @@ json::object object_from_text(std::string_view text);
 // OpenAI's embeddings encoding_format "base64": the vector as little-endian float32s, in base64.
 std::string base64_float32(const json::array& vector);
 
+class json_reader;
+
+// A function tool's `name` (required, not empty), `description` and `parameters` (a JSON Schema
+// object) from `o` at `path`: OpenAI's and Ollama's `function` object, a Responses tool.
+bool read_function_definition(json_reader& rd, const json::object& o, const std::string& path, tool_definition& def);
+
 class json_reader {
  public:
   // `status` is what failures report: 400 for a client's request, 502 for an upstream's reply.

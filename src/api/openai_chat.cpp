@@ -209,11 +209,8 @@ bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
     auto* f = rd.object(*fv, fpath);
     if (!f) return false;
     tool_definition def;
-    if (!rd.required_string_member(*f, "name", fpath, def.name, lim.max_name_bytes)) return false;
-    if (def.name.empty()) return rd.fail(path_of(fpath, "name"), "must not be empty");
-    if (!rd.string_member(*f, "description", fpath, def.description, lim.max_string_bytes)) return false;
-    if (!rd.object_text_member(*f, "parameters", fpath, def.parameters)) return false;
-    if (!rd.boolean_member(*f, "strict", fpath, def.strict)) return false;
+    if (!read_function_definition(rd, *f, fpath, def) || !rd.boolean_member(*f, "strict", fpath, def.strict))
+      return false;
     req.tools.push_back(std::move(def));
     return true;
   });

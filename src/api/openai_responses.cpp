@@ -322,11 +322,7 @@ bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
       return true;
     }
     tool_definition def;
-    if (!rd.required_string_member(t, "name", tpath, def.name, lim.max_name_bytes)) return false;
-    if (def.name.empty()) return rd.fail(path_of(tpath, "name"), "must not be empty");
-    if (!rd.string_member(t, "description", tpath, def.description, lim.max_string_bytes) ||
-        !rd.object_text_member(t, "parameters", tpath, def.parameters) ||
-        !rd.boolean_member(t, "strict", tpath, def.strict))
+    if (!read_function_definition(rd, t, tpath, def) || !rd.boolean_member(t, "strict", tpath, def.strict))
       return false;
     req.tools.push_back(std::move(def));
     return true;
