@@ -37,13 +37,9 @@ std::string chat_answer_to_openai::stream_events(std::string_view events) {
     api::for_each_sse_data(events, take);  // "event:" lines are not needed: each payload says what it is
     return out;
   }
-  for (std::size_t at = 0; at < events.size();) {  // whole NDJSON lines
-    auto end = events.find('\n', at);
-    auto line = events.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
-    at = end == std::string_view::npos ? events.size() : end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  api::for_each_line(events, [&](std::string_view line) {  // whole NDJSON lines
     if (!line.empty()) take(line);
-  }
+  });
   return out;
 }
 

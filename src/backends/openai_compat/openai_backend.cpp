@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "api/sse_data.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
@@ -86,10 +87,7 @@ void read_usage(const json::value& v, forward_outcome& out) {
 // Watches the whole events of an OpenAI stream as they are relayed: counts content events and
 // reads the usage block when one comes (usually the last event before [DONE]).
 void observe_events(std::string_view events, forward_outcome& out) {
-  for (std::size_t at = 0; (at = events.find("data: ", at)) != std::string_view::npos;) {
-    auto end = events.find('\n', at);
-    auto data = events.substr(at + 6, end == std::string_view::npos ? std::string_view::npos : end - at - 6);
-    at = end == std::string_view::npos ? events.size() : end;
+  api::for_each_sse_data(events, [&](std::string_view data) {
     if (data.find("\"content\":\"") != std::string_view::npos || data.find("\"text\":\"") != std::string_view::npos)
       ++out.stream_chunks;
     if (data.find("\"usage\":{") != std::string_view::npos) {
@@ -97,16 +95,13 @@ void observe_events(std::string_view events, forward_outcome& out) {
       auto v = json::parse(data, ec);
       if (!ec) read_usage(v, out);
     }
-  }
+  });
 }
 
 // The same for whole NDJSON lines relayed as they are (an Ollama client of an Ollama backend):
 // content lines are counted, and the final line's prompt_eval_count / eval_count are the usage.
 void observe_lines(std::string_view lines, forward_outcome& out) {
-  for (std::size_t at = 0; at < lines.size();) {
-    auto end = lines.find('\n', at);
-    auto line = lines.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
-    at = end == std::string_view::npos ? lines.size() : end + 1;
+  api::for_each_line(lines, [&](std::string_view line) {
     if (line.find("\"content\":\"") != std::string_view::npos || line.find("\"response\":\"") != std::string_view::npos)
       ++out.stream_chunks;
     if (line.find("\"eval_count\"") != std::string_view::npos) {
@@ -114,7 +109,7 @@ void observe_lines(std::string_view lines, forward_outcome& out) {
       auto v = json::parse(line, ec);
       if (!ec) read_usage(v, out);
     }
-  }
+  });
 }
 
 // Whether an upstream 400 says the prompt is longer than the model's context (OpenAI's
