@@ -268,7 +268,12 @@ void gateway::start_model_refresh(http::server& srv) {
           }
           for (auto& b : st->backends) {
             if (!b->config().list_models) continue;
-            auto got = co_await b->list_models(*pools_[0], {}, true);
+            // the details of models listed before are not asked again (the snapshot stays alive
+            // across the await)
+            auto listed_before = catalog_.snapshot();
+            const auto* last = listed_before->find(b->config().name);
+            const std::map<std::string, model_capabilities> none;
+            auto got = co_await b->list_models(*pools_[0], {}, last ? &last->capabilities : &none);
             if (auto* listing = std::get_if<model_listing>(&got)) {
               catalog_.update_listing(b->config().name, std::move(*listing));
             } else {

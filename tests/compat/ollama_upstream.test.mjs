@@ -361,6 +361,16 @@ test('capabilities from /api/show: the embedding model cannot chat, the chat mod
   );
   const shows = received.filter((r) => r.url === '/api/show').map((r) => r.body.model);
   assert.ok(shows.includes('llama3.2:latest') && shows.includes('all-minilm:latest'), shows.join(', '));
+  // asked once per model, not on every refresh: a reload lists the models again at once
+  const tagsBefore = received.filter((r) => r.url === '/api/tags').length;
+  const reload = await fetch(`${stack.baseURL.replace(/\/v1$/, '')}/api/config/reload`, { method: 'POST', headers: { Authorization: `Bearer ${CLIENT_KEY}` } });
+  assert.equal(reload.status, 200);
+  for (let i = 0; i < 50 && received.filter((r) => r.url === '/api/tags').length === tagsBefore; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(received.filter((r) => r.url === '/api/tags').length > tagsBefore, 'listed again');
+  const showsAfter = received.filter((r) => r.url === '/api/show').map((r) => r.body.model);
+  assert.equal(showsAfter.filter((m) => m === 'llama3.2:latest').length, 1, showsAfter.join(', '));
 });
 
 test('the client\'s credentials never reach the upstream', () => {

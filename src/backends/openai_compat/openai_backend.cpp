@@ -390,7 +390,8 @@ http::outbound_request openai_backend::listing_request(bhttp::verb method, std::
 }
 
 http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::list_models(
-    http::upstream_pool& pool, http::exchange_timeouts timeouts, bool details) const {
+    http::upstream_pool& pool, http::exchange_timeouts timeouts,
+    const std::map<std::string, model_capabilities>* known) const {
   auto req = listing_request(bhttp::verb::get, dialect_ ? dialect_->models_path() : std::string("/models"), timeouts);
   auto got = co_await http::fetch(pool, url_, req, 8 * 1024 * 1024);
   if (auto* err = std::get_if<http::upstream_error>(&got)) co_return err->detail;
@@ -398,10 +399,16 @@ http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::l
   if (f.status != 200) co_return fmt::format("HTTP {}: {}", f.status, upstream_error_message(f.body));
   auto listed = dialect_ ? dialect_->parse_models(f.body) : parse_openai_model_list(f.body);
   auto* listing = std::get_if<model_listing>(&listed);
-  if (!details || !dialect_ || !listing) co_return listed;
-  for (std::size_t i = 0; i < listing->ids.size() && i < max_detailed; ++i) {
+  if (!known || !dialect_ || !listing) co_return listed;
+  std::size_t asked = 0;
+  for (std::size_t i = 0; i < listing->ids.size() && asked < max_detailed; ++i) {
+    if (auto k = known->find(listing->ids[i]); k != known->end()) {  // a model's capabilities do not change
+      listing->capabilities[k->first] = k->second;
+      continue;
+    }
     auto where = dialect_->model_details(listing->ids[i]);
     if (!where) break;
+    ++asked;
     auto detail_req = listing_request(bhttp::verb::post, std::move(where->path), timeouts);
     detail_req.body = std::move(where->body);
     auto detail = co_await http::fetch(pool, url_, detail_req, 4 * 1024 * 1024);

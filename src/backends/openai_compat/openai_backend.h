@@ -121,12 +121,13 @@ class openai_backend {
                                                 std::string body, std::string_view model_id, forward_options opt = {});
 
   // The upstream's model ids, or an error message. Also the active health check (with short
-  // timeouts). `details`: also ask for each model's details where the dialect has them (at most
-  // max_detailed models; a detail that fails leaves that model's capabilities unknown).
+  // timeouts). `known` (the last listing's capabilities): also ask for the details of each model
+  // not in it, where the dialect has details (at most max_detailed requests; a detail that fails
+  // leaves that model unknown, and it is asked again next time). Null: the list only.
   static constexpr std::size_t max_detailed = 64;
-  http::net::awaitable<std::variant<model_listing, std::string>> list_models(http::upstream_pool& pool,
-                                                                             http::exchange_timeouts timeouts = {},
-                                                                             bool details = false) const;
+  http::net::awaitable<std::variant<model_listing, std::string>> list_models(
+      http::upstream_pool& pool, http::exchange_timeouts timeouts = {},
+      const std::map<std::string, model_capabilities>* known = nullptr) const;
 
  private:
   // A model-list request (GET the list, POST a model's details) with this backend's credentials.
