@@ -70,10 +70,6 @@ std::shared_ptr<const catalog_snapshot> model_catalog::snapshot() const {
   return current_;
 }
 
-void model_catalog::update_listing(const std::string& backend, std::vector<std::string> models) {
-  update_listing(backend, model_listing{std::move(models), {}});
-}
-
 void model_catalog::update_listing(const std::string& backend, model_listing listing) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<catalog_snapshot>(*current_);

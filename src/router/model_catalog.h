@@ -42,7 +42,6 @@ class model_catalog {
   explicit model_catalog(const config& cfg);
   std::shared_ptr<const catalog_snapshot> snapshot() const;
   // Records the result of listing one backend's models.
-  void update_listing(const std::string& backend, std::vector<std::string> models);
   void update_listing(const std::string& backend, model_listing listing);
   void listing_failed(const std::string& backend, std::string error);
   // Follows a new configuration: backends whose URL did not change keep their listing.

@@ -71,24 +71,6 @@ std::optional<gateway::direct_target> gateway::same_api_target(const std::string
 
 namespace {
 
-// The store's names with what their engines will do: an embedding model runs in embedding mode
-// (--embeddings: it only embeds), the others only chat — unless the engine config says otherwise
-// for a model, which then stays unknown.
-model_listing local_listing(std::vector<std::string> names, const std::vector<store::local_model>& models,
-                            const engine_config& engine) {
-  model_listing out;
-  out.ids = std::move(names);
-  for (const auto& m : models) {
-    auto o = engine.models.find(m.name);
-    if (engine.defaults.embeddings || (o != engine.models.end() && o->second.embeddings)) continue;
-    model_capabilities caps;
-    caps.chat = !m.embedding;
-    caps.embeddings = m.embedding;
-    out.capabilities[m.name] = caps;
-  }
-  return out;
-}
-
 std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> cfg, const gateway_state* previous) {
   auto st = std::make_shared<gateway_state>();
   st->cfg = std::move(cfg);
@@ -122,7 +104,7 @@ gateway::gateway(std::shared_ptr<const config> cfg)
   try {
     local_ = std::make_unique<backends::local_backend>(*cfg, process_env());
     // listed before the first request: a client that starts the gateway and asks at once finds them
-    catalog_.update_listing("local", local_listing(local_->refresh(), *local_->models(), cfg->engine));
+    catalog_.update_listing("local", local_->refresh(cfg->engine));
     // a local model still loading is warming, one whose engine failed is unhealthy
     router_.set_health_probe([local = local_.get()](std::string_view id) -> std::optional<health_state> {
       if (!id.starts_with("local/")) return std::nullopt;
@@ -255,8 +237,7 @@ void gateway::start_model_refresh(http::server& srv) {
           if (local_) {
             auto listed = co_await local_->run_blocking([this, st]() -> std::variant<model_listing, std::string> {
               try {
-                auto names = local_->refresh();
-                return local_listing(std::move(names), *local_->models(), st->cfg->engine);
+                return local_->refresh(st->cfg->engine);
               } catch (const std::exception& e) {
                 return std::string(e.what());
               }

@@ -53,7 +53,7 @@ TEST_F(model_resolver, keeps_slashes_in_upstream_model_names) {
 TEST_F(model_resolver, passes_through_until_the_list_is_known_then_suggests) {
   // vllm's list is not known yet: any model id goes through
   EXPECT_TRUE(std::holds_alternative<sy::resolved_target>(resolve("vllm/qwen-typo")));
-  catalog->update_listing("vllm", {"qwen", "llama"});
+  catalog->update_listing("vllm", sy::model_listing{{"qwen", "llama"}, {}});
   auto unknown = std::get<sy::unknown_model>(resolve("vllm/qwne"));
   EXPECT_THAT(unknown.suggestions, testing::Contains("vllm/qwen"));
   EXPECT_THAT(unknown.message, testing::HasSubstr("did you mean"));
@@ -77,7 +77,7 @@ TEST_F(model_resolver, a_route_carries_its_later_targets_as_fallbacks) {
   EXPECT_EQ(t.id, "vllm/qwen");
   EXPECT_THAT(t.fallbacks, testing::ElementsAre("openai/gpt-4o-mini"));
   // a target its backend does not list is skipped; the next one leads
-  catalog->update_listing("vllm", {"llama"});
+  catalog->update_listing("vllm", sy::model_listing{{"llama"}, {}});
   t = std::get<sy::resolved_target>(resolve("chat"));
   EXPECT_EQ(t.id, "openai/gpt-4o-mini");
   EXPECT_TRUE(t.fallbacks.empty());

@@ -54,7 +54,7 @@ void local_backend::join() {
   blocking_.join();
 }
 
-std::vector<std::string> local_backend::refresh() {
+model_listing local_backend::refresh(const engine_config& engine) {
   std::lock_guard serial(refresh_mutex_);
   std::shared_ptr<store::model_library> lib;
   {
@@ -63,11 +63,19 @@ std::vector<std::string> local_backend::refresh() {
   }
   lib->refresh();
   auto list = std::make_shared<std::vector<store::local_model>>(lib->list());
-  std::vector<std::string> names;
-  for (const auto& m : *list) names.push_back(m.name);
+  model_listing out;
+  for (const auto& m : *list) {
+    out.ids.push_back(m.name);
+    auto o = engine.models.find(m.name);
+    if (engine.defaults.embeddings || (o != engine.models.end() && o->second.embeddings)) continue;
+    model_capabilities caps;
+    caps.chat = !m.embedding;
+    caps.embeddings = m.embedding;
+    out.capabilities[m.name] = caps;
+  }
   std::lock_guard lock(mutex_);
   models_ = std::move(list);
-  return names;
+  return out;
 }
 
 std::shared_ptr<const std::vector<store::local_model>> local_backend::models() const {

@@ -34,7 +34,10 @@ class local_backend {
   ~local_backend();  // stops every engine
 
   // Rescans the store (blocking: call from the thread pool or at startup). Returns the names.
-  std::vector<std::string> refresh();
+  // With what their engines will do: an embedding model runs in embedding mode (--embeddings: it
+  // only embeds), the others only chat — unless `engine` says otherwise for a model, which then
+  // stays unknown.
+  model_listing refresh(const engine_config& engine);
   std::shared_ptr<const std::vector<store::local_model>> models() const;
   // Follows a new configuration: supervisor limits now, models.paths on the next refresh.
   void reconfigure(const config& cfg);
