@@ -7,6 +7,7 @@
 
 #include "api/json_read.h"
 #include "api/ollama_wire.h"
+#include "api/openai_wire.h"
 
 namespace sy::api {
 
@@ -702,19 +703,7 @@ api_result<std::string> write_ollama_chat_request(const chat_request& r) {
   }
 
   json::object options;
-  const auto& s = r.sampling;
-  if (s.temperature) options["temperature"] = *s.temperature;
-  if (s.top_p) options["top_p"] = *s.top_p;
-  if (s.top_k) options["top_k"] = *s.top_k;
-  if (s.max_tokens) options["num_predict"] = *s.max_tokens;
-  if (s.seed) options["seed"] = *s.seed;
-  if (s.presence_penalty) options["presence_penalty"] = *s.presence_penalty;
-  if (s.frequency_penalty) options["frequency_penalty"] = *s.frequency_penalty;
-  if (!r.stop.empty()) {
-    json::array stop;
-    for (const auto& x : r.stop) stop.push_back(json::string(x));
-    options["stop"] = std::move(stop);
-  }
+  put_sampling(options, r, "num_predict");
   if (r.source == wire_format::ollama)
     if (auto* extra = r.extra.if_contains("options"); extra && extra->is_object())
       for (const auto& kv : extra->as_object())

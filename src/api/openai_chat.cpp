@@ -433,6 +433,22 @@ json::object tool_call_json(const tool_call& c) {
 
 namespace detail {
 
+void put_sampling(json::object& into, const chat_request& r, std::string_view max_tokens_key) {
+  const auto& s = r.sampling;
+  if (s.temperature) into["temperature"] = *s.temperature;
+  if (s.top_p) into["top_p"] = *s.top_p;
+  if (s.top_k) into["top_k"] = *s.top_k;
+  if (s.max_tokens) into[max_tokens_key] = *s.max_tokens;
+  if (s.seed) into["seed"] = *s.seed;
+  if (s.presence_penalty) into["presence_penalty"] = *s.presence_penalty;
+  if (s.frequency_penalty) into["frequency_penalty"] = *s.frequency_penalty;
+  if (!r.stop.empty()) {
+    json::array stop;
+    for (const auto& x : r.stop) stop.push_back(json::string(x));
+    into["stop"] = std::move(stop);
+  }
+}
+
 json::object openai_usage_json(const token_usage& u) {
   auto in = u.input_tokens.value_or(0), out = u.output_tokens.value_or(0);
   json::object o{{"prompt_tokens", in}, {"completion_tokens", out}, {"total_tokens", add_counts(in, out)}};
@@ -538,20 +554,7 @@ api_result<std::string> write_openai_request(const chat_request& r, const openai
     msgs.push_back(std::move(jm));
   }
   o["messages"] = std::move(msgs);
-
-  const auto& s = r.sampling;
-  if (s.temperature) o["temperature"] = *s.temperature;
-  if (s.top_p) o["top_p"] = *s.top_p;
-  if (s.top_k) o["top_k"] = *s.top_k;
-  if (s.max_tokens) o["max_tokens"] = *s.max_tokens;
-  if (s.seed) o["seed"] = *s.seed;
-  if (s.presence_penalty) o["presence_penalty"] = *s.presence_penalty;
-  if (s.frequency_penalty) o["frequency_penalty"] = *s.frequency_penalty;
-  if (!r.stop.empty()) {
-    json::array stop;
-    for (const auto& x : r.stop) stop.push_back(json::string(x));
-    o["stop"] = std::move(stop);
-  }
+  put_sampling(o, r, "max_tokens");
   if (!r.tools.empty()) {
     json::array tools;
     for (const auto& t : r.tools) {
