@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { readJson, sendJson, startStack } from './harness.mjs';
+import { readJson, sendJson, listenLocal, collectChatStream, startStack } from './harness.mjs';
 
 let received = [];
 function fakeAnthropic() {
@@ -61,8 +61,7 @@ let openai;
 let anthropic;
 before(async () => {
   upstream = fakeAnthropic();
-  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
-  const port = upstream.address().port;
+  const port = await listenLocal(upstream);
   stack = await startStack({
     apiKeys: ['sy-client-key'],
     extraBackends: [
@@ -112,20 +111,7 @@ test('a streamed answer with a tool call comes back as OpenAI chunks', async () 
     stream: true,
     tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
   });
-  let text = '';
-  let args = '';
-  let name;
-  let finish;
-  for await (const chunk of stream) {
-    const c = chunk.choices[0];
-    if (!c) continue;
-    text += c.delta?.content ?? '';
-    for (const t of c.delta?.tool_calls ?? []) {
-      name = t.function?.name ?? name;
-      args += t.function?.arguments ?? '';
-    }
-    finish = c.finish_reason ?? finish;
-  }
+  const { text, name, args, finish } = await collectChatStream(stream);
   assert.equal(text, 'Bonjour');
   assert.equal(name, 'lookup');
   assert.deepEqual(JSON.parse(args), { q: 'paris' });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { readJson, sendJson, startStack } from './harness.mjs';
+import { readJson, sendJson, listenLocal, collectChatStream, startStack } from './harness.mjs';
 
 const KEY = 'AIza-upstream-secret';
 let received = [];
@@ -95,8 +95,7 @@ let openai;
 let anthropic;
 before(async () => {
   upstream = fakeGemini();
-  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
-  const port = upstream.address().port;
+  const port = await listenLocal(upstream);
   stack = await startStack({
     apiKeys: ['sy-client-key'],
     extraBackends: [
@@ -148,14 +147,7 @@ test('a streamed answer comes back as OpenAI chunks, usage included', async () =
     stream: true,
     stream_options: { include_usage: true },
   });
-  let text = '';
-  let finish;
-  let usage;
-  for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta?.content ?? '';
-    finish = chunk.choices[0]?.finish_reason ?? finish;
-    usage = chunk.usage ?? usage;
-  }
+  const { text, finish, usage } = await collectChatStream(stream);
   assert.equal(text, 'Bonjour from Gemini');
   assert.equal(finish, 'stop');
   assert.equal(usage.completion_tokens, 4);

@@ -81,3 +81,28 @@ export function sendJson(res, status, body, contentType = 'application/json') {
   res.writeHead(status, { 'content-type': contentType });
   res.end(JSON.stringify(body));
 }
+
+// Starts `server` (a node http.Server, e.g. a fake upstream) on 127.0.0.1 and a free port.
+export async function listenLocal(server) {
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return server.address().port;
+}
+
+// Reads an OpenAI SDK chat stream to its end: the text, the (first) tool call's id, name and
+// arguments, the finish reason and the usage chunk.
+export async function collectChatStream(stream) {
+  const out = { text: '', id: undefined, name: undefined, args: '', finish: undefined, usage: undefined };
+  for await (const chunk of stream) {
+    out.usage = chunk.usage ?? out.usage;
+    const c = chunk.choices[0];
+    if (!c) continue;
+    out.text += c.delta?.content ?? '';
+    for (const t of c.delta?.tool_calls ?? []) {
+      out.id = t.id ?? out.id;
+      out.name = t.function?.name ?? out.name;
+      out.args += t.function?.arguments ?? '';
+    }
+    out.finish = c.finish_reason ?? out.finish;
+  }
+  return out;
+}

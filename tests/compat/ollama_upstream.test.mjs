@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { Ollama } from 'ollama';
-import { readJson, sendJson, startStack } from './harness.mjs';
+import { readJson, sendJson, listenLocal, collectChatStream, startStack } from './harness.mjs';
 
 const UPSTREAM_KEY = 'ollama-proxy-secret';
 const CLIENT_KEY = 'sy-client-key';
@@ -133,8 +133,7 @@ let upstream;
 let openai;
 before(async () => {
   upstream = fakeOllama();
-  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
-  const port = upstream.address().port;
+  const port = await listenLocal(upstream);
   stack = await startStack({
     apiKeys: [CLIENT_KEY],
     extraBackends: [
@@ -183,14 +182,7 @@ test('a streamed answer comes back as OpenAI chunks with usage', async () => {
     stream: true,
     stream_options: { include_usage: true },
   });
-  let text = '';
-  let finish;
-  let usage;
-  for await (const chunk of stream) {
-    text += chunk.choices[0]?.delta?.content ?? '';
-    finish = chunk.choices[0]?.finish_reason ?? finish;
-    usage = chunk.usage ?? usage;
-  }
+  const { text, finish, usage } = await collectChatStream(stream);
   assert.equal(text, 'Bonjour');
   assert.equal(finish, 'stop');
   assert.deepEqual([usage.prompt_tokens, usage.completion_tokens], [21, 7]);
@@ -215,20 +207,7 @@ test('a tool call round trip', async () => {
   const messages = [{ role: 'user', content: 'What is the weather in Paris?' }];
   // streamed: the call arrives whole in one line, as OpenAI tool-call deltas
   const stream = await openai.chat.completions.create({ model: 'llama', messages, tools, stream: true });
-  let name;
-  let args = '';
-  let id;
-  let finish;
-  for await (const chunk of stream) {
-    const c = chunk.choices[0];
-    if (!c) continue;
-    for (const t of c.delta?.tool_calls ?? []) {
-      id = t.id ?? id;
-      name = t.function?.name ?? name;
-      args += t.function?.arguments ?? '';
-    }
-    finish = c.finish_reason ?? finish;
-  }
+  const { id, name, args, finish } = await collectChatStream(stream);
   assert.equal(name, 'get_weather');
   assert.deepEqual(JSON.parse(args), { city: 'Paris' });
   assert.equal(finish, 'tool_calls');

@@ -6,7 +6,7 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
-import { readJson, sendJson, startStack } from './harness.mjs';
+import { readJson, sendJson, listenLocal, startStack } from './harness.mjs';
 
 // A chat upstream that calls get_weather until it sees the tool's result, then answers in text.
 let received = [];
@@ -62,10 +62,10 @@ let upstream;
 let client;
 before(async () => {
   upstream = fakeToolUpstream();
-  await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
+  const port = await listenLocal(upstream);
   stack = await startStack({
     apiKeys: ['sy-client-key'],
-    extraBackends: ['  - name: tools', '    type: openai', `    url: http://127.0.0.1:${upstream.address().port}/v1`],
+    extraBackends: ['  - name: tools', '    type: openai', `    url: http://127.0.0.1:${port}/v1`],
     extraAliases: ['  toolbot: tools/tool-model'],
   });
   client = new OpenAI({ baseURL: stack.baseURL, apiKey: 'sy-client-key', maxRetries: 0 });
