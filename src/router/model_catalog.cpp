@@ -4,6 +4,16 @@
 
 namespace sy {
 
+const char* to_string(listing_state s) {
+  switch (s) {
+    case listing_state::not_listed: return "not_listed";
+    case listing_state::pending: return "pending";
+    case listing_state::ok: return "ok";
+    case listing_state::failed: return "failed";
+  }
+  return "pending";
+}
+
 bool backend_models::serves(std::string_view model) const {
   return std::find(configured.begin(), configured.end(), model) != configured.end() ||
          std::find(listed.begin(), listed.end(), model) != listed.end();

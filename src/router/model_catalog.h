@@ -14,6 +14,7 @@
 namespace sy {
 
 enum class listing_state { not_listed, pending, ok, failed };
+const char* to_string(listing_state s);  // "not_listed", "pending", "ok", "failed"
 
 struct backend_models {
   std::string backend;

@@ -278,8 +278,9 @@ void gateway::start_discovery(http::server& srv, unsigned short own_port) {
       [this, own_port, timer = discovery_timer_]() -> http::net::awaitable<void> {
         for (;;) {
           auto base = state()->cfg;
-          if (!base->discovery.local) probed_ = true;
-          if (base->discovery.local) {
+          if (!base->discovery.local) {
+            probed_ = true;
+          } else {
             auto found = co_await probe_local_servers(*pools_[0], own_port);
             std::vector<backend_config> was;
             {
@@ -377,8 +378,7 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
   json::array list;
   auto add = [&](json::object o, const std::string& name) {
     if (const auto* m = snapshot->find(name)) {
-      static constexpr const char* states[] = {"not_listed", "pending", "ok", "failed"};
-      o["listing"] = states[static_cast<int>(m->state)];
+      o["listing"] = to_string(m->state);
       o["models"] = m->all().size();
       if (!m->last_error.empty()) o["error"] = m->last_error;
     }
