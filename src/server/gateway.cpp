@@ -181,32 +181,24 @@ void gateway::set_config_source(std::function<std::shared_ptr<const config>()> s
   config_source_ = std::move(source);
 }
 
-std::vector<std::string> gateway::reload_with_discoveries() {
+std::vector<std::string> gateway::reload_with_discoveries(std::shared_ptr<const config> base) {
   std::shared_ptr<const config> next;
   {
     std::lock_guard lock(state_mutex_);
-    next = found_.empty() ? base_cfg_ : std::make_shared<const config>(with_discovered(*base_cfg_, found_));
+    if (!base) base = base_cfg_;
+    next = found_.empty() ? base : std::make_shared<const config>(with_discovered(*base, found_));
   }
-  return reload(next);
+  auto notes = reload(next);  // throws config_error: the running state and its base stay
+  std::lock_guard lock(state_mutex_);
+  base_cfg_ = std::move(base);
+  return notes;
 }
 
 std::string gateway::reload_from_source(std::string_view trigger) {
   if (!config_source_) return "this gateway has no configuration source to reload from";
   try {
     auto next = config_source_();
-    std::shared_ptr<const config> previous_base;
-    {
-      std::lock_guard lock(state_mutex_);
-      previous_base = std::exchange(base_cfg_, next);
-    }
-    std::vector<std::string> notes;
-    try {
-      notes = reload_with_discoveries();
-    } catch (const config_error&) {
-      std::lock_guard lock(state_mutex_);
-      base_cfg_ = previous_base;
-      throw;
-    }
+    auto notes = reload_with_discoveries(next);
     spdlog::info("configuration reloaded ({}): {} backends, {} aliases, {} routes", trigger, next->backends.size(),
                  next->aliases.size(), next->routes.size());
     for (const auto& n : notes) spdlog::warn("configuration reload: {}", n);

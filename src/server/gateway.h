@@ -134,7 +134,8 @@ class gateway {
   // GET /api/backends: every backend, configured or discovered, with its listing state.
   http::net::awaitable<void> backends_api(const gateway_state& st, http::exchange& ex, request_log& log);
   // Publishes base_cfg_ plus the discovered local servers (found_).
-  std::vector<std::string> reload_with_discoveries();
+  // `base` (null: the current one) becomes base_cfg_ once it is running.
+  std::vector<std::string> reload_with_discoveries(std::shared_ptr<const config> base = nullptr);
 
   mutable std::mutex state_mutex_;
   std::shared_ptr<const gateway_state> state_;
