@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Switchyard needs to build, test and benchmark.
+# Installs the Debian packages Switchyard needs to build, test and benchmark. The project is built
+# with clang 19 (GCC 12 miscompiles coroutines: tests/toolchain/coroutine_temporaries.cpp);
+# libclang-rt-19-dev holds the sanitizer runtimes of scripts/sanitize.sh.
 # Idempotent: does nothing (and needs no network) when every package is present.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
+  clang-19 libclang-rt-19-dev llvm
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev ca-certificates libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev

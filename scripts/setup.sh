@@ -18,8 +18,17 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 
 build_dir="${SWITCHYARD_BUILD_DIR:-build}"
-if [ ! -f "$build_dir/build.ninja" ]; then
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${SWITCHYARD_BUILD_TYPE:-RelWithDebInfo}"
+# clang 19, never GCC 12: GCC 12 destroys temporaries of co_await expressions twice (see
+# tests/toolchain/coroutine_temporaries.cpp), and CMake refuses it. A build folder configured
+# with another compiler is configured anew.
+compiler="${SWITCHYARD_CXX:-$(command -v clang++-19)}"
+if [ -f "$build_dir/CMakeCache.txt" ] && ! grep -qx "CMAKE_CXX_COMPILER:[A-Z]*=$compiler" "$build_dir/CMakeCache.txt"; then
+  echo "setup: $build_dir was configured with another compiler; configuring it anew with $compiler"
+  rm -rf "$build_dir/CMakeCache.txt" "$build_dir/CMakeFiles"
+fi
+if [ ! -f "$build_dir/build.ninja" ] || [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${SWITCHYARD_BUILD_TYPE:-RelWithDebInfo}" \
+    -DCMAKE_CXX_COMPILER="$compiler" ${SWITCHYARD_CMAKE_ARGS:-}
 fi
 # one job per core; llama.cpp (first time only) builds inside this step
 cmake --build "$build_dir" -j "$(nproc)"
