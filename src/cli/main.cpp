@@ -4,10 +4,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/crash_report.h"
 #include "core/llama_paths.h"
 #include "core/version.h"
 
 int main(int argc, char** argv) {
+  sy::install_crash_report();
   CLI::App app{"Switchyard: one local endpoint for every language model you can reach"};
   app.name("switchyard");
   app.set_version_flag("-V,--version", [] {

@@ -124,19 +124,21 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     }
   } else {
     up.conn.reset();
-    const bool framed = framing != body_framing::raw;
-    if (framed && on_error) {
-      auto event = on_error(result.error.detail);
-      if (!co_await write_chunk(net::buffer(event))) {
-        result.client_gone = true;
-        ex.keep_alive = false;
-        co_return result;
-      }
+    if (framing == body_framing::raw || !on_error) {
+      // nothing in the body can say it failed: the client must see it torn, so close instead
+      // of sending the last chunk (which would be a fabricated end)
+      ex.keep_alive = false;
+      co_return result;
     }
-    // after an error the message is ended properly, but the connection is not reused: a
-    // raw body's client must see it torn, so close instead of sending the last chunk
-    ex.keep_alive = false;
-    if (!framed) co_return result;
+    auto event = on_error(result.error.detail);
+    if (!co_await write_chunk(net::buffer(event))) {
+      result.client_gone = true;
+      ex.keep_alive = false;
+      co_return result;
+    }
+    // the message ends properly, with the error event: the client's connection stays usable.
+    // (Closing it after a head that promised keep-alive made clients reuse a dead connection:
+    // their next request failed with "socket hang up".)
   }
   if (co_await write_all(ex.stream, net::buffer("0\r\n\r\n", 5), ex.write_timeout)) {
     result.client_gone = true;

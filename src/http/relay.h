@@ -39,7 +39,8 @@ enum class body_framing { raw, sse, ndjson };
 // Sends `head` (status and headers, set by the caller; its body is unused) with chunked framing, then the upstream
 // body. For sse and ndjson bodies, only whole events (lines) are forwarded, so that when the
 // upstream fails mid-stream the client gets a clean error event (from `on_error`), never a torn
-// event and never a fabricated end; a raw body that fails is left torn (the connection closes).
+// event and never a fabricated end (the client connection stays usable after it); a raw body
+// that fails, or a framed one without `on_error`, is left torn (the connection closes).
 // The upstream connection returns to the pool when the body ended cleanly and both sides allow
 // keep-alive.
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,

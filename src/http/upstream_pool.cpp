@@ -64,6 +64,16 @@ void upstream_pool::give_back(const base_url& url, std::unique_ptr<upstream_conn
   list.push_back(std::move(conn));
 }
 
+std::size_t upstream_pool::close_expired() {
+  auto now = std::chrono::steady_clock::now();
+  std::size_t closed = 0;
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    closed += std::erase_if(it->second, [&](const auto& c) { return now - c->idle_since >= cfg_.pool_idle_timeout; });
+    it = it->second.empty() ? idle_.erase(it) : std::next(it);
+  }
+  return closed;
+}
+
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(
     const base_url& url, upstream_failure* failure, std::string* detail, std::chrono::steady_clock::duration timeout) {
   tcp::resolver resolver(ctx_);

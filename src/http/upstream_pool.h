@@ -79,6 +79,11 @@ class upstream_pool {
                                                                std::chrono::steady_clock::duration timeout = {});
   // Returns a connection whose last response was read completely and that may be kept alive.
   void give_back(const base_url& url, std::unique_ptr<upstream_connection> conn);
+  // Closes the idle connections older than pool_idle_timeout, and forgets upstreams with none
+  // left — also those no request will ask for again (a backend removed or moved by a reload, a
+  // discovered server gone). Returns how many it closed. (take_idle() skips stale connections
+  // too, but only for an upstream that is asked for again.)
+  std::size_t close_expired();
 
   const upstream_config& config() const { return cfg_; }
   // New timeouts and limits for requests that start from now on (call on the pool's thread).

@@ -80,11 +80,11 @@ std::shared_ptr<const catalog_snapshot> model_catalog::snapshot() const {
   return current_;
 }
 
-void model_catalog::update_listing(const std::string& backend, model_listing listing) {
+void model_catalog::update_listing(const std::string& backend, model_listing listing, std::string_view from_url) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<catalog_snapshot>(*current_);
   for (auto& b : next->backends) {
-    if (b.backend != backend) continue;
+    if (b.backend != backend || (!from_url.empty() && b.url != from_url)) continue;
     b.listed = std::move(listing.ids);
     b.capabilities = std::move(listing.capabilities);
     b.state = listing_state::ok;
@@ -94,11 +94,11 @@ void model_catalog::update_listing(const std::string& backend, model_listing lis
   current_ = std::move(next);
 }
 
-void model_catalog::listing_failed(const std::string& backend, std::string error) {
+void model_catalog::listing_failed(const std::string& backend, std::string error, std::string_view from_url) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<catalog_snapshot>(*current_);
   for (auto& b : next->backends) {
-    if (b.backend != backend) continue;
+    if (b.backend != backend || (!from_url.empty() && b.url != from_url)) continue;
     // keep the last good list: a blip should not make models vanish
     if (b.state != listing_state::ok) b.state = listing_state::failed;
     b.last_error = std::move(error);

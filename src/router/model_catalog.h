@@ -42,9 +42,11 @@ class model_catalog {
  public:
   explicit model_catalog(const config& cfg);
   std::shared_ptr<const catalog_snapshot> snapshot() const;
-  // Records the result of listing one backend's models.
-  void update_listing(const std::string& backend, model_listing listing);
-  void listing_failed(const std::string& backend, std::string error);
+  // Records the result of listing one backend's models. `from_url`: the URL it was listed
+  // from; a result for a URL the backend no longer has (a reload changed it while the listing
+  // ran) is dropped. Empty: no check.
+  void update_listing(const std::string& backend, model_listing listing, std::string_view from_url = {});
+  void listing_failed(const std::string& backend, std::string error, std::string_view from_url = {});
   // Follows a new configuration: backends whose URL did not change keep their listing.
   void reconfigure(const config& cfg);
 

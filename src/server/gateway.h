@@ -19,6 +19,7 @@
 #include "backends/local/local_backend.h"
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
+#include "http/background_task.h"
 #include "http/server.h"
 #include "http/upstream_pool.h"
 #include "router/key_rate_limiter.h"
@@ -56,16 +57,20 @@ class gateway {
 
   // Creates one upstream pool per worker of `srv`; call before srv.start().
   void attach(http::server& srv);
-  // Starts listing each backend's models now and every upstream.models_refresh.
-  void start_model_refresh(http::server& srv);
-  // Starts the active health checks of backends (router.health.interval; 0 = none).
-  void start_health_checks(http::server& srv);
-  // Probes the local servers' default ports now and every discovery.interval (when
-  // discovery.local is on); what appears or goes away is added or removed as a backend.
-  // `own_port`: this gateway's, never probed.
-  void start_discovery(http::server& srv, unsigned short own_port);
+  // Starts the background tasks on worker 0 of `srv` (after srv.start()):
+  //  - model refresh: lists each backend's models now, every upstream.models_refresh and
+  //    after each reload;
+  //  - health checks of the backends that routes use (router.health.interval; 0 = none);
+  //  - local discovery: probes the local servers' default ports now and every
+  //    discovery.interval (when discovery.local is on); what appears or goes away is added or
+  //    removed as a backend. `own_port`: this gateway's, never probed;
+  //  - on every worker, a sweep of its upstream pool's expired idle connections.
+  void start_background(http::server& srv, unsigned short own_port);
+  // Ends the background tasks and waits for them (the workers must still run); idempotent.
+  void stop_background();
 
-  // When a drain begins: ends the event streams, which would otherwise hold the drain.
+  // When a drain begins, while the workers run: ends the event streams (they would hold the
+  // drain) and the background tasks.
   void begin_shutdown();
 
   http::net::awaitable<void> handle(http::exchange& ex);
@@ -139,14 +144,11 @@ class gateway {
 
   mutable std::mutex state_mutex_;
   std::shared_ptr<const gateway_state> state_;
-  std::shared_ptr<const config> base_cfg_;                    // as the source gave it, before local discoveries
-  std::vector<backend_config> found_;                         // local servers that answered the last probe
-  std::atomic<bool> probed_{false};                           // the first local probe is done (or there is none)
-  std::shared_ptr<http::net::steady_timer> discovery_timer_;  // on worker 0
+  std::shared_ptr<const config> base_cfg_;  // as the source gave it, before local discoveries
+  std::vector<backend_config> found_;       // local servers that answered the last probe
+  std::atomic<bool> probed_{false};         // the first local probe is done (or there is none)
   http::server* server_ = nullptr;
   std::function<std::shared_ptr<const config>()> config_source_;
-  std::shared_ptr<http::net::steady_timer> refresh_timer_;  // on worker 0; cancelled to refresh now
-  std::shared_ptr<http::net::steady_timer> health_timer_;   // on worker 0
   std::unique_ptr<http::net::ssl::context> tls_;
   std::vector<std::unique_ptr<http::upstream_pool>> pools_;  // one per worker
   model_catalog catalog_;
@@ -166,6 +168,16 @@ class gateway {
   http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, attempt& a,
                                      backends::forward_options fo, backends::forward_outcome& outcome);
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+
+  // The rounds of the background tasks (see start_background()).
+  http::net::awaitable<duration> refresh_models();
+  http::net::awaitable<duration> check_health();
+  http::net::awaitable<duration> discover_local(unsigned short own_port);
+  // Closes the expired idle connections of one worker's pool (on that worker).
+  http::net::awaitable<duration> sweep_pool(unsigned worker);
+  // Declared last, destroyed first: what their rounds use outlives them.
+  std::unique_ptr<http::background_task> refresh_, health_, discovery_;
+  std::vector<std::unique_ptr<http::background_task>> pool_sweeps_;  // one per worker
 };
 
 }  // namespace sy

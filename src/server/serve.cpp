@@ -1,5 +1,6 @@
 #include "server/serve.h"
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
@@ -65,9 +66,7 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
     spdlog::error("cannot listen on {}: {}", cfg->server.listen, e.what());
     return 1;
   }
-  gw.start_model_refresh(srv);
-  gw.start_health_checks(srv);
-  gw.start_discovery(srv, bound);
+  gw.start_background(srv, bound);
   // a config file that changes is reloaded like SIGHUP
   std::unique_ptr<file_watcher> watcher;
   if (cfg->source != "(defaults)")
@@ -91,17 +90,25 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   }
   spdlog::info("{} received: draining (up to {} for {} in-flight requests)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                format_duration(cfg->server.shutdown_grace), srv.in_flight());
-  // a second signal during the drain stops at once
+  // A second SIGINT/SIGTERM during the drain stops at once. The watcher is joined before
+  // serve() returns (woken by a signal aimed at it), so it never outlives `srv`.
+  std::atomic<bool> drained{false};
   std::thread second([&] {
-    while (wait_for_signal(set) == SIGHUP) {
+    for (;;) {
+      int s = wait_for_signal(set);
+      if (drained.load()) return;
+      if (s == SIGHUP) continue;  // no reloads while draining
+      spdlog::warn("second signal: stopping now");
+      srv.stop_now();
     }
-    spdlog::warn("second signal: stopping now");
-    srv.stop_now();
   });
-  second.detach();
+  watcher.reset();  // no reloads from here on: they would race the teardown
   gw.begin_shutdown();
   auto cut = srv.drain(cfg->server.shutdown_grace);
   srv.wait();
+  drained.store(true);
+  pthread_kill(second.native_handle(), SIGHUP);
+  second.join();
   gw.shutdown();
   if (cut > 0) spdlog::warn("shutdown deadline passed with {} requests still in flight", cut);
   spdlog::info("stopped");

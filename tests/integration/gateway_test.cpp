@@ -171,6 +171,18 @@ aliases:
   EXPECT_THAT(r.body, HasSubstr("rejected the gateway's credentials"));
 }
 
+// A stream cut by its upstream ends properly, with an error event: the client's keep-alive
+// connection stays usable. (The gateway used to close it after promising keep-alive in the
+// head, so that clients' pools reused a dead connection and their next request failed.)
+TEST_F(gateway_test, the_connection_stays_usable_after_a_stream_ends_with_an_error_event) {
+  start();
+  http_connection c(gw->port());
+  auto cut = c.request("POST", "/v1/chat/completions", chat_body("fast", R"(,"stream":true,"mock":{"die_after":1})"));
+  EXPECT_EQ(cut.status, 200u);
+  EXPECT_THAT(cut.body, HasSubstr("failed mid-stream"));
+  EXPECT_EQ(c.request("POST", "/v1/chat/completions", chat_body("fast")).status, 200u);
+}
+
 TEST_F(gateway_test, stalled_upstream_times_out) {
   start(std::string(basic_config) + "upstream:\n  first_byte_timeout: 300ms\n");
   auto r = chat("fast", R"(,"mock":{"stall":true})");
@@ -310,6 +322,25 @@ TEST_F(gateway_test, idle_keep_alive_connections_are_closed_after_idle_timeout) 
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_TRUE(c.closed_by_peer());  // blocks until the server closes it (at most 5 s)
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+// Pooled upstream connections are closed once idle past pool_idle_timeout, also when no request
+// asks for that upstream again (a backend a reload moved or removed): the pool must not keep
+// descriptors to upstreams that are gone.
+TEST_F(gateway_test, idle_upstream_connections_are_closed_after_pool_idle_timeout) {
+  start(R"(
+upstream: { pool_idle_timeout: 500ms, models_refresh: 1h }
+router: { health: { interval: 0s } }
+backends:
+  - { name: mock, type: openai, url: "{MOCK_URL}" }
+)");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(chat("mock/mock-chat").status, 200u);
+  // the mock counts its open connections (the one of this test's own question included)
+  auto open = [&] { return parse_object(mock.stats()).at("open").as_int64(); };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (open() > 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(open(), 1) << "the gateway still holds idle connections to the upstream";
 }
 
 // Routes fail over in priority order while nothing has reached the client yet.
