@@ -24,29 +24,55 @@ void background_task::start() {
 }
 
 void background_task::wake() {
-  net::post(ctx_, [this] {
+  post_to_loop([this] {
     woken_ = true;
     timer_.cancel();
   });
 }
 
 void background_task::stop() {
-  stopping_.store(true);
   std::unique_lock lock(mutex_);
-  if (!running_) return;
-  net::post(ctx_, [this] {
-    timer_.cancel();
-    cancel_.emit(net::cancellation_type::terminal);
-  });
+  stopping_.store(true);  // under the lock: no wake() is posted after this
+  if (running_) {
+    lock.unlock();
+    post_to_loop(
+        [this] {
+          timer_.cancel();
+          bool running;
+          {
+            std::lock_guard still(mutex_);
+            running = running_;
+          }
+          // (on ctx_'s thread, like the coroutine: it cannot end between the check and the emit)
+          if (running) cancel_.emit(net::cancellation_type::terminal);
+        },
+        /*even_when_stopping=*/true);
+    lock.lock();
+  }
+  // the coroutine's end and every posted call: nothing runs on this object after stop()
   // a round's I/O has its own timeouts; a blocking job it awaits ends by itself
-  while (!ended_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !running_; }))
+  while (!idle_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !running_ && posted_ == 0; }))
     spdlog::warn("{}: still waiting for the current round to end", name_);
+}
+
+void background_task::post_to_loop(std::function<void()> fn, bool even_when_stopping) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_.load() && !even_when_stopping) return;
+    ++posted_;
+  }
+  net::post(ctx_, [this, fn = std::move(fn)] {
+    fn();
+    std::lock_guard lock(mutex_);
+    --posted_;
+    idle_cv_.notify_all();
+  });
 }
 
 void background_task::ended() {
   std::lock_guard lock(mutex_);
   running_ = false;
-  ended_cv_.notify_all();
+  idle_cv_.notify_all();
 }
 
 net::awaitable<void> background_task::run() {

@@ -8,11 +8,14 @@
 // The coroutine holds nothing but this object: the round is the owner's function (call a member
 // coroutine from it; never give it captures that must outlive the call), and stop() blocks until
 // the coroutine frame is gone. So the owner stops its tasks before it lets go of anything their
-// rounds use, and the destructor stops as a last resort.
+// rounds use, and the destructor stops as a last resort. Like any asio I/O object (it holds a
+// timer), a task is destroyed before its io_context.
 //
 // Threading: the task runs on `ctx`, which must be running when stop() is called. start(),
 // wake() and stop() may be called from any thread except stop() from `ctx`'s own thread (it
-// would wait for itself). A round that throws is logged and the next one runs after a second.
+// would wait for itself); after stop() nothing touches the object any more (the coroutine and
+// every call posted to `ctx` have run). A round that throws is logged and the next one runs
+// after a second.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -41,7 +44,7 @@ class background_task {
   background_task& operator=(const background_task&) = delete;
 
   void start();
-  // The next round starts now (or right after the current one).
+  // The next round starts now (or right after the current one); nothing once stop() began.
   void wake();
   // Cancels and waits for the end of the coroutine; idempotent.
   void stop();
@@ -52,6 +55,8 @@ class background_task {
  private:
   net::awaitable<void> run();
   void ended();
+  // Runs `fn` on ctx_'s thread; stop() waits for it. Once stop() began, only its own call goes.
+  void post_to_loop(std::function<void()> fn, bool even_when_stopping = false);
 
   const std::string name_;
   net::io_context& ctx_;
@@ -64,8 +69,9 @@ class background_task {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> rounds_{0};
   std::mutex mutex_;
-  std::condition_variable ended_cv_;
+  std::condition_variable idle_cv_;
   bool running_ = false;  // guarded by mutex_: between start() and the coroutine's end
+  unsigned posted_ = 0;   // guarded by mutex_: posted calls not yet run
 };
 
 }  // namespace sy::http

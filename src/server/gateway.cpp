@@ -138,6 +138,12 @@ void gateway::shutdown() {
   shutting_down_ = true;
   events_.close();
   stop_background();  // a no-op when begin_shutdown() stopped them
+  // the tasks' timers and the pools' sockets live on the workers' io_contexts: they go now,
+  // before the server destroys those
+  refresh_.reset();
+  health_.reset();
+  discovery_.reset();
+  pool_sweeps_.clear();
   if (local_) local_->join();
   pools_.clear();
 }

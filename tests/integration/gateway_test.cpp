@@ -308,8 +308,10 @@ TEST_F(gateway_test, slow_client_does_not_make_the_gateway_buffer) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     peak = std::max(peak, rss_kib(gw->process().pid()));
   }
-  // backpressure: the stream waits in bounded buffers, not in the gateway's memory
-  EXPECT_LT(peak - before, 8 * 1024) << "RSS grew from " << before << " KiB to " << peak << " KiB";
+  // backpressure: the stream waits in bounded buffers, not in the gateway's memory. (Under a
+  // sanitizer freed memory sits in its quarantine, so RSS follows throughput: not measured.)
+  if (!std::getenv("SWITCHYARD_SANITIZER"))
+    EXPECT_LT(peak - before, 8 * 1024) << "RSS grew from " << before << " KiB to " << peak << " KiB";
   auto all = c.read_until("[DONE]");
   EXPECT_NE(all.find("tok99999 "), std::string::npos);
   EXPECT_GT(all.size(), 10u * 1000 * 1000);
