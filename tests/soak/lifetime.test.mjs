@@ -142,6 +142,7 @@ test('SIGTERM after an API reload with a local engine loaded, three times', asyn
     assert.equal(gw.children('llama-server').length, 1, 'one engine runs');
     const reload = await request(gw.port, 'POST', '/api/config/reload');
     assert.equal(reload.status, 200, reload.body);
+    await sleep(1000);  // the reload's model refresh runs (it lists the local store again)
     await assertStaysUpAndStopsCleanly(gw, `local engine, round ${round}`);
   }
 });
