@@ -81,7 +81,8 @@ function configYaml({ a, b, models, generation }) {
     // generous retries: while "b" dies, every request must still reach "a"
     'router: { health: { interval: 1s, timeout: 500ms }, retry: { budget_percent: 1000, budget_min_per_second: 10000 } }',
     `models: { paths: [${models}] }`,
-    'engine: { context_size: 512, threads: 1, warmup: false, restart_backoff: 100ms }',
+    // an engine killed every 20 s is not a crash loop: its streak resets once it stayed up 2 s
+    'engine: { context_size: 512, threads: 1, warmup: false, restart_backoff: 100ms, restart_backoff_max: 2s }',
     'backends:',
     `  - { name: a, type: openai, url: ${a} }`,
     `  - { name: b, type: openai, url: ${b} }`,
