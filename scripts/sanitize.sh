@@ -24,21 +24,10 @@ case "$mode" in
   *) echo "sanitize.sh: unknown mode '$mode' (asan or tsan)" >&2; exit 2 ;;
 esac
 
-bash scripts/install-deps.sh
-if [ -f package-lock.json ] && { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
-export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
-export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
-
+# setup.sh does the rest (packages, npm, ccache, the clang configure) into build-$mode
 build_dir="build-$mode"
-compiler="$(command -v clang++-19)"
-if [ ! -f "$build_dir/build.ninja" ]; then
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$compiler" \
-    -DSWITCHYARD_SANITIZE="$sanitize" -DSWITCHYARD_BENCH=OFF
-fi
-# shellcheck disable=SC2086
-cmake --build "$build_dir" -j "$(nproc)" --target $targets
+SWITCHYARD_BUILD_DIR="$build_dir" SWITCHYARD_BUILD_TARGETS="$targets" \
+  SWITCHYARD_CMAKE_ARGS="-DSWITCHYARD_SANITIZE=$sanitize -DSWITCHYARD_BENCH=OFF" bash scripts/setup.sh
 
 supp="$PWD/scripts/sanitizers"
 # Every report of every process (the gateway started by a test as much as the test itself) is

@@ -30,5 +30,7 @@ if [ ! -f "$build_dir/build.ninja" ] || [ ! -f "$build_dir/CMakeCache.txt" ]; th
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${SWITCHYARD_BUILD_TYPE:-RelWithDebInfo}" \
     -DCMAKE_CXX_COMPILER="$compiler" ${SWITCHYARD_CMAKE_ARGS:-}
 fi
-# one job per core; llama.cpp (first time only) builds inside this step
-cmake --build "$build_dir" -j "$(nproc)"
+# one job per core; llama.cpp (first time only) builds inside this step. SWITCHYARD_BUILD_TARGETS:
+# only these (scripts/sanitize.sh builds the binary, its helpers and some tests)
+# shellcheck disable=SC2086
+cmake --build "$build_dir" -j "$(nproc)" ${SWITCHYARD_BUILD_TARGETS:+--target $SWITCHYARD_BUILD_TARGETS}
