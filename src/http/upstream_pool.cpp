@@ -45,7 +45,7 @@ std::unique_ptr<upstream_connection> upstream_pool::take_idle(const base_url& ur
   while (!list.empty()) {
     auto conn = std::move(list.back());  // most recently used first: least likely to be closed
     list.pop_back();
-    if (now - conn->idle_since < cfg_.pool_idle_timeout && conn->tcp().socket().is_open()) {
+    if (!expired(*conn, now) && conn->tcp().socket().is_open()) {
       reused_.fetch_add(1, std::memory_order_relaxed);
       return conn;
     }
@@ -57,21 +57,23 @@ void upstream_pool::give_back(const base_url& url, std::unique_ptr<upstream_conn
   if (cfg_.max_idle_per_host == 0) return;
   auto& list = idle_[url.pool_key()];
   auto now = std::chrono::steady_clock::now();
-  std::erase_if(list, [&](const auto& c) { return now - c->idle_since >= cfg_.pool_idle_timeout; });
+  std::erase_if(list, [&](const auto& c) { return expired(*c, now); });
   if (list.size() >= cfg_.max_idle_per_host) list.erase(list.begin());  // drop the oldest
   conn->idle_since = now;
   conn->tcp().expires_never();
   list.push_back(std::move(conn));
 }
 
-std::size_t upstream_pool::close_expired() {
+bool upstream_pool::expired(const upstream_connection& c, std::chrono::steady_clock::time_point now) const {
+  return now - c.idle_since >= cfg_.pool_idle_timeout;
+}
+
+void upstream_pool::close_expired() {
   auto now = std::chrono::steady_clock::now();
-  std::size_t closed = 0;
   for (auto it = idle_.begin(); it != idle_.end();) {
-    closed += std::erase_if(it->second, [&](const auto& c) { return now - c->idle_since >= cfg_.pool_idle_timeout; });
+    std::erase_if(it->second, [&](const auto& c) { return expired(*c, now); });
     it = it->second.empty() ? idle_.erase(it) : std::next(it);
   }
-  return closed;
 }
 
 net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(

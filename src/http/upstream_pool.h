@@ -81,9 +81,9 @@ class upstream_pool {
   void give_back(const base_url& url, std::unique_ptr<upstream_connection> conn);
   // Closes the idle connections older than pool_idle_timeout, and forgets upstreams with none
   // left — also those no request will ask for again (a backend removed or moved by a reload, a
-  // discovered server gone). Returns how many it closed. (take_idle() skips stale connections
-  // too, but only for an upstream that is asked for again.)
-  std::size_t close_expired();
+  // discovered server gone). (take_idle() skips stale connections too, but only for an
+  // upstream that is asked for again.)
+  void close_expired();
 
   const upstream_config& config() const { return cfg_; }
   // New timeouts and limits for requests that start from now on (call on the pool's thread).
@@ -92,6 +92,8 @@ class upstream_pool {
   std::uint64_t reused() const { return reused_.load(std::memory_order_relaxed); }
 
  private:
+  bool expired(const upstream_connection& c, std::chrono::steady_clock::time_point now) const;
+
   net::io_context& ctx_;
   net::ssl::context& tls_;
   upstream_config cfg_;

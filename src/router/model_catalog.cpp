@@ -80,30 +80,31 @@ std::shared_ptr<const catalog_snapshot> model_catalog::snapshot() const {
   return current_;
 }
 
-void model_catalog::update_listing(const std::string& backend, model_listing listing, std::string_view from_url) {
+void model_catalog::update_backend(const std::string& backend, std::string_view from_url,
+                                   const std::function<void(backend_models&)>& change) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<catalog_snapshot>(*current_);
-  for (auto& b : next->backends) {
-    if (b.backend != backend || (!from_url.empty() && b.url != from_url)) continue;
+  for (auto& b : next->backends)
+    if (b.backend == backend && (from_url.empty() || b.url == from_url)) change(b);
+  current_ = std::move(next);
+}
+
+void model_catalog::update_listing(const std::string& backend, model_listing listing, std::string_view from_url) {
+  update_backend(backend, from_url, [&](backend_models& b) {
     b.listed = std::move(listing.ids);
     b.capabilities = std::move(listing.capabilities);
     b.state = listing_state::ok;
     b.last_error.clear();
     b.listed_at = std::chrono::system_clock::now();
-  }
-  current_ = std::move(next);
+  });
 }
 
 void model_catalog::listing_failed(const std::string& backend, std::string error, std::string_view from_url) {
-  std::lock_guard lock(mutex_);
-  auto next = std::make_shared<catalog_snapshot>(*current_);
-  for (auto& b : next->backends) {
-    if (b.backend != backend || (!from_url.empty() && b.url != from_url)) continue;
+  update_backend(backend, from_url, [&](backend_models& b) {
     // keep the last good list: a blip should not make models vanish
     if (b.state != listing_state::ok) b.state = listing_state::failed;
     b.last_error = std::move(error);
-  }
-  current_ = std::move(next);
+  });
 }
 
 }  // namespace sy

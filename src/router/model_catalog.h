@@ -3,6 +3,7 @@
 // Written by the model refresher, read by every request: readers take an immutable snapshot
 // (a shared_ptr copy under a short lock), writers publish a new one.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +52,11 @@ class model_catalog {
   void reconfigure(const config& cfg);
 
  private:
+  // Publishes a copy of the current snapshot with `change` applied to `backend` (when it still
+  // has `from_url`, if one is given).
+  void update_backend(const std::string& backend, std::string_view from_url,
+                      const std::function<void(backend_models&)>& change);
+
   mutable std::mutex mutex_;
   std::shared_ptr<const catalog_snapshot> current_;
 };
