@@ -49,7 +49,6 @@ class background_task {
   // Cancels and waits for the end of the coroutine; idempotent.
   void stop();
 
-  const std::string& name() const { return name_; }
   std::uint64_t rounds() const { return rounds_.load(std::memory_order_relaxed); }
 
  private:
