@@ -43,6 +43,8 @@ struct server_config {
   duration shutdown_grace = std::chrono::seconds(10);   // in-flight requests may finish this long
   bool access_log = true;                               // one JSON line per request, on stderr
   std::vector<std::string> allowed_hosts;               // extra Host values accepted on a loopback listener
+  std::vector<std::string> allowed_origins;             // web origins allowed besides loopback and same-origin
+  bool metrics_auth = true;                             // /metrics needs a key when keys are configured
   rate_limit rate_limit_per_key;                        // each API key (each client address without keys)
   std::map<std::string, api_key_profile> key_profiles;  // by key, for keys given as {key, name, ...}
 };
@@ -198,6 +200,7 @@ struct config {
   std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
   std::vector<route_config> routes;
   std::string source = "(defaults)";  // the file it came from, for messages
+  std::size_t source_digest = 0;      // hash of that file's bytes (0: no file): an unchanged file is not reloaded
 
   // A configured backend, or the built-in "local" one (local_backend_config()); nullptr if none.
   const backend_config* find_backend(std::string_view name) const;

@@ -228,7 +228,7 @@ void read_server(const yaml_reader& r, const YAML::Node& n, server_config& s) {
   r.for_each_key(
       n, "server",
       {"listen", "api_keys", "insecure_no_auth", "threads", "max_header_bytes", "max_body_bytes", "header_timeout",
-       "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts", "rate_limit"},
+       "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts", "allowed_origins", "metrics_auth", "rate_limit"},
       [&](const std::string& k, const YAML::Node& v) {
         if (k == "listen")
           s.listen = r.str(v, "server.listen");
@@ -256,6 +256,10 @@ void read_server(const yaml_reader& r, const YAML::Node& n, server_config& s) {
           s.access_log = r.boolean(v, "server.access_log");
         else if (k == "allowed_hosts")
           s.allowed_hosts = r.strings(v, "server.allowed_hosts");
+        else if (k == "allowed_origins")
+          s.allowed_origins = r.strings(v, "server.allowed_origins");
+        else if (k == "metrics_auth")
+          s.metrics_auth = r.boolean(v, "server.metrics_auth");
       });
 }
 
@@ -658,7 +662,9 @@ config load_config_file(const std::string& path, const env_lookup& env, load_rep
   std::ostringstream text;
   text << in.rdbuf();
   if (text.str().size() > 4 * 1024 * 1024) throw config_error(path, 0, "larger than 4 MiB; is this a config file?");
-  return parse_config_yaml(text.str(), path, env, report);
+  auto cfg = parse_config_yaml(text.str(), path, env, report);
+  cfg.source_digest = std::hash<std::string>{}(text.str()) | 1;  // never 0
+  return cfg;
 }
 
 std::optional<std::string> default_config_path(const env_lookup& env) {
@@ -740,6 +746,8 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "shutdown_grace" << YAML::Value << format_duration(s.shutdown_grace);
   out << YAML::Key << "access_log" << YAML::Value << s.access_log;
   out << YAML::Key << "allowed_hosts" << YAML::Value << YAML::Flow << s.allowed_hosts;
+  out << YAML::Key << "allowed_origins" << YAML::Value << YAML::Flow << s.allowed_origins;
+  out << YAML::Key << "metrics_auth" << YAML::Value << s.metrics_auth;
   out << YAML::EndMap;
   const auto& u = cfg.upstream;
   out << YAML::Key << "upstream" << YAML::Value << YAML::BeginMap;

@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "http/error_body.h"
+#include "http/request_framing.h"
 #include "http/pch.h"
 #include "http/write_all.h"
 
@@ -52,34 +53,57 @@ struct protocol_refusal {
   std::string_view code;
 };
 
+// A deadline for reading one part of a request. Unlike tcp_stream's own timeout, which closes
+// the socket, it only cancels the read, so that a 408 can still be written. Lives on the
+// connection's frame; its handler touches it only while the generation it was armed for is
+// current (a wait that fired just as the read completed finds a newer generation or none).
+class read_deadline {
+ public:
+  explicit read_deadline(beast::tcp_stream& stream) : stream_(stream), timer_(stream.get_executor()) {}
+  void arm(duration d) {
+    expired_ = false;
+    auto gen = ++generation_;
+    armed_ = true;
+    timer_.expires_after(d);
+    timer_.async_wait([this, gen](beast::error_code ec) {
+      if (ec || gen != generation_ || !armed_) return;
+      expired_ = true;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    });
+  }
+  void disarm() {
+    armed_ = false;
+    timer_.cancel();
+  }
+  bool expired() const { return expired_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  net::steady_timer timer_;
+  std::uint64_t generation_ = 0;
+  bool armed_ = false;
+  bool expired_ = false;
+};
+
 // How a failed read of the request `part` ("header" or "body") is answered; nullopt when the
 // client simply went away and nothing should be sent.
-std::optional<protocol_refusal> refusal_for(const beast::error_code& ec, std::string_view part,
-                                            std::size_t body_limit) {
+std::optional<protocol_refusal> refusal_for(const beast::error_code& ec, bool timed_out, std::string_view part,
+                                            std::size_t header_limit, std::size_t body_limit) {
+  if (timed_out)
+    return protocol_refusal{408, "timed out reading the request " + std::string(part), "request_timeout"};
   if (ec == bhttp::error::body_limit)
     return protocol_refusal{413, "request body exceeds the limit of " + std::to_string(body_limit) + " bytes",
                             "body_too_large"};
-  if (ec == bhttp::error::header_limit)
-    return protocol_refusal{431, "request header fields too large", "header_too_large"};
-  if (ec == beast::error::timeout)
-    return protocol_refusal{408, "timed out reading the request " + std::string(part), "request_timeout"};
+  if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
+    return protocol_refusal{431,
+                            "request header fields too large (the limit is " + std::to_string(header_limit) +
+                                " bytes: server.max_header_bytes)",
+                            "header_too_large"};
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
-      ec == net::error::connection_reset || ec == net::error::operation_aborted)
+      ec == net::error::connection_reset || ec == net::error::operation_aborted || ec == beast::error::timeout)
     return std::nullopt;
   return protocol_refusal{400, "malformed HTTP request " + std::string(part) + ": " + ec.message(), "bad_request"};
-}
-
-// Answers a request that never reached the handler (bad framing, limits) and closes.
-net::awaitable<void> send_protocol_error(beast::tcp_stream& stream, unsigned status, std::string_view message,
-                                         std::string_view code) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
-  res.set(bhttp::field::content_type, "application/json");
-  res.set(bhttp::field::connection, "close");
-  res.set("x-request-id", make_request_id());
-  res.body() = error_body(message, error_type_for_status(status), code);
-  res.prepare_payload();
-  stream.expires_after(std::chrono::seconds(5));
-  co_await bhttp::async_write(stream, res, nothrow);
 }
 
 }  // namespace
@@ -87,7 +111,8 @@ net::awaitable<void> send_protocol_error(beast::tcp_stream& stream, unsigned sta
 server::server(server_options options, handler_fn handler)
     : options_(std::move(options)),
       handler_(std::move(handler)),
-      host_check_(is_loopback_host(options_.host), options_.allowed_hosts) {
+      host_check_(is_loopback_host(options_.host), options_.allowed_hosts),
+      origin_check_(options_.allowed_origins) {
   unsigned n = std::max(1u, options_.threads);
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(i));
 }
@@ -155,11 +180,39 @@ net::awaitable<void> server::accept_loop() {
   }
 }
 
+net::awaitable<void> server::refuse(beast::tcp_stream& stream, const request* head, unsigned status,
+                                    std::string_view message, std::string_view code,
+                                    std::chrono::steady_clock::time_point started) {
+  std::string id;
+  if (head && sane_request_id((*head)["x-request-id"]))
+    id = std::string((*head)["x-request-id"]);
+  else
+    id = make_request_id();
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.set(bhttp::field::connection, "close");
+  res.set("x-request-id", id);
+  res.body() = error_body(message, error_type_for_status(status), code);
+  res.prepare_payload();
+  stream.expires_after(std::chrono::seconds(5));
+  co_await bhttp::async_write(stream, res, nothrow);
+  stream.expires_never();
+  if (options_.on_refused) {
+    std::string_view method, target;
+    if (head) method = head->method_string(), target = head->target();
+    refused_request r{id, method, target, status, message, std::chrono::steady_clock::now() - started, stream};
+    options_.on_refused(r);
+  }
+}
+
 net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer(8192);
+  // Room for a whole head at its limit (a smaller buffer would refuse heads below the limit),
+  // plus a read's worth beyond it (a pipelined request, the start of the body).
+  beast::flat_buffer buffer(options_.max_header_bytes + 64 * 1024);
+  read_deadline deadline(stream);
 
   for (;;) {
     // Wait for the first byte of the next request (keep-alive idle); drain() may cancel this.
@@ -173,29 +226,45 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       buffer.commit(n);
     }
 
+    auto started = std::chrono::steady_clock::now();
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.header_timeout);
+    deadline.arm(options_.header_timeout);
     auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
+    deadline.disarm();
     if (hec) {
-      if (auto refusal = refusal_for(hec, "header", options_.max_body_bytes))
-        co_await send_protocol_error(stream, refusal->status, refusal->message, refusal->code);
+      // a declared length over the limit is refused as the head ends: the head itself is whole
+      const request* whole_head = hec == bhttp::error::body_limit ? &parser.get() : nullptr;
+      if (auto r = refusal_for(hec, deadline.expired(), "header", options_.max_header_bytes, options_.max_body_bytes))
+        co_await refuse(stream, whole_head, r->status, r->message, r->code, started);
       break;
     }
     auto& head = parser.get();
+    if (auto bad = check_framing(head, head.version())) {
+      co_await refuse(stream, &head, bad->status, bad->message,
+                      bad->status == 501 ? "unsupported_transfer_encoding" : "bad_request", started);
+      break;
+    }
     if (!host_check_.allows(head[bhttp::field::host])) {
-      co_await send_protocol_error(stream, 421,
-                                   "Host header not allowed on this loopback listener (DNS rebinding guard); add "
-                                   "it to server.allowed_hosts",
-                                   "host_not_allowed");
+      co_await refuse(stream, &head, 421,
+                      "Host header not allowed on this loopback listener (DNS rebinding guard); add "
+                      "it to server.allowed_hosts",
+                      "host_not_allowed", started);
+      break;
+    }
+    if (!origin_check_.allows(head[bhttp::field::origin], head["sec-fetch-site"], head[bhttp::field::host])) {
+      co_await refuse(stream, &head, 403,
+                      "requests from web pages on other sites are refused (cross-site request guard); add the "
+                      "page's origin to server.allowed_origins to let it use this gateway",
+                      "origin_not_allowed", started);
       break;
     }
     if (auto len = parser.content_length(); len && *len > options_.max_body_bytes) {
-      co_await send_protocol_error(stream, 413,
-                                   "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
-                                       std::to_string(options_.max_body_bytes),
-                                   "body_too_large");
+      co_await refuse(stream, &head, 413,
+                      "request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
+                          std::to_string(options_.max_body_bytes),
+                      "body_too_large", started);
       break;
     }
     if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
@@ -203,11 +272,12 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       co_await bhttp::async_write(stream, cont, nothrow);
     }
     if (!parser.is_done()) {
-      stream.expires_after(options_.body_timeout);
+      deadline.arm(options_.body_timeout);
       auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+      deadline.disarm();
       if (bec) {
-        if (auto refusal = refusal_for(bec, "body", options_.max_body_bytes))
-          co_await send_protocol_error(stream, refusal->status, refusal->message, refusal->code);
+        if (auto r = refusal_for(bec, deadline.expired(), "body", options_.max_header_bytes, options_.max_body_bytes))
+          co_await refuse(stream, &parser.get(), r->status, r->message, r->code, started);
         break;
       }
     }

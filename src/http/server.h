@@ -22,6 +22,7 @@
 
 #include "core/duration.h"
 #include "http/host_check.h"
+#include "http/origin_check.h"
 #include "http/reply.h"
 
 namespace sy::http {
@@ -51,6 +52,20 @@ struct exchange {
 
 using handler_fn = std::function<net::awaitable<void>(exchange&)>;
 
+// A request the server answered itself, before any handler saw it (bad framing, limits,
+// timeouts, a foreign Host or Origin). method/target are empty when the head never parsed.
+struct refused_request {
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view target;
+  unsigned status;
+  std::string_view message;
+  std::chrono::steady_clock::duration took;
+  const beast::tcp_stream& stream;
+};
+// Called on the connection's worker thread; must not throw.
+using refusal_fn = std::function<void(const refused_request&)>;
+
 struct server_options {
   std::string host = "127.0.0.1";
   unsigned short port = 8321;
@@ -61,6 +76,8 @@ struct server_options {
   duration body_timeout = std::chrono::seconds(60);
   duration idle_timeout = std::chrono::seconds(75);
   std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;  // see origin_check.h
+  refusal_fn on_refused;                     // e.g. the access log; may be empty
 };
 
 class server {
@@ -91,11 +108,15 @@ class server {
   net::awaitable<void> accept_loop();
   net::awaitable<void> sweep_idle(worker& w);
   net::awaitable<void> run_connection(worker& w, net::ip::tcp::socket socket);
+  net::awaitable<void> refuse(beast::tcp_stream& stream, const request* head, unsigned status,
+                              std::string_view message, std::string_view code,
+                              std::chrono::steady_clock::time_point started);
   bool read_ok_to_continue() const { return !draining_.load(std::memory_order_acquire); }
 
   server_options options_;
   handler_fn handler_;
   host_check host_check_;
+  origin_check origin_check_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::thread> threads_;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor_;

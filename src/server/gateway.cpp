@@ -162,9 +162,10 @@ std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
   if (was.listen != now.listen || was.threads != now.threads || was.max_header_bytes != now.max_header_bytes ||
       was.max_body_bytes != now.max_body_bytes || was.header_timeout != now.header_timeout ||
       was.body_timeout != now.body_timeout || was.idle_timeout != now.idle_timeout ||
-      was.allowed_hosts != now.allowed_hosts)
+      was.allowed_hosts != now.allowed_hosts || was.allowed_origins != now.allowed_origins)
     notes.push_back(
-        "server listener settings (listen, threads, limits, timeouts, allowed_hosts) apply after a restart");
+        "server listener settings (listen, threads, limits, timeouts, allowed_hosts, allowed_origins) apply after a "
+        "restart");
   catalog_.reconfigure(*next);
   if (local_) local_->reconfigure(*next);
   router_.configure(*next);  // breakers restart only when their settings changed
@@ -200,8 +201,20 @@ std::vector<std::string> gateway::reload_with_discoveries(std::shared_ptr<const 
 
 std::string gateway::reload_from_source(std::string_view trigger) {
   if (!config_source_) return "this gateway has no configuration source to reload from";
+  // one at a time: a SIGHUP and the file watcher often see the same edit, and the second then
+  // finds the file unchanged
+  std::lock_guard one_at_a_time(reload_mutex_);
   try {
     auto next = config_source_();
+    if (next->source_digest != 0) {
+      std::lock_guard lock(state_mutex_);
+      if (base_cfg_ && base_cfg_->source_digest == next->source_digest) {
+        spdlog::info("configuration reload ({}): {} is unchanged; listing the backends' models again", trigger,
+                     next->source);
+        if (refresh_) refresh_->wake();
+        return {};
+      }
+    }
     auto notes = reload_with_discoveries(next);
     spdlog::info("configuration reloaded ({}): {} backends, {} aliases, {} routes", trigger, next->backends.size(),
                  next->aliases.size(), next->routes.size());
@@ -466,6 +479,23 @@ std::string client_identity(const config& cfg, const std::string& key, const htt
   return usage_key_id(key);
 }
 
+// Whether a request's body may be read as JSON. Every body this API takes is JSON; a web page can
+// send a "simple" cross-site request only with text/plain, form or multipart bodies (or a Blob
+// without a type), so refusing those closes that door even where the Origin check cannot see.
+// A body-less POST without a Content-Type (`curl -X POST .../reload`) is fine.
+bool body_is_json(const http::request& req) {
+  auto method = req.method();
+  if (method != bhttp::verb::post && method != bhttp::verb::put && method != bhttp::verb::patch) return true;
+  std::string_view type = req[bhttp::field::content_type];
+  if (type.empty()) return req.body().empty();
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  if (boost::beast::iequals(type, "application/json")) return true;
+  // application/<anything>+json (e.g. application/merge-patch+json)
+  return type.size() > 17 && boost::beast::iequals(type.substr(0, 12), "application/") &&
+         boost::beast::iequals(type.substr(type.size() - 5), "+json");
+}
+
 const rate_limit& limit_for(const config& cfg, const std::string& key) {
   if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && p->second.limit)
     return *p->second.limit;
@@ -473,6 +503,16 @@ const rate_limit& limit_for(const config& cfg, const std::string& key) {
 }
 
 }  // namespace
+
+http::net::awaitable<void> gateway::refuse_unauthenticated(http::exchange& ex, request_log& log) {
+  log.status = 401;
+  log.error = "missing or invalid API key";
+  auto res = http::json_response(ex, 401,
+                                 http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
+                                                  "authentication_error", "invalid_api_key"));
+  res.set("WWW-Authenticate", "Bearer");
+  co_await http::send(ex, res);
+}
 
 http::net::awaitable<void> gateway::reply_error(http::exchange& ex, request_log& log, unsigned status,
                                                 std::string message, std::string_view code) {
@@ -499,6 +539,9 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     log.status = 200;
     auto res = http::json_response(ex, 200, R"({"status":"ok"})");
     co_await http::send(ex, res);
+  } else if (path == "/metrics" && method == bhttp::verb::get && st->cfg->server.metrics_auth &&
+             !presented_key(*st->cfg, ex)) {
+    co_await refuse_unauthenticated(ex, log);
   } else if (path == "/metrics" && method == bhttp::verb::get) {
     log.status = 200;
     std::string body = metrics_.render([this](std::string& out) {
@@ -559,14 +602,12 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     auto key = presented_key(*st->cfg, ex);
     if (key) log.client = client_identity(*st->cfg, *key, ex);
     if (!key) {
-      log.status = 401;
-      log.error = "missing or invalid API key";
-      auto res = http::json_response(
-          ex, 401,
-          http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
-                           "authentication_error", "invalid_api_key"));
-      res.set("WWW-Authenticate", "Bearer");
-      co_await http::send(ex, res);
+      co_await refuse_unauthenticated(ex, log);
+    } else if (!body_is_json(ex.req)) {
+      co_await reply_error(ex, log, 415,
+                           "send the request body as JSON, with 'Content-Type: application/json' (got '" +
+                               std::string(ex.req[bhttp::field::content_type].substr(0, 64)) + "')",
+                           "unsupported_media_type");
     } else if (path == "/api/config/reload") {
       if (method != bhttp::verb::post) {
         co_await reply_error(ex, log, 405, "use POST for /api/config/reload", "method_not_allowed");
@@ -1302,6 +1343,31 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
   }
 }
 
+namespace {
+
+// The fields every access-log line has: when, which request, what it asked, the answer's status,
+// how long it took and from where. `method`/`path` are left out when unknown (a head that never
+// parsed); the path is cut to 256 bytes.
+json::object access_log_line(std::string_view request_id, std::string_view method, std::string_view path,
+                             unsigned status, double seconds, const boost::beast::tcp_stream& stream) {
+  json::object line;
+  auto wall = std::chrono::system_clock::now();
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() % 1000;
+  line["ts"] =
+      fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(wall)), millis);
+  line["request_id"] = request_id;
+  if (!method.empty()) line["method"] = method;
+  if (!path.empty()) line["path"] = path.substr(0, 256);
+  line["status"] = status;
+  line["duration_us"] = static_cast<std::int64_t>(seconds * 1e6);
+  boost::beast::error_code ec;
+  auto remote = stream.socket().remote_endpoint(ec);
+  if (!ec) line["remote"] = remote.address().to_string();
+  return line;
+}
+
+}  // namespace
+
 void gateway::finish(const gateway_state& st, const http::exchange& ex, const request_log& log) {
   auto now = std::chrono::steady_clock::now();
   double seconds = std::chrono::duration<double>(now - ex.started).count();
@@ -1354,16 +1420,7 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
     }
   }
   if (!st.cfg->server.access_log) return;
-  json::object line;
-  auto wall = std::chrono::system_clock::now();
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() % 1000;
-  line["ts"] =
-      fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(wall)), millis);
-  line["request_id"] = ex.request_id;
-  line["method"] = std::string(ex.req.method_string());
-  line["path"] = log.path.substr(0, 256);
-  line["status"] = log.status;
-  line["duration_us"] = static_cast<std::int64_t>(seconds * 1e6);
+  auto line = access_log_line(ex.request_id, ex.req.method_string(), log.path, log.status, seconds, ex.stream);
   if (first_byte >= 0) line["first_byte_us"] = static_cast<std::int64_t>(first_byte * 1e6);
   if (!log.requested_model.empty()) {
     line["model"] = log.requested_model;
@@ -1379,9 +1436,16 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
   if (!log.route.empty()) line["route"] = log.route;
   if (!log.client.empty()) line["client"] = log.client;
   if (!log.complete) line["complete"] = false;
-  boost::beast::error_code ec;
-  auto remote = ex.stream.socket().remote_endpoint(ec);
-  if (!ec) line["remote"] = remote.address().to_string();
+  write_access_log(json::serialize(line));
+}
+
+void gateway::log_refused(const http::refused_request& r) {
+  metrics_.record_refusal(r.status);
+  if (!state()->cfg->server.access_log) return;
+  std::string_view target = r.target;
+  auto line = access_log_line(r.request_id, r.method, target.substr(0, target.find('?')), r.status,
+                              std::chrono::duration<double>(r.took).count(), r.stream);
+  line["error"] = r.message;
   write_access_log(json::serialize(line));
 }
 

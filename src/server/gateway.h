@@ -52,7 +52,9 @@ class gateway {
 
   // Where reload_from_source() reads the configuration again (serve() sets it).
   void set_config_source(std::function<std::shared_ptr<const config>()> source);
-  // Reloads from the source and logs the outcome; returns "" on success, else the error.
+  // Reloads from the source and logs the outcome; returns "" on success, else the error. One at
+  // a time; a file whose bytes are those of the running configuration is not applied again
+  // (a SIGHUP and the file watcher seeing one edit reload once), only its model lists refreshed.
   std::string reload_from_source(std::string_view trigger);
 
   // Creates one upstream pool per worker of `srv`; call before srv.start().
@@ -74,6 +76,9 @@ class gateway {
   void begin_shutdown();
 
   http::net::awaitable<void> handle(http::exchange& ex);
+  // A request the server refused before handle() (see http::refused_request): its access-log
+  // line and metrics. Any worker thread.
+  void log_refused(const http::refused_request& r);
 
   // After the server's workers have stopped and before the server is destroyed: cancels pulls
   // (resumable), waits for blocking jobs, and drops what lives on the workers' io_contexts.
@@ -89,6 +94,7 @@ class gateway {
   struct request_log;
   // Sends an OpenAI-style error and notes it for the access log. (A member, not a capturing
   // coroutine lambda: GCC 12 mishandles those.)
+  static http::net::awaitable<void> refuse_unauthenticated(http::exchange& ex, request_log& log);
   static http::net::awaitable<void> reply_error(http::exchange& ex, request_log& log, unsigned status,
                                                 std::string message, std::string_view code);
   // What a blocking admin job produces: 200 and a JSON body, or a status and an error message.
@@ -143,6 +149,7 @@ class gateway {
   std::vector<std::string> reload_with_discoveries(std::shared_ptr<const config> base = nullptr);
 
   mutable std::mutex state_mutex_;
+  std::mutex reload_mutex_;  // reload_from_source() one at a time
   std::shared_ptr<const gateway_state> state_;
   std::shared_ptr<const config> base_cfg_;  // as the source gave it, before local discoveries
   std::vector<backend_config> found_;       // local servers that answered the last probe

@@ -72,6 +72,10 @@ void gateway_metrics::in_flight_add(const std::string& backend, int delta) {
   }).fetch_add(delta, std::memory_order_relaxed);
 }
 
+void gateway_metrics::record_refusal(unsigned status) {
+  refused_[std::min<std::size_t>(status, refused_.size() - 1)].fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string gateway_metrics::render(const extra_renderer& extra) const {
   std::string out;
   std::shared_lock lock(mutex_);
@@ -119,6 +123,11 @@ std::string gateway_metrics::render(const extra_renderer& extra) const {
   out += "# TYPE switchyard_requests_in_flight gauge\n";
   for (const auto& [backend, n] : in_flight_)
     out += fmt::format("switchyard_requests_in_flight{{backend=\"{}\"}} {}\n", prom_escape(backend), n->load());
+  out += "# HELP switchyard_requests_refused_total Requests the server refused before routing, by HTTP status.\n";
+  out += "# TYPE switchyard_requests_refused_total counter\n";
+  for (std::size_t code = 0; code < refused_.size(); ++code)
+    if (auto n = refused_[code].load(); n > 0)
+      out += fmt::format("switchyard_requests_refused_total{{code=\"{}\"}} {}\n", code, n);
   lock.unlock();
   if (extra) extra(out);
   return out;

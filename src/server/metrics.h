@@ -24,6 +24,8 @@ class gateway_metrics {
   void record_tokens(const std::string& backend, const std::string& model, std::int64_t prompt,
                      std::int64_t completion);
   void in_flight_add(const std::string& backend, int delta);
+  // The server answered a request itself before routing (400, 403, 408, 413, 421, 431, 501).
+  void record_refusal(unsigned status);
 
   // Extra lines appended to the rendering (pool counters owned elsewhere).
   using extra_renderer = std::function<void(std::string&)>;
@@ -50,6 +52,7 @@ class gateway_metrics {
   std::map<std::pair<std::string, std::string>, std::unique_ptr<model_series>> models_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<std::atomic<std::uint64_t>>> upstream_errors_;
   std::map<std::string, std::unique_ptr<std::atomic<std::int64_t>>> in_flight_;
+  std::array<std::atomic<std::uint64_t>, 600> refused_{};  // by status
 };
 
 // Escapes a Prometheus label value.

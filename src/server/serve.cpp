@@ -54,8 +54,10 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   opts.body_timeout = cfg->server.body_timeout;
   opts.idle_timeout = cfg->server.idle_timeout;
   opts.allowed_hosts = cfg->server.allowed_hosts;
+  opts.allowed_origins = cfg->server.allowed_origins;
 
   gateway gw(cfg);
+  opts.on_refused = [&gw](const http::refused_request& r) { gw.log_refused(r); };
   gw.set_config_source(source);
   http::server srv(opts, [&gw](http::exchange& ex) { return gw.handle(ex); });
   gw.attach(srv);
