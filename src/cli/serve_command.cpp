@@ -19,6 +19,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn or error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   cmd->callback([opts, log_level] {
+    block_shutdown_signals();  // before the logger's thread starts
     init_logging(*log_level);
     load_report report;
     std::shared_ptr<const config> cfg;

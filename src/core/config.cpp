@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/secret.h"
 
 #include <cctype>
 #include <charconv>
@@ -121,6 +122,11 @@ void validate(const config& cfg) {
       throw config_error(file, b.line, fmt::format("backend '{}' is defined twice", b.name));
     if (!b.url.starts_with("http://") && !b.url.starts_with("https://"))
       throw config_error(file, b.line, fmt::format("backend '{}': url must start with http:// or https://", b.name));
+    if (has_url_credentials(b.url))
+      throw config_error(file, b.line,
+                         fmt::format("backend '{}': the url carries credentials (user:password@); put the key in "
+                                     "api_key instead",
+                                     b.name));
   }
   auto check_target = [&](const std::string& id, int line, std::string_view where) {
     auto slash = id.find('/');

@@ -444,7 +444,7 @@ backend_config read_backend(const yaml_reader& r, const YAML::Node& n) {
   if (b.type == backend_type::ollama && b.url.ends_with("/v1"))
     r.fail(n, fmt::format("backend '{}': url '{}' ends in /v1, which is Ollama's OpenAI API: drop the /v1 for "
                           "type ollama (native API), or use type openai",
-                          b.name, b.url));
+                          b.name, without_url_credentials(b.url)));
   if (b.url.empty()) r.fail(n, fmt::format("backend '{}': 'url' is required", b.name));
   return b;
 }
@@ -816,7 +816,7 @@ std::string to_masked_yaml(const config& cfg) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << b.name;
     out << YAML::Key << "type" << YAML::Value << backend_type_name(b.type);
-    out << YAML::Key << "url" << YAML::Value << b.url;
+    out << YAML::Key << "url" << YAML::Value << without_url_credentials(b.url);
     out << YAML::Key << "api_key" << YAML::Value << mask_secret(b.api_key);
     out << YAML::Key << "models" << YAML::Value << YAML::Flow << b.models;
     out << YAML::Key << "list_models" << YAML::Value << b.list_models;

@@ -1,4 +1,5 @@
 #include "engine/process_launcher.h"
+#include "engine/child_environment.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -74,9 +75,7 @@ launch_result process_launcher::fork_exec(const process_spec& spec) {
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e; ++e) env_storage.emplace_back(*e);
-  env_storage.insert(env_storage.end(), spec.env.begin(), spec.env.end());
+  auto env_storage = child_environment(environ, spec.env);
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);

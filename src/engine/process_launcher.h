@@ -27,7 +27,7 @@ struct process_spec {
   std::string program;            // absolute path
   std::vector<std::string> args;  // without argv[0]
   std::string log_path;           // stdout and stderr, appended
-  std::vector<std::string> env;   // extra NAME=value entries on top of the gateway's environment
+  std::vector<std::string> env;   // NAME=value entries on top of what children inherit (child_environment.h)
 };
 
 struct launch_result {

@@ -9,8 +9,21 @@
 
 namespace sy {
 
+std::optional<std::string> model_name_problem(std::string_view name) {
+  if (name.empty()) return "'model' is empty";
+  if (name.size() > 256) return fmt::format("'model' is {} bytes long; model names have at most 256", name.size());
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) return std::string("'model' contains control characters");
+  return std::nullopt;
+}
+
+std::string resolved_target::stats_id() const {
+  if (known || !backend) return id;
+  return backend->name + "/(other)";
+}
+
 std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string_view requested) const {
-  if (requested.empty()) return unknown_model{"'model' is empty", {}};
+  if (auto problem = model_name_problem(requested)) return unknown_model{std::move(*problem), {}};
   if (auto it = cfg_.aliases.find(std::string(requested)); it != cfg_.aliases.end())
     return resolve_id(it->second, "alias", requested);
   for (const auto& r : cfg_.routes)
@@ -25,6 +38,7 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string
       for (std::size_t i = 0; i < order.size(); ++i) {
         auto got = resolve_id(order[i], "route", requested);
         if (auto* t = std::get_if<resolved_target>(&got)) {
+          t->known = true;  // a configured target
           t->fallbacks.assign(order.begin() + std::ptrdiff_t(i) + 1, order.end());
           t->route = &r;
           return got;
@@ -42,6 +56,7 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve(std::string
       t.upstream_model = std::string(requested);
       t.id = b.backend + "/" + std::string(requested);
       t.via = "name";
+      t.known = true;  // listed
       if (t.backend) return t;
     }
   }
@@ -60,7 +75,17 @@ std::variant<resolved_target, unknown_model> model_resolver::resolve_id(std::str
   // When the backend's list is known, a model missing from it is a typo, not a pass-through.
   const auto* models = catalog_.find(t.backend->name);
   if (models && models->state == listing_state::ok && !models->serves(t.upstream_model)) return not_found(requested);
+  t.known = t.via != "id" || (models && models->serves(t.upstream_model)) || configured_target(id);
   return t;
+}
+
+bool model_resolver::configured_target(std::string_view id) const {
+  for (const auto& [alias, target] : cfg_.aliases)
+    if (target == id) return true;
+  for (const auto& r : cfg_.routes)
+    for (const auto& target : r.targets)
+      if (target == id) return true;
+  return false;
 }
 
 std::vector<std::string> model_resolver::known_names() const {

@@ -4,6 +4,7 @@
 // Order: alias -> route name -> "<backend>/<model>" id -> a bare model name that some backend
 // serves (first backend in config order). Unknown names come back with close matches.
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -20,7 +21,18 @@ struct resolved_target {
   std::string via;                      // "id", "alias", "route" or "name": how the name was matched
   std::vector<std::string> fallbacks;   // a route's later targets, in priority order (tried when this one fails)
   const route_config* route = nullptr;  // the route it came from, if any
+  // The model is one the gateway knows (configured, or in its backend's model list), not a name
+  // a client made up for a backend that lists nothing: only known ones get series of their own
+  // in metrics and router statistics (see stats_id()).
+  bool known = false;
+  // The id under which metrics and router statistics count this target: its own when known,
+  // else "<backend>/(other)" (a client cannot grow them without bound).
+  std::string stats_id() const;
 };
+
+// Model names a client may send: 1 to 256 bytes, no control characters (they would reach
+// headers and logs). Returns why a name is refused, or nullopt.
+std::optional<std::string> model_name_problem(std::string_view name);
 
 struct unknown_model {
   std::string message;  // for the client: says what was asked and what is close
@@ -49,6 +61,7 @@ class model_resolver {
   std::variant<resolved_target, unknown_model> resolve_id(std::string_view id, std::string via,
                                                           std::string_view requested) const;
   unknown_model not_found(std::string_view requested) const;
+  bool configured_target(std::string_view id) const;  // an alias's or a route's target
 
   const config& cfg_;
   const catalog_snapshot& catalog_;

@@ -66,7 +66,7 @@ std::optional<gateway::direct_target> gateway::same_api_target(const std::string
   // Ollama streams unless told not to; Anthropic only when told to
   auto stream = api::top_level_value(body, "stream");
   bool streams = stream == "true" || (stream != "false" && type == backend_type::ollama);
-  return direct_target{name->substr(0, 256), t->backend, t->upstream_model, t->id, streams};
+  return direct_target{name->substr(0, 256), t->backend, t->upstream_model, t->id, streams, t->stats_id()};
 }
 
 namespace {
@@ -394,7 +394,7 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
   for (const auto& b : st.cfg->backends)
     add(json::object{{"name", b.name},
                      {"type", backend_type_name(b.type)},
-                     {"url", b.url},
+                     {"url", without_url_credentials(b.url)},
                      {"source", b.discovered.empty() ? std::string("config") : b.discovered}},
         b.name);
   log.status = 200;
@@ -749,7 +749,8 @@ std::variant<routed_request, request_error> route_request(
                          "missing_model"};
   routed_request out;
   std::string_view name = model->as_string();
-  out.requested_model = std::string(name.substr(0, 256));
+  if (auto problem = model_name_problem(name)) return request_error{400, std::move(*problem), "invalid_model"};
+  out.requested_model = std::string(name);
   if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
   out.needs = read_request_needs(*obj, path);
   hash_material material;
@@ -870,6 +871,7 @@ http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::
   auto& target = std::get<resolved_target>(resolved);
   log.backend = target.backend->name;
   log.target = target.id;
+  log.stats_target = target.stats_id();
   if (target.backend->name == "local") {
     // the engine counts: a chat for one token, its usage.prompt_tokens is the answer
     ex.req.body() = api::replace_top_level_string(count.counting_chat, "model", target.id);
@@ -1001,6 +1003,8 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     const auto& id = a.target.id;
     log.backend = a.target.backend->name;
     log.target = id;
+    const auto stats_id = a.target.stats_id();  // the router's and the metrics' name for it
+    log.stats_target = stats_id;
     const auto settings = settings_in(a.route, id);
     const auto* timeouts = a.route ? &a.route->timeouts : nullptr;
     if (timeouts && timeouts->total > duration::zero() && !deadline) deadline = ex.started + timeouts->total;
@@ -1046,7 +1050,7 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
         continue;
       }
     }
-    if (auto open_until = router_.admit(id, guarded)) {  // skipped without a request: it failed too often lately
+    if (auto open_until = router_.admit(stats_id, guarded)) {  // skipped without a request: it failed too often lately
       if (gate) gate->leave();
       auto left = std::chrono::ceil<std::chrono::seconds>(*open_until - std::chrono::steady_clock::now()).count();
       outcome = {};
@@ -1075,10 +1079,10 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     ++sends;
     auto began = std::chrono::steady_clock::now();
     metrics_.in_flight_add(log.backend, 1);
-    router_.started(id);
+    router_.started(stats_id);
     co_await send_to(st, ex, path, a, fo, outcome);
     metrics_.in_flight_add(log.backend, -1);
-    router_.finished(id, guarded, classify(outcome, began));
+    router_.finished(stats_id, guarded, classify(outcome, began));
     if (gate) gate->leave();
     if (outcome.failure != http::upstream_failure::none)
       metrics_.record_upstream_error(log.backend, http::to_string(outcome.failure));
@@ -1119,6 +1123,7 @@ http::net::awaitable<void> gateway::relay_same_api(const gateway_state& st, http
   log.requested_model = direct.requested;
   log.backend = direct.backend->name;
   log.target = direct.id;
+  log.stats_target = direct.stats_id;
   log.stream = direct.stream;
   auto* b = st.backend(direct.backend->name);
   if (!b) {
@@ -1143,7 +1148,7 @@ void gateway::record_outcome(request_log& log, const backends::forward_outcome& 
   if (log.completion_tokens < 0 && outcome.stream_chunks > 0) log.completion_tokens = outcome.stream_chunks;
   if (outcome.failure != http::upstream_failure::none) log.failure = http::to_string(outcome.failure);
   if (log.prompt_tokens > 0 || log.completion_tokens > 0)
-    metrics_.record_tokens(log.backend, log.target, std::max<std::int64_t>(log.prompt_tokens, 0),
+    metrics_.record_tokens(log.backend, log.stats_target, std::max<std::int64_t>(log.prompt_tokens, 0),
                            std::max<std::int64_t>(log.completion_tokens, 0));
 }
 
@@ -1375,7 +1380,7 @@ void gateway::finish(const gateway_state& st, const http::exchange& ex, const re
                           ? -1
                           : std::chrono::duration<double>(log.first_byte - ex.started).count();
   if (log.path.starts_with("/v1/") || !log.requested_model.empty())
-    metrics_.record_request(log.backend, log.target, log.status, seconds, first_byte);
+    metrics_.record_request(log.backend, log.stats_target, log.status, seconds, first_byte);
   if (!log.requested_model.empty()) {  // an inference request: usage, limits, the event stream
     auto tokens_in = std::max<std::int64_t>(log.prompt_tokens, 0),
          tokens_out = std::max<std::int64_t>(log.completion_tokens, 0);

@@ -129,6 +129,7 @@ class gateway {
     const backend_config* backend = nullptr;
     std::string upstream_model, id;
     bool stream = false;
+    std::string stats_id;  // resolved_target::stats_id()
   };
   static std::optional<direct_target> same_api_target(const std::string& body, const config& cfg,
                                                       const catalog_snapshot& catalog, backend_type type);

@@ -14,6 +14,7 @@ struct gateway::request_log {
   std::string requested_model;
   std::string backend = "none";
   std::string target = "none";
+  std::string stats_target = "none";  // target, or "<backend>/(other)" for a name a client made up (metrics)
   std::string route;   // the route it came through, if any
   std::string client;  // the API key's name or fingerprint, or "ip:<address>"
   std::int64_t cached_tokens = -1;

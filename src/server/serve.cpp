@@ -30,17 +30,27 @@ int wait_for_signal(const sigset_t& set) {
   return sig;
 }
 
-}  // namespace
-
-int serve(std::shared_ptr<const config> cfg, config_source source) {
-  // Block the shutdown signals in this thread before any worker starts: workers inherit the
-  // mask, and this thread takes them synchronously with sigwait().
+sigset_t shutdown_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void block_shutdown_signals() {
+  auto set = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int serve(std::shared_ptr<const config> cfg, config_source source) {
+  // this thread takes the shutdown signals synchronously with sigwait(); the workers started
+  // below inherit the mask (the caller blocked them before its first thread, see serve.h)
+  block_shutdown_signals();
+  auto set = shutdown_signals();
   std::signal(SIGPIPE, SIG_IGN);
 
   auto [host, port] = split_listen(cfg->server.listen);
@@ -56,7 +66,14 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   opts.allowed_hosts = cfg->server.allowed_hosts;
   opts.allowed_origins = cfg->server.allowed_origins;
 
-  gateway gw(cfg);
+  std::unique_ptr<gateway> made;
+  try {
+    made = std::make_unique<gateway>(cfg);
+  } catch (const config_error& e) {  // e.g. a backend URL that cannot be used
+    spdlog::error("cannot start: {}", e.what());
+    return 2;
+  }
+  gateway& gw = *made;
   opts.on_refused = [&gw](const http::refused_request& r) { gw.log_refused(r); };
   gw.set_config_source(source);
   http::server srv(opts, [&gw](http::exchange& ex) { return gw.handle(ex); });

@@ -17,4 +17,10 @@ using config_source = std::function<std::shared_ptr<const config>()>;
 // "switchyard listening on http://HOST:PORT" once ready.
 int serve(std::shared_ptr<const config> cfg, config_source source);
 
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, so that every thread started after
+// it inherits the mask and serve()'s sigwait() is their only receiver. Call it first, before
+// anything starts a thread (the async logger does): a thread started earlier would take a
+// SIGHUP with its default action, and the gateway would die of a reload request.
+void block_shutdown_signals();
+
 }  // namespace sy

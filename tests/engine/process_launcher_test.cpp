@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -94,4 +95,30 @@ TEST(process_launcher, children_die_when_the_gateway_is_killed) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_TRUE(gone) << "child " << grandchild << " outlived a SIGKILLed parent";
+}
+
+// An engine child gets what it needs to run, never the gateway's secrets (cloud keys in the
+// gateway's environment).
+TEST(process_launcher, children_inherit_no_secrets_from_the_environment) {
+  ::setenv("OPENAI_API_KEY", "sk-canary-openai-0123456789", 1);
+  ::setenv("SWITCHYARD_API_KEYS", "sk-canary-client-0123456789", 1);
+  ::setenv("GGML_CANARY_SETTING", "kept", 1);
+  process_launcher launcher;
+  auto log = sy::test::temp_dir() + "/env.log";
+  auto r = launcher.launch({"/usr/bin/env", {}, log, {"LLAMA_API_KEY=for-the-child", "PATH=/usr/bin:/bin"}});
+  ASSERT_GT(r.pid, 0) << r.error;
+  EXPECT_EQ(wait_exit(launcher, r.pid), 0);
+  auto env = sy::engine::tail_of_file(log);
+  EXPECT_THAT(env, testing::Not(HasSubstr("canary-openai")));
+  EXPECT_THAT(env, testing::Not(HasSubstr("canary-client")));
+  EXPECT_THAT(env, HasSubstr("GGML_CANARY_SETTING=kept"));
+  EXPECT_THAT(env, HasSubstr("LLAMA_API_KEY=for-the-child"));
+  int paths = 0;  // one PATH: the given one overrides the inherited one
+  std::istringstream lines(env);
+  for (std::string line; std::getline(lines, line);) paths += line.starts_with("PATH=") ? 1 : 0;
+  EXPECT_EQ(paths, 1);
+  EXPECT_THAT(env, HasSubstr("PATH=/usr/bin:/bin\n"));
+  ::unsetenv("OPENAI_API_KEY");
+  ::unsetenv("SWITCHYARD_API_KEYS");
+  ::unsetenv("GGML_CANARY_SETTING");
 }

@@ -201,3 +201,118 @@ TEST_F(hostile_input_test, a_sighup_and_the_file_watcher_seeing_one_edit_reload_
   EXPECT_EQ(std::distance(std::sregex_iterator(out.begin(), out.end(), reloaded), std::sregex_iterator()), 1) << out;
   EXPECT_EQ(chat("extra").status, 200u);
 }
+
+namespace {
+
+// Canaries: where any of them shows up, a secret leaked.
+const std::string url_password = "canary-url-password-7f3a9b";
+const std::string backend_key = "sk-canary-backend-9c1d2e3f4a5b";
+const std::string client_key = "sk-canary-client-5e6f7a8b9c0d";
+
+std::pair<int, std::string> run_cli(std::vector<std::string> args) {
+  args.insert(args.begin(), switchyard_binary());
+  child_process p(args, temp_dir() + "/cli.log");
+  auto rc = p.wait_exit(std::chrono::seconds(20));
+  return {rc.value_or(-1), p.output()};
+}
+
+void expect_no_canary(const std::string& text, const std::string& where) {
+  for (const auto* canary : {&url_password, &backend_key, &client_key})
+    EXPECT_THAT(text, Not(HasSubstr(*canary))) << where << " leaks " << *canary << ":\n" << text;
+}
+
+}  // namespace
+
+TEST(secrets, credentials_in_a_backend_url_are_refused_without_being_printed) {
+  auto dir = temp_dir();
+  auto path = dir + "/config.yaml";
+  write_file(path, "backends:\n  - name: creds\n    url: http://user:" + url_password + "@127.0.0.1:1/v1\n");
+  auto [rc, out] = run_cli({"config", "check", path});
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_THAT(out, HasSubstr("carries credentials"));
+  expect_no_canary(out, "config check");
+  std::tie(rc, out) = run_cli({"config", "show", "--config", path});
+  expect_no_canary(out, "config show");
+  // serve refuses it with the reason and an exit status, not an abort that prints the URL
+  std::tie(rc, out) = run_cli({"serve", "--config", path, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_THAT(out, HasSubstr("carries credentials"));
+  expect_no_canary(out, "serve");
+}
+
+TEST(secrets, keys_quoted_by_upstreams_never_reach_a_client_a_log_an_event_or_the_admin_api) {
+  // `strict` answers the gateway's (wrong) key with OpenAI's 401 that quotes it, on every request
+  // including the model listing; `echo` fails with a 500 whose body quotes the key
+  mock_upstream strict({"--require-key", "sk-the-right-key-0000000000"});
+  mock_upstream echo;
+  http_request(echo.port(), "POST", "/mock/faults",
+               R"({"status":500,"message":"upstream trace: authorization=Bearer )" + backend_key + R"("})");
+  std::string config = "server:\n  api_keys: [" + client_key + "]\nbackends:\n"
+                       "  - { name: strict, url: \"" + strict.url() + "\", api_key: " + backend_key + " }\n"
+                       "  - { name: echo, url: \"" + echo.url() + "\", api_key: " + backend_key +
+                       ", list_models: false }\n"
+                       "aliases:\n  s: strict/mock-chat\n  e: echo/mock-chat\n";
+  gateway_process gw(config, nullptr);
+  ASSERT_TRUE(gw.started()) << gw.process().output();
+  headers auth{{"Authorization", "Bearer " + client_key}};
+  http_connection events(gw.port());
+  ASSERT_EQ(events.start("GET", "/api/events", "", auth).status, 200u);
+
+  std::vector<std::pair<std::string, response>> answers;
+  for (const char* path : {"/v1/chat/completions", "/v1/messages", "/api/chat", "/v1/responses"})
+    for (const char* model : {"s", "e"}) {
+      std::string body = std::string(path) == "/v1/responses"
+                             ? std::string(R"({"model":")") + model + R"(","input":"hi"})"
+                             : std::string(R"({"model":")") + model +
+                                   R"(","max_tokens":5,"stream":false,"messages":[{"role":"user","content":"hi"}]})";
+      answers.emplace_back(std::string(path) + " " + model, http_request(gw.port(), "POST", path, body, auth));
+    }
+  for (auto& [what, r] : answers) {
+    EXPECT_GE(r.status, 400u) << what;
+    expect_no_canary(r.body, what);
+    for (auto& [name, value] : r.headers) expect_no_canary(value, what + " header " + name);
+  }
+  // the listing of `strict` failed with the 401: the admin API shows why, masked
+  std::string backends;
+  for (int i = 0; i < 100; ++i) {
+    backends = http_request(gw.port(), "GET", "/api/backends", "", auth).body;
+    if (backends.find("Incorrect API key") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_THAT(backends, HasSubstr("Incorrect API key provided: ********"));
+  expect_no_canary(backends, "/api/backends");
+  for (const char* admin : {"/api/router", "/metrics", "/v1/models", "/api/usage"})
+    expect_no_canary(http_request(gw.port(), "GET", admin, "", auth).body, admin);
+  expect_no_canary(events.read_until("\"e\""), "/api/events");
+  expect_no_canary(gw.process().output(), "the log");
+}
+
+TEST_F(hostile_input_test, made_up_model_names_do_not_grow_metrics_or_router_state) {
+  start(R"(
+backends:
+  - { name: open, type: openai, url: "{MOCK_URL}", list_models: false }
+)");
+  auto sizes = [&] {
+    return std::make_pair(http_request(gw->port(), "GET", "/metrics").body.size(),
+                          http_request(gw->port(), "GET", "/api/router").body.size());
+  };
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(chat("open/made-up-" + std::to_string(i)).status, 200u);
+  auto before = sizes();
+  for (int i = 10; i < 1000; ++i) ASSERT_EQ(chat("open/made-up-" + std::to_string(i)).status, 200u);
+  auto after = sizes();
+  EXPECT_LT(after.first, before.first + 1024) << "/metrics grew from " << before.first << " to " << after.first;
+  EXPECT_LT(after.second, before.second + 1024) << "/api/router grew from " << before.second << " to " << after.second;
+  EXPECT_THAT(http_request(gw->port(), "GET", "/metrics").body, HasSubstr(R"x(model="open/(other)")x"));
+
+  // names are bounded: length and characters (a NUL would reach the x-switchyard-model header)
+  auto r = chat("open/" + std::string(256 * 1024, 'n'));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("at most 256"));
+  EXPECT_LT(r.body.size(), 1024u) << "the refusal echoes the name";
+  r = chat("open/bad\\u0000name");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("control characters"));
+  r = chat("open/bad\\r\\nx-injected: 1");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_TRUE(r.header("x-injected").empty());
+}

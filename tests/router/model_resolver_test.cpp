@@ -83,3 +83,28 @@ TEST_F(model_resolver, a_route_carries_its_later_targets_as_fallbacks) {
   EXPECT_TRUE(t.fallbacks.empty());
   EXPECT_TRUE(std::get<sy::resolved_target>(resolve("gpt")).fallbacks.empty());  // aliases have none
 }
+
+TEST_F(model_resolver, only_known_models_count_under_their_own_name) {
+  auto t = std::get<sy::resolved_target>(resolve("vllm/anything-a-client-made-up"));
+  EXPECT_FALSE(t.known);
+  EXPECT_EQ(t.stats_id(), "vllm/(other)");
+  t = std::get<sy::resolved_target>(resolve("vllm/qwen"));  // a route's target: configured
+  EXPECT_TRUE(t.known);
+  EXPECT_EQ(t.stats_id(), "vllm/qwen");
+  EXPECT_TRUE(std::get<sy::resolved_target>(resolve("openai/gpt-4o-mini")).known);  // configured model list
+  EXPECT_TRUE(std::get<sy::resolved_target>(resolve("gpt")).known);
+  EXPECT_TRUE(std::get<sy::resolved_target>(resolve("chat")).known);
+  catalog->update_listing("vllm", sy::model_listing{{"llama"}, {}});
+  EXPECT_TRUE(std::get<sy::resolved_target>(resolve("vllm/llama")).known);  // listed
+}
+
+TEST_F(model_resolver, refuses_names_that_are_too_long_or_carry_control_characters) {
+  EXPECT_FALSE(sy::model_name_problem("vllm/Qwen/Qwen2.5-7B-Instruct:Q4_K_M"));
+  EXPECT_FALSE(sy::model_name_problem(std::string(256, 'm')));
+  EXPECT_THAT(*sy::model_name_problem(std::string(257, 'm')), testing::HasSubstr("at most 256"));
+  EXPECT_TRUE(sy::model_name_problem(std::string("a\0b", 3)));
+  EXPECT_TRUE(sy::model_name_problem("a\r\nb"));
+  EXPECT_TRUE(sy::model_name_problem("a\x7f"));
+  EXPECT_TRUE(sy::model_name_problem(""));
+  EXPECT_TRUE(std::holds_alternative<sy::unknown_model>(resolve("vllm/" + std::string(300, 'x'))));
+}

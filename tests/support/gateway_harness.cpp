@@ -5,8 +5,10 @@
 
 namespace sy::test {
 
-mock_upstream::mock_upstream() : dir_(temp_dir()) {
-  proc_ = std::make_unique<child_process>(std::vector<std::string>{mock_binary(), "--port", "0"}, dir_ + "/mock.log");
+mock_upstream::mock_upstream(std::vector<std::string> extra_args) : dir_(temp_dir()) {
+  std::vector<std::string> argv{mock_binary(), "--port", "0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  proc_ = std::make_unique<child_process>(argv, dir_ + "/mock.log");
   auto port = proc_->wait_for(std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)"), std::chrono::seconds(10));
   if (!port) throw std::runtime_error("mock upstream did not start: " + proc_->output());
   port_ = static_cast<unsigned short>(std::stoi(*port));

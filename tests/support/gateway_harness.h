@@ -3,6 +3,7 @@
 // points at it, for integration tests.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "child_process.h"
 #include "http_client.h"
@@ -11,7 +12,7 @@ namespace sy::test {
 
 class mock_upstream {
  public:
-  mock_upstream();
+  explicit mock_upstream(std::vector<std::string> extra_args = {});  // e.g. {"--require-key", "k"}
   unsigned short port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
   std::string last_request();  // JSON of the last request it received

@@ -1,6 +1,10 @@
 // mock-openai: an OpenAI-compatible mock upstream for integration tests and benchmarks.
 //
 //   mock-openai [--host 127.0.0.1] [--port 0] [--threads 1] [--models mock-chat,mock-embed]
+//               [--require-key KEY]
+//
+// --require-key: every request outside /mock/ must carry "Authorization: Bearer KEY"; others get
+// OpenAI's 401, which quotes the key that was presented ("Incorrect API key provided: ...").
 //
 // once bound it prints "listening on HOST:PORT" to stdout; SIGINT/SIGTERM exit cleanly.
 //
@@ -366,6 +370,8 @@ struct mock_state {
   std::atomic<std::uint64_t> generations_{0};
   std::atomic<std::uint64_t> next_id_{1};
   hold_registry holds_;
+
+  std::string required_key_;  // --require-key; empty: any
 
   explicit mock_state(std::vector<std::string> models) : models_(std::move(models)) {
     models_json_ = R"({"object":"list","data":[)";
@@ -909,6 +915,16 @@ awaitable<next> dispatch(mock_state& st, connection& c, request_t req) {
   if (path.starts_with("/mock/")) co_return co_await serve_mock(st, c, x, req.method(), path, req.body());
 
   st.requests_.fetch_add(1, std::memory_order_relaxed);
+  if (!st.required_key_.empty()) {
+    std::string_view auth = req[http::field::authorization];
+    std::string_view presented = auth.starts_with("Bearer ") ? auth.substr(7) : auth;
+    if (presented != st.required_key_) {
+      std::string msg = "Incorrect API key provided: ";
+      msg += presented;
+      msg += ". You can find your API key at https://platform.openai.com/account/api-keys.";
+      co_return co_await send_error(c, x, 401, msg);
+    }
+  }
   api const route = api_of(path);
   http::verb const method = req.method();
   bool const wants_body = route != api::models && route != api::none && method == http::verb::post;
@@ -1038,6 +1054,7 @@ struct options {
   unsigned port = 0;
   unsigned threads = 1;
   std::vector<std::string> models{"mock-chat", "mock-embed"};
+  std::string required_key;
 };
 
 std::optional<options> parse_options(int argc, char** argv) {
@@ -1059,6 +1076,8 @@ std::optional<options> parse_options(int argc, char** argv) {
       o.host = value;
     } else if (arg == "--port" && number(o.port, 0, 65535)) {
     } else if (arg == "--threads" && number(o.threads, 1, 256)) {
+    } else if (arg == "--require-key" && !value.empty()) {
+      o.required_key = value;
     } else if (arg == "--models" && !value.empty()) {
       o.models.clear();
       for (std::size_t start = 0; start <= value.size();) {
@@ -1079,12 +1098,14 @@ std::optional<options> parse_options(int argc, char** argv) {
 int main(int argc, char** argv) {
   auto opt = parse_options(argc, argv);
   if (!opt) {
-    std::cerr << "usage: mock-openai [--host 127.0.0.1] [--port 0] [--threads 1] [--models mock-chat,mock-embed]\n";
+    std::cerr << "usage: mock-openai [--host 127.0.0.1] [--port 0] [--threads 1] [--models mock-chat,mock-embed] "
+                 "[--require-key KEY]\n";
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
 
   mock_state st(opt->models);
+  st.required_key_ = opt->required_key;
   context_list contexts;
   for (unsigned i = 0; i < opt->threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
   auto& main_ctx = *contexts.front();

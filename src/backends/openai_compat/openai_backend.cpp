@@ -18,11 +18,12 @@ namespace bhttp = http::bhttp;
 constexpr std::size_t max_buffered_response = 64 * 1024 * 1024;
 
 openai_backend::openai_backend(const backend_config& cfg, std::shared_ptr<const upstream_dialect> dialect)
-    : cfg_(cfg), dialect_(std::move(dialect)) {
+    : cfg_(cfg), dialect_(std::move(dialect)), scrubber_({cfg.api_key}) {
   std::string why;
   auto parsed = http::parse_base_url(cfg.url, &why);
   if (!parsed)
-    throw config_error("backends", cfg.line, fmt::format("backend '{}': url '{}': {}", cfg.name, cfg.url, why));
+    throw config_error("backends", cfg.line,
+                       fmt::format("backend '{}': url '{}': {}", cfg.name, without_url_credentials(cfg.url), why));
   url_ = std::move(*parsed);
 }
 
@@ -247,7 +248,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     out.status = status;
     auto backend_name = cfg_.name;
     const bool raw_lines = framing == http::body_framing::ndjson && !from_upstream && !opt.translate;
-    auto on_error = [&](std::string_view m) {
+    auto on_error = [&](std::string_view detail) {
+      auto m = scrubber_.scrub(std::string(detail));
       auto message = fmt::format("backend '{}' failed mid-stream: {}", backend_name, m);
       if (opt.translate) return opt.translate->stream_error(message);
       // an NDJSON stream relayed as it is ends with Ollama's own error line
@@ -292,7 +294,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     out.complete = r.complete;
     if (r.error.failure != http::upstream_failure::none) {
       out.failure = r.error.failure;
-      out.error = fmt::format("backend '{}' failed mid-stream: {}", cfg_.name, r.error.detail);
+      out.error = fmt::format("backend '{}' failed mid-stream: {}", cfg_.name, scrubber_.scrub(r.error.detail));
     } else if (r.client_gone) {
       out.error = "client went away";
     }
@@ -305,6 +307,8 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_return co_await fail(502, err.failure, fmt::format("backend '{}' failed: {}", cfg_.name, err.detail),
                             "upstream_error");
 
+  // an error may quote the key it was sent (OpenAI's 401 does): masked before anyone sees it
+  if (status < 200 || status >= 300) upstream_body = scrubber_.scrub(std::move(upstream_body));
   if (from_upstream) upstream_body = from_upstream->body(status, upstream_body);  // in OpenAI's words
   if (status == 401 || status == 403 || status == 407) {
     // the gateway's key for this backend was refused: not the client's fault, and the
@@ -396,7 +400,8 @@ http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::l
   auto got = co_await http::fetch(pool, url_, req, 8 * 1024 * 1024);
   if (auto* err = std::get_if<http::upstream_error>(&got)) co_return err->detail;
   auto& f = std::get<http::fetched>(got);
-  if (f.status != 200) co_return fmt::format("HTTP {}: {}", f.status, upstream_error_message(f.body));
+  if (f.status != 200)
+    co_return fmt::format("HTTP {}: {}", f.status, upstream_error_message(scrubber_.scrub(std::move(f.body))));
   auto listed = dialect_ ? dialect_->parse_models(f.body) : parse_openai_model_list(f.body);
   auto* listing = std::get_if<model_listing>(&listed);
   if (!known || !dialect_ || !listing) co_return listed;

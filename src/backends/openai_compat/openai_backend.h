@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/secret.h"
 #include "http/server.h"
 #include "http/upstream_client.h"
 #include "http/upstream_pool.h"
@@ -137,6 +138,7 @@ class openai_backend {
   backend_config cfg_;
   http::base_url url_;
   std::shared_ptr<const upstream_dialect> dialect_;
+  secret_scrubber scrubber_;  // this backend's key, masked in every upstream text that goes on
 };
 
 // The message inside an upstream error body ({"error":{"message"}} / {"message"} / text),
