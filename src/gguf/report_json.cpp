@@ -1,4 +1,7 @@
-// format_json: the `switchyard inspect --json` report.
+// format_json: the `switchyard inspect --json` report. Every double goes through num(): a
+// non-finite one is null, so the output always parses.
+#include <cmath>
+
 #include <boost/json.hpp>
 
 #include "gguf/model_report.h"
@@ -11,12 +14,17 @@ namespace json = boost::json;
 json::value opt(const std::optional<uint64_t>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
+// JSON has no NaN or infinity (a file may hold them): those are null.
+json::value num(double v) {
+  return std::isfinite(v) ? json::value(v) : json::value(nullptr);
+}
 json::value optd(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
+  return v ? num(*v) : json::value(nullptr);
 }
 
 json::object tally(const tensor_tally& t) {
-  return {{"tensors", t.tensors}, {"params", t.params}, {"bytes", t.bytes}, {"bits_per_weight", t.bits_per_weight()}};
+  return {
+      {"tensors", t.tensors}, {"params", t.params}, {"bytes", t.bytes}, {"bits_per_weight", num(t.bits_per_weight())}};
 }
 
 json::array u64s(const std::vector<uint64_t>& v) {

@@ -1,0 +1,14 @@
+#pragma once
+// Text from outside (file metadata, remote names) made safe to print on a terminal: what could
+// move the cursor, retitle the window or start an escape sequence is shown as an escape instead.
+#include <string>
+#include <string_view>
+
+namespace sy {
+
+// C0 controls (ESC, CR, LF and TAB included) and DEL become "\xHH"; C1 controls written in
+// UTF-8 (U+0080..U+009F) become "\u00HH"; bytes that are not valid UTF-8 (a lone 0x9b is a
+// CSI on an 8-bit terminal) become "\xHH". Valid UTF-8 text otherwise passes unchanged.
+std::string terminal_safe(std::string_view s);
+
+}  // namespace sy
