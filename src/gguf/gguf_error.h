@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/terminal_text.h"
+#include "core/untrusted_text.h"
 
 namespace sy::gguf {
 

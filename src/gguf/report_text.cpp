@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "core/human_units.h"
-#include "core/terminal_text.h"
+#include "core/untrusted_text.h"
 #include "gguf/model_report.h"
 
 namespace sy::gguf {

@@ -186,3 +186,14 @@ TEST(model_report, huge_vocabulary_counts_come_from_the_header_and_the_tally) {
   EXPECT_EQ(facts.tokenizer.n_tokens, 100u);
   EXPECT_EQ(facts.tokenizer.n_special, 3u);
 }
+
+TEST(model_report, json_strings_are_valid_utf8_whatever_the_file_holds) {
+  auto w = llama_fixture();
+  w.set_string("general.name", "bad \x9b\xff utf-8 \xe2\x82");
+  w.add_tensor("blk.0.\xc0\xaf.weight", {8}, 0);
+  auto json = format_json(report_of(w));
+  boost::system::error_code ec;
+  auto j = boost::json::parse(json, ec);  // the parser refuses invalid UTF-8 in strings
+  ASSERT_FALSE(ec) << json;
+  EXPECT_EQ(j.at("identity").at("name").as_string(), "bad \xef\xbf\xbd\xef\xbf\xbd utf-8 \xef\xbf\xbd\xef\xbf\xbd");
+}

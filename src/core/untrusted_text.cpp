@@ -1,4 +1,4 @@
-#include "core/terminal_text.h"
+#include "core/untrusted_text.h"
 
 #include <cstdint>
 
@@ -51,6 +51,23 @@ std::string terminal_safe(std::string_view s) {
       out += hex[c1 >> 4];
       out += hex[c1 & 15];
       i += 2;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    size_t n = b < 0x80 ? 1 : utf8_length(s, i);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";
+      ++i;
     } else {
       out.append(s.substr(i, n));
       i += n;
