@@ -24,10 +24,11 @@ struct gguf_limits {
   uint64_t max_string_bytes = 1024 * 1024;  // one string value (or array element)
   uint64_t max_array_elements = 16 * 1024 * 1024;
   uint64_t max_array_bytes = 256ull << 20;  // wire bytes of one array
-  // Elements of one array held in memory; the rest is tallied and skipped. 65536 covers every
-  // per-layer array model_facts reads (it caps block_count there too); token arrays are
-  // counted from the header and their types tallied, never held.
-  uint64_t max_array_kept = 64 * 1024;
+  // Elements of one array held in memory (at most 160 KiB of scalars); the rest is tallied and
+  // skipped. Per-layer arrays are the only ones whose elements facts read, and 4096 is 8x
+  // llama.cpp's LLAMA_MAX_LAYERS (512), past which it refuses them; token arrays are counted from
+  // the header and their types tallied, never held.
+  uint64_t max_array_kept = 4096;
   uint64_t max_metadata_count = 1024 * 1024;
   // Decoded metadata in memory, all keys together (keys, values, kept array elements): bounds
   // what a header costs whatever it declares. Real models need a few MiB.
