@@ -24,8 +24,15 @@ struct gguf_limits {
   uint64_t max_string_bytes = 1024 * 1024;  // one string value (or array element)
   uint64_t max_array_elements = 16 * 1024 * 1024;
   uint64_t max_array_bytes = 256ull << 20;  // wire bytes of one array
+  // Elements of one array held in memory (at most 160 KiB of scalars); the rest is tallied and
+  // skipped. Per-layer arrays are the only ones whose elements facts read, and 4096 is 8x
+  // llama.cpp's LLAMA_MAX_LAYERS (512), past which it refuses them; token arrays are counted from
+  // the header and their types tallied, never held.
+  uint64_t max_array_kept = 4096;
   uint64_t max_metadata_count = 1024 * 1024;
-  uint64_t max_metadata_bytes = 1ull << 30;  // decoded metadata, all keys together
+  // Decoded metadata in memory, all keys together (keys, values, kept array elements): bounds
+  // what a header costs whatever it declares. Real models need a few MiB.
+  uint64_t max_metadata_bytes = 64ull << 20;
   uint64_t max_tensors = 1024 * 1024;
   uint64_t max_alignment = 1024 * 1024;
 };

@@ -1,5 +1,6 @@
 // read_gguf: the header parser. Every length is checked against the limits and against the bytes
 // left in the file before anything is allocated.
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -26,6 +27,13 @@ class cursor {
     src_.read_at(pos_, std::span<std::byte>(static_cast<std::byte*>(out), n));
     pos_ += n;
   }
+  // Moves past n bytes without reading them (a byte source fetches nothing for them).
+  void skip(uint64_t n, const std::string& what) {
+    if (n > left())
+      throw gguf_error(pos_,
+                       fmt::format("unexpected end of file skipping {} ({} bytes needed, {} left)", what, n, left()));
+    pos_ += n;
+  }
   template <class T>
   T get(const std::string& what) {
     T v;
@@ -48,6 +56,13 @@ class cursor {
   uint64_t size_;
   uint64_t pos_ = 0;
 };
+
+bool checked_mul(uint64_t a, uint64_t b, uint64_t& out) {
+  return !__builtin_mul_overflow(a, b, &out);
+}
+bool checked_add(uint64_t a, uint64_t b, uint64_t& out) {
+  return !__builtin_add_overflow(a, b, &out);
+}
 
 scalar read_scalar(cursor& c, value_type t, const gguf_limits& lim, const std::string& what) {
   switch (t) {
@@ -86,6 +101,82 @@ uint64_t footprint(const scalar& s) {
   return sizeof(scalar) + (str ? str->size() : 0);
 }
 
+bool is_integer(value_type t) {
+  switch (t) {
+    case value_type::u8:
+    case value_type::i8:
+    case value_type::u16:
+    case value_type::i16:
+    case value_type::u32:
+    case value_type::i32:
+    case value_type::u64:
+    case value_type::i64:
+    case value_type::boolean: return true;
+    default: return false;
+  }
+}
+
+// Decodes one little-endian element of an integer or bool array from raw bytes.
+void tally_element(int_tally& t, value_type elem, const unsigned char* p, uint64_t at, const std::string& key) {
+  auto load = [&]<class T>(T) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  switch (elem) {
+    case value_type::u8: return t.add(uint64_t{load(uint8_t{})});
+    case value_type::i8: return t.add(int64_t{load(int8_t{})});
+    case value_type::u16: return t.add(uint64_t{load(uint16_t{})});
+    case value_type::i16: return t.add(int64_t{load(int16_t{})});
+    case value_type::u32: return t.add(uint64_t{load(uint32_t{})});
+    case value_type::i32: return t.add(int64_t{load(int32_t{})});
+    case value_type::u64: return t.add(load(uint64_t{}));
+    case value_type::i64: return t.add(load(int64_t{}));
+    case value_type::boolean:
+      if (*p > 1) throw gguf_error(at, fmt::format("key '{}': bool byte is {}, not 0 or 1", key, *p));
+      return t.add(uint64_t{*p});
+    default: return;
+  }
+}
+
+// The elements past the kept ones: integers and bools are read in chunks and tallied (memory
+// stays one chunk), floats are skipped, strings have their lengths read and checked and their
+// bytes skipped. Every length is still checked against the bytes left in the file.
+void stream_rest(cursor& c, value& v, uint64_t first, const gguf_limits& lim, const std::string& key, uint64_t start) {
+  value_type elem = v.elem_type;
+  uint64_t n = v.count - first;
+  if (elem == value_type::string) {
+    // millions of elements: messages are formatted only when something is wrong
+    static const std::string unused;
+    for (uint64_t i = first; i < v.count; ++i) {
+      uint64_t at = c.pos();
+      if (c.left() < 8)
+        throw gguf_error(at, fmt::format("unexpected end of file reading the length of element {} of '{}'", i, key));
+      uint64_t len = c.get<uint64_t>(unused);
+      if (len > lim.max_string_bytes)
+        throw gguf_error(at,
+                         fmt::format("element {} of '{}' is {} bytes, limit {}", i, key, len, lim.max_string_bytes));
+      if (len > c.left())
+        throw gguf_error(
+            at, fmt::format("element {} of '{}' of {} bytes runs past end of file ({} left)", i, key, len, c.left()));
+      c.skip(len, unused);
+      if (c.pos() - start > lim.max_array_bytes)
+        throw gguf_error(at, fmt::format("key '{}': array exceeds {} bytes", key, lim.max_array_bytes));
+    }
+    return;
+  }
+  uint64_t size = value_type_size(elem);  // n * size <= max_array_bytes: checked by the caller
+  if (!is_integer(elem)) return c.skip(n * size, fmt::format("elements {}.. of '{}'", first, key));
+  std::vector<unsigned char> chunk(std::min<uint64_t>(n * size, 64 * 1024));
+  for (uint64_t left = n * size; left > 0;) {
+    uint64_t at = c.pos();
+    uint64_t len = std::min<uint64_t>(left, chunk.size());  // a multiple of size: sizes are 1, 2, 4, 8
+    c.read(chunk.data(), len, fmt::format("elements of '{}'", key));
+    for (uint64_t k = 0; k < len; k += size) tally_element(v.ints, elem, chunk.data() + k, at + k, key);
+    left -= len;
+  }
+}
+
 value read_value(cursor& c, value_type t, const gguf_limits& lim, const std::string& key, uint64_t& budget) {
   auto charge = [&](uint64_t n, uint64_t at) {
     if (n > budget)
@@ -107,32 +198,32 @@ value read_value(cursor& c, value_type t, const gguf_limits& lim, const std::str
     throw gguf_error(count_at, fmt::format("key '{}': array of {} elements, limit {}", key, n, lim.max_array_elements));
   // Each element takes at least this many bytes on the wire (a string its u64 length).
   uint64_t min_elem = elem == value_type::string ? 8 : value_type_size(elem);
-  uint64_t min_bytes = n * min_elem;  // n <= 2^24, min_elem <= 8: no overflow
-  if (min_bytes > c.left())
+  uint64_t min_bytes = 0;
+  if (!checked_mul(n, min_elem, min_bytes) || min_bytes > c.left())
     throw gguf_error(count_at,
                      fmt::format("key '{}': array of {} {} runs past end of file", key, n, value_type_name(elem)));
   if (min_bytes > lim.max_array_bytes)
     throw gguf_error(count_at,
                      fmt::format("key '{}': array of {} bytes, limit {}", key, min_bytes, lim.max_array_bytes));
-  charge(n * sizeof(scalar), count_at);
-  std::vector<scalar> items;
-  items.reserve(n);
+  value v = value::array_of(elem, {});
+  v.count = n;
+  uint64_t keep = std::min(n, lim.max_array_kept);
+  charge(keep * sizeof(scalar), count_at);  // keep <= n <= max_array_elements: no overflow
+  v.items.reserve(keep);
   uint64_t start = c.pos();
-  for (uint64_t i = 0; i < n; ++i) {
+  for (uint64_t i = 0; i < keep; ++i) {
     uint64_t item_at = c.pos();
-    items.push_back(read_scalar(c, elem, lim, fmt::format("element {} of '{}'", i, key)));
-    if (auto* s = std::get_if<std::string>(&items.back())) charge(s->size(), item_at);
+    v.items.push_back(read_scalar(c, elem, lim, fmt::format("element {} of '{}'", i, key)));
+    const auto& s = v.items.back();
+    if (auto* str = std::get_if<std::string>(&s)) charge(str->size(), item_at);
+    if (auto* u = std::get_if<uint64_t>(&s)) v.ints.add(*u);
+    if (auto* x = std::get_if<int64_t>(&s)) v.ints.add(*x);
+    if (auto* b = std::get_if<bool>(&s)) v.ints.add(uint64_t{*b});
     if (c.pos() - start > lim.max_array_bytes)
       throw gguf_error(item_at, fmt::format("key '{}': array exceeds {} bytes", key, lim.max_array_bytes));
   }
-  return value::array_of(elem, std::move(items));
-}
-
-bool checked_mul(uint64_t a, uint64_t b, uint64_t& out) {
-  return !__builtin_mul_overflow(a, b, &out);
-}
-bool checked_add(uint64_t a, uint64_t b, uint64_t& out) {
-  return !__builtin_add_overflow(a, b, &out);
+  if (keep < n) stream_rest(c, v, keep, lim, key, start);
+  return v;
 }
 
 }  // namespace
@@ -188,6 +279,11 @@ gguf_file read_gguf(byte_source& src, const gguf_limits& lim) {
     if (key.empty()) throw gguf_error(at, fmt::format("key #{} is empty", i));
     if (f.index_.count(key)) throw gguf_error(at, fmt::format("duplicate key '{}'", key));
     value_type t = read_type(c, "key '" + key + "'");
+    // the entry, its index node and the key twice (entry and index)
+    uint64_t entry = sizeof(std::pair<std::string, value>) + 64 + 2 * key.size();
+    if (entry > budget)
+      throw gguf_error(at, fmt::format("key '{}': metadata exceeds {} decoded bytes", key, lim.max_metadata_bytes));
+    budget -= entry;
     value v = read_value(c, t, lim, key, budget);
     f.index_.emplace(key, f.metadata.size());
     f.metadata.emplace_back(std::move(key), std::move(v));

@@ -40,6 +40,17 @@ uint32_t value_type_size(value_type t) {
   }
 }
 
+value value::array_of(value_type elem, std::vector<scalar> items) {
+  value v{value_type::array, elem, std::move(items), 0, {}};
+  v.count = v.items.size();
+  for (const auto& s : v.items) {
+    if (auto* u = std::get_if<uint64_t>(&s)) v.ints.add(*u);
+    if (auto* i = std::get_if<int64_t>(&s)) v.ints.add(*i);
+    if (auto* b = std::get_if<bool>(&s)) v.ints.add(uint64_t{*b});
+  }
+  return v;
+}
+
 std::optional<uint64_t> value::as_u64(size_t i) const {
   if (i >= items.size()) return std::nullopt;
   const auto& s = items[i];
@@ -80,7 +91,7 @@ const std::string* value::as_string(size_t i) const {
 }
 
 std::string value::summary() const {
-  if (is_array()) return fmt::format("[{} x {}]", items.size(), value_type_name(elem_type));
+  if (is_array()) return fmt::format("[{} x {}]", count, value_type_name(elem_type));
   if (items.empty()) return "";
   const auto& s = items[0];
   if (auto* str = std::get_if<std::string>(&s)) {

@@ -28,16 +28,14 @@ std::vector<uint64_t> per_layer(const gguf_file& f, const std::string& key, uint
     std::fill(out.begin(), out.end(), v->as_u64().value_or(fallback));
     return out;
   }
-  for (uint64_t i = 0; i < n_layer && i < v->size(); ++i) out[i] = v->as_u64(i).value_or(fallback);
+  for (uint64_t i = 0; i < n_layer && i < v->kept(); ++i) out[i] = v->as_u64(i).value_or(fallback);
   return out;
 }
 
 uint64_t max_of(const gguf_file& f, const std::string& key) {
   const value* v = f.find(key);
   if (!v) return 0;
-  uint64_t m = 0;
-  for (size_t i = 0; i < v->size(); ++i) m = std::max(m, v->as_u64(i).value_or(0));
-  return m;
+  return v->is_array() ? v->ints.max : v->as_u64().value_or(0);  // the tally covers every element
 }
 
 }  // namespace
@@ -98,7 +96,7 @@ model_facts read_model_facts(const gguf_file& f) {
       m.swa_kind = rule->second.kind;
       const value* pat = f.find(a + "attention.sliding_window_pattern");
       if (pat && pat->is_array()) {
-        for (uint64_t il = 0; il < m.n_layer && il < pat->size(); ++il) m.swa_layers[il] = pat->as_u64(il).value_or(0);
+        for (uint64_t il = 0; il < m.n_layer && il < pat->kept(); ++il) m.swa_layers[il] = pat->as_u64(il).value_or(0);
       } else {
         uint64_t p = pat ? pat->as_u64().value_or(rule->second.period) : rule->second.period;
         for (uint64_t il = 0; il < m.n_layer; ++il) m.swa_layers[il] = p == 0 || il % p < p - 1;
@@ -111,11 +109,9 @@ model_facts read_model_facts(const gguf_file& f) {
   t.pre = f.get_string("tokenizer.ggml.pre").value_or("");
   if (auto* v = f.find("tokenizer.ggml.tokens")) t.n_tokens = v->size();
   if (auto* v = f.find("tokenizer.ggml.merges")) t.n_merges = v->size();
+  // counts come from the header and the reader's tally: a vocabulary is never held in memory
   if (auto* v = f.find("tokenizer.ggml.token_type"); v && v->is_array())
-    for (size_t i = 0; i < v->size(); ++i) {
-      auto k = v->as_i64(i).value_or(0);
-      if (k == 3 || k == 4) ++t.n_special;
-    }
+    t.n_special = v->ints.count_of(3) + v->ints.count_of(4);
   t.bos_id = f.get_u64("tokenizer.ggml.bos_token_id");
   t.eos_id = f.get_u64("tokenizer.ggml.eos_token_id");
   t.eot_id = f.get_u64("tokenizer.ggml.eot_token_id");

@@ -1,5 +1,11 @@
-// format_json: the `switchyard inspect --json` report.
+// format_json: the `switchyard inspect --json` report, which always parses: every double goes
+// through num() (a non-finite one is null) and every string from the file through text() (bytes
+// that are not UTF-8 become U+FFFD; the serializer escapes control characters).
+#include <cmath>
+
 #include <boost/json.hpp>
+
+#include "core/untrusted_text.h"
 
 #include "gguf/model_report.h"
 
@@ -11,12 +17,21 @@ namespace json = boost::json;
 json::value opt(const std::optional<uint64_t>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
+// JSON has no NaN or infinity (a file may hold them): those are null.
+json::value num(double v) {
+  return std::isfinite(v) ? json::value(v) : json::value(nullptr);
+}
 json::value optd(const std::optional<double>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
+  return v ? num(*v) : json::value(nullptr);
+}
+
+json::string text(std::string_view s) {
+  return json::string(valid_utf8(s));
 }
 
 json::object tally(const tensor_tally& t) {
-  return {{"tensors", t.tensors}, {"params", t.params}, {"bytes", t.bytes}, {"bits_per_weight", t.bits_per_weight()}};
+  return {
+      {"tensors", t.tensors}, {"params", t.params}, {"bytes", t.bytes}, {"bits_per_weight", num(t.bits_per_weight())}};
 }
 
 json::array u64s(const std::vector<uint64_t>& v) {
@@ -28,19 +43,20 @@ json::array u64s(const std::vector<uint64_t>& v) {
 std::string format_json(const model_report& r) {
   const auto& m = r.facts;
   json::object o;
-  o["source"] = r.source;
+  o["source"] = text(r.source);
   o["gguf"] = {{"version", r.version},
                {"file_size", r.file_size},
                {"metadata_count", r.metadata_count},
                {"data_offset", r.data_offset},
                {"alignment", r.alignment}};
-  json::array bases(m.base_models.begin(), m.base_models.end());
-  o["identity"] = {{"architecture", m.architecture},
-                   {"name", m.name},
-                   {"size_label", m.size_label},
-                   {"finetune", m.finetune},
-                   {"license", m.license},
-                   {"organization", m.organization},
+  json::array bases;
+  for (const auto& b : m.base_models) bases.push_back(text(b));
+  o["identity"] = {{"architecture", text(m.architecture)},
+                   {"name", text(m.name)},
+                   {"size_label", text(m.size_label)},
+                   {"finetune", text(m.finetune)},
+                   {"license", text(m.license)},
+                   {"organization", text(m.organization)},
                    {"base_models", bases},
                    {"file_type", opt(m.file_type)},
                    {"file_type_name", r.file_type_name}};
@@ -76,11 +92,11 @@ std::string format_json(const model_report& r) {
                 {"kv_lora_rank", m.kv_lora_rank}};
   o["rope"] = {{"dimension_count", opt(m.rope.dimension_count)},
                {"freq_base", optd(m.rope.freq_base)},
-               {"scaling_type", m.rope.scaling_type},
+               {"scaling_type", text(m.rope.scaling_type)},
                {"scaling_factor", optd(m.rope.scaling_factor)},
                {"original_context_length", opt(m.rope.original_context_length)}};
   const auto& t = m.tokenizer;
-  o["vocabulary"] = {{"model", t.model},        {"pre", t.pre},
+  o["vocabulary"] = {{"model", text(t.model)},  {"pre", text(t.pre)},
                      {"tokens", t.n_tokens},    {"special", t.n_special},
                      {"merges", t.n_merges},    {"bos_id", opt(t.bos_id)},
                      {"eos_id", opt(t.eos_id)}, {"eot_id", opt(t.eot_id)},
@@ -88,7 +104,8 @@ std::string format_json(const model_report& r) {
   json::array blocks;
   for (auto& g : r.blocks) {
     json::array ts;
-    for (auto& e : g.tensors) ts.push_back(json::object{{"name", e.suffix}, {"dims", u64s(e.dims)}, {"type", e.type}});
+    for (auto& e : g.tensors)
+      ts.push_back(json::object{{"name", text(e.suffix)}, {"dims", u64s(e.dims)}, {"type", e.type}});
     blocks.push_back(
         json::object{{"layers", u64s(g.layers)}, {"params", g.params}, {"bytes", g.bytes}, {"tensors", ts}});
   }

@@ -1,7 +1,10 @@
-// format_text: the human-readable `switchyard inspect` report.
+// format_text: the human-readable `switchyard inspect` report. Every string that comes from the
+// file (or names it) goes through terminal_safe(): a header must not drive the terminal. Floats
+// print as fmt does, "nan" and "inf" included.
 #include <fmt/format.h>
 
 #include "core/human_units.h"
+#include "core/untrusted_text.h"
 #include "gguf/model_report.h"
 
 namespace sy::gguf {
@@ -40,18 +43,19 @@ std::string format_text(const model_report& r) {
   auto line = [&](std::string_view k, const std::string& v) {
     if (!v.empty()) o += fmt::format("  {:<22}{}\n", k, v);
   };
-  o += fmt::format("{}\n  GGUF v{}, {} ({}), {} metadata keys, {} tensors, data at byte {}\n\n", r.source, r.version,
-                   human_bytes(r.file_size), r.file_size, r.metadata_count, r.total.tensors, r.data_offset);
+  auto safe = [](std::string_view s) { return terminal_safe(s); };
+  o += fmt::format("{}\n  GGUF v{}, {} ({}), {} metadata keys, {} tensors, data at byte {}\n\n", safe(r.source),
+                   r.version, human_bytes(r.file_size), r.file_size, r.metadata_count, r.total.tensors, r.data_offset);
 
   o += "Identity\n";
-  line("architecture", m.architecture);
-  line("name", m.name);
-  line("size label", m.size_label);
-  line("finetune", m.finetune);
-  line("organization", m.organization);
-  line("license", m.license);
-  for (auto& b : m.base_models) line("base model", b);
-  line("file type", r.file_type_name);
+  line("architecture", safe(m.architecture));
+  line("name", safe(m.name));
+  line("size label", safe(m.size_label));
+  line("finetune", safe(m.finetune));
+  line("organization", safe(m.organization));
+  line("license", safe(m.license));
+  for (auto& b : m.base_models) line("base model", safe(b));
+  line("file type", safe(r.file_type_name));
 
   o += fmt::format("\nQuantization ({} parameters, {}, {:.2f} bits/weight)\n", human_count(r.total.params),
                    human_bytes(r.total.bytes), r.total.bits_per_weight());
@@ -95,13 +99,13 @@ std::string format_text(const model_report& r) {
   o += "\nRoPE\n";
   if (m.rope.dimension_count) line("dimensions", std::to_string(*m.rope.dimension_count));
   if (m.rope.freq_base) line("freq base", fmt::format("{}", *m.rope.freq_base));
-  line("scaling", m.rope.scaling_type);
+  line("scaling", safe(m.rope.scaling_type));
   if (m.rope.scaling_factor) line("scaling factor", fmt::format("{}", *m.rope.scaling_factor));
   if (m.rope.original_context_length) line("original context", std::to_string(*m.rope.original_context_length));
 
   const auto& t = m.tokenizer;
   o += "\nVocabulary\n";
-  line("tokenizer", t.model + (t.pre.empty() ? "" : " (pre: " + t.pre + ")"));
+  line("tokenizer", safe(t.model) + (t.pre.empty() ? "" : " (pre: " + safe(t.pre) + ")"));
   line("tokens", fmt::format("{} ({} special), {} merges", t.n_tokens, t.n_special, t.n_merges));
   auto id = [](const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
   line("bos / eos / eot / pad",
@@ -112,7 +116,7 @@ std::string format_text(const model_report& r) {
   for (auto& g : r.blocks) {
     o += fmt::format("  blk.[{}]  ({} tensors, {} params, {} each)\n", layers_text(g.layers), g.tensors.size(),
                      human_count(g.params), human_bytes(g.bytes));
-    for (auto& e : g.tensors) o += fmt::format("    {:<28}{:<24}{}\n", e.suffix, dims_text(e.dims), e.type);
+    for (auto& e : g.tensors) o += fmt::format("    {:<28}{:<24}{}\n", safe(e.suffix), dims_text(e.dims), e.type);
   }
 
   o += fmt::format("\nMemory (trained context {}, KV cache {}, {} parallel slot{})\n", m.context_length, r.cache_type,

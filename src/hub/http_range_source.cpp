@@ -78,7 +78,9 @@ void http_range_source::read_at(uint64_t offset, std::span<std::byte> out) {
     uint64_t at = offset + done;
     auto it = windows_.upper_bound(at);
     if (it == windows_.begin() || at >= std::prev(it)->first + std::prev(it)->second.size()) {
-      // a miss: the reader moves forward, so ask for the next window, twice as big as the last
+      // a miss: the reader moves forward, so drop the windows before this byte (memory stays
+      // about one window) and ask for the next one, twice as big as the last
+      windows_.erase(windows_.begin(), windows_.lower_bound(at));
       next_window_ = std::min(next_window_ * 2, opt_.max_window);
       uint64_t len = std::min<uint64_t>(
           std::max<uint64_t>(next_window_, std::min<uint64_t>(out.size() - done, opt_.max_window)), size_ - at);

@@ -7,6 +7,8 @@
 // to http/https, and the Authorization header is never sent to another origin than the first
 // URL's. The final URL of the first redirect chain is reused for later windows. A server that
 // ignores Range (200) is read no further than its headers, unless the whole body fits one window.
+// Bytes the reader skips (array elements past what it keeps) are never fetched; windows behind a
+// miss are dropped, so memory stays about one window (max_window) whatever the header holds.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -52,7 +54,7 @@ class http_range_source : public gguf::byte_source {
   range_source_options opt_;
   std::optional<http_target> resolved_;  // where the last redirect chain ended
   uint64_t size_ = 0;
-  std::map<uint64_t, std::vector<std::byte>> windows_;  // by offset
+  std::map<uint64_t, std::vector<std::byte>> windows_;  // by offset; none wholly behind the last miss
   size_t next_window_;
   uint64_t fetched_ = 0, requests_ = 0;
 };

@@ -3,9 +3,9 @@
 //   search:     GET {endpoint}/api/models?search=Q&filter=gguf&sort=S&direction=-1&limit=N&full=true
 //   repository: GET {endpoint}/api/models/{owner}/{repo}?blobs=true  (siblings with size and the
 //               LFS sha256 of each file, and the commit `sha` the listing belongs to)
-// Answers are untrusted: bodies are capped, JSON depth is limited, every field is type-checked
-// and entries that do not fit are skipped. 401/403/404 become hub_error with an explanation;
-// 429 is retried after Retry-After (capped) a bounded number of times.
+// Answers are untrusted: bodies are capped here, and hub_answers.h parses them (JSON depth limited,
+// every field type-checked, entries that do not fit skipped). 401/403/404 become hub_error with
+// an explanation; 429 is retried after Retry-After (capped) a bounded number of times.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <boost/json/fwd.hpp>
+
+#include "hub/hub_file_url.h"  // valid_repo_id
 
 namespace sy::hub {
 
@@ -63,9 +65,6 @@ struct repo_listing {
 
 std::vector<search_hit> search_models(const hub_options& opt, const search_query& q);
 repo_listing list_repo(const hub_options& opt, std::string_view repo_id);
-
-// true for "owner/repo" with plain names ([A-Za-z0-9._-], no "." or "..", at most 96 each).
-bool valid_repo_id(std::string_view id);
 
 // The JSON the admin API returns for a search: {"query":..,"models":[{id,downloads,likes,
 // updated,gated,quantizations:[..],files:[..]}]}.

@@ -34,6 +34,12 @@ bool is_plain_name(std::string_view s) {
   return true;
 }
 
+bool valid_repo_id(std::string_view id) {
+  auto slash = id.find('/');
+  if (slash == std::string_view::npos) return false;
+  return is_plain_name(id.substr(0, slash)) && is_plain_name(id.substr(slash + 1));
+}
+
 std::string hub_endpoint() {
   const char* e = std::getenv("HF_ENDPOINT");
   std::string s = e && *e ? e : "https://huggingface.co";

@@ -12,6 +12,8 @@ std::string hub_endpoint();
 
 // A plain owner, repo or file name: [A-Za-z0-9._-], 1..96 characters, not "." or "..".
 bool is_plain_name(std::string_view s);
+// true for "owner/repo" with plain names.
+bool valid_repo_id(std::string_view id);
 
 // nullopt unless `spec` is owner/repo/<path>.gguf with plain segments (no "..", no empty ones);
 // the path is percent-encoded where needed.

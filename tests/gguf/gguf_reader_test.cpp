@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <limits>
 
 #include "gguf/gguf_file.h"
@@ -276,4 +277,136 @@ TEST(ggml_types, table_matches_measured_sizes) {
   EXPECT_EQ(llama_ftype_name(5), "unknown (5)");
   EXPECT_EQ(ggml_row_bytes(*find_ggml_type(2), 64), 36u);
   EXPECT_FALSE(ggml_row_bytes(*find_ggml_type(2), 48));
+}
+
+namespace {
+
+gguf_file parse_with(const std::string& bytes, const gguf_limits& lim) {
+  memory_source src(std::as_bytes(std::span(bytes.data(), bytes.size())));
+  return read_gguf(src, lim);
+}
+
+std::string error_with(const std::string& bytes, const gguf_limits& lim) {
+  try {
+    parse_with(bytes, lim);
+  } catch (const gguf_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// One key holding an array of n elements of `elem`, each written by `put` (the value bytes).
+std::string one_array(value_type elem, uint64_t n, const std::function<void(std::string&, uint64_t)>& put) {
+  auto s = head(0, 1);
+  put_string(s, "k");
+  put_u32(s, uint32_t(value_type::array));
+  put_u32(s, uint32_t(elem));
+  put_u64(s, n);
+  for (uint64_t i = 0; i < n; ++i) put(s, i);
+  return s;
+}
+
+}  // namespace
+
+TEST(gguf_reader, keeps_a_bounded_prefix_of_an_array_and_tallies_the_rest) {
+  gguf_limits lim;
+  lim.max_array_kept = 4;
+  gguf_writer w;
+  w.set("t.types", value::array_of(value_type::i32, {int64_t{3}, int64_t{1}, int64_t{-7}, int64_t{4}, int64_t{3},
+                                                     int64_t{6}, int64_t{300}, int64_t{4}, int64_t{1}}));
+  w.set("t.strs", value::array_of(value_type::string, {std::string("a"), std::string("bb"), std::string(""),
+                                                       std::string("dddd"), std::string("e"), std::string("ff")}));
+  w.set("t.floats", value::array_of(value_type::f32, {1.0, 2.0, 3.0, 4.0, 5.0, 6.0}));
+  w.set("t.bools", value::array_of(value_type::boolean, {true, false, true, true, true, false}));
+  w.set("t.short", value::array_of(value_type::u8, {uint64_t{9}, uint64_t{2}}));
+  w.set_u32("t.after", 77);  // the cursor lands exactly after every skipped array
+  auto f = parse_with(w.bytes(), lim);
+  auto* types = f.find("t.types");
+  ASSERT_TRUE(types);
+  EXPECT_EQ(types->size(), 9u);
+  EXPECT_EQ(types->kept(), 4u);
+  EXPECT_EQ(types->as_i64(3), 4);
+  EXPECT_FALSE(types->as_i64(4));  // not kept
+  EXPECT_EQ(types->ints.max, 300u);
+  EXPECT_EQ(types->ints.count_of(3), 2u);
+  EXPECT_EQ(types->ints.count_of(4), 2u);
+  EXPECT_EQ(types->ints.count_of(0), 1u);  // the negative one
+  EXPECT_EQ(types->summary(), "[9 x i32]");
+  EXPECT_EQ(f.find("t.strs")->size(), 6u);
+  EXPECT_EQ(*f.find("t.strs")->as_string(3), "dddd");
+  EXPECT_EQ(f.find("t.floats")->size(), 6u);
+  EXPECT_EQ(f.find("t.bools")->ints.count_of(1), 4u);
+  EXPECT_EQ(f.find("t.short")->kept(), 2u);
+  EXPECT_EQ(f.find("t.short")->ints.max, 9u);
+  EXPECT_EQ(f.get_u64("t.after"), 77u);
+  // the whole file agrees with the unbounded read, but for the elements left out
+  auto full = parse(w.bytes());
+  EXPECT_EQ(full.find("t.types")->kept(), 9u);
+  EXPECT_EQ(full.find("t.types")->ints.count_of(3), 2u);
+}
+
+TEST(gguf_reader, checks_the_elements_it_skips) {
+  gguf_limits lim;
+  lim.max_array_kept = 2;
+  auto strs = [](uint64_t bad_len) {
+    return one_array(value_type::string, 4, [&](std::string& s, uint64_t i) {
+      if (i == 3) return put_u64(s, bad_len);
+      put_string(s, "xy");
+    });
+  };
+  EXPECT_THAT(error_with(strs(uint64_t{2} << 20), lim), HasSubstr("element 3 of 'k' is 2097152 bytes, limit 1048576"));
+  EXPECT_THAT(error_with(strs(1000), lim), HasSubstr("element 3 of 'k' of 1000 bytes runs past end of file"));
+  auto bools = one_array(value_type::boolean, 5, [](std::string& s, uint64_t i) { s += char(i == 4 ? 2 : 1); });
+  EXPECT_THAT(error_with(bools, lim), HasSubstr("key 'k': bool byte is 2"));
+  // every truncation of a file whose arrays are mostly skipped is still refused
+  auto bytes = all_types().bytes();
+  lim.max_array_kept = 1;
+  for (size_t n = 0; n < bytes.size(); ++n) ASSERT_FALSE(error_with(bytes.substr(0, n), lim).empty()) << n;
+  EXPECT_EQ(error_with(bytes, lim), "");
+}
+
+TEST(gguf_reader, a_sixteen_million_element_array_keeps_only_the_bound) {
+  const uint64_t n = uint64_t{16} << 20;  // max_array_elements
+  auto s = head(0, 1);
+  put_string(s, "huge");
+  put_u32(s, uint32_t(value_type::array));
+  put_u32(s, uint32_t(value_type::u8));
+  put_u64(s, n);
+  s.append(n, '\x03');
+  auto f = parse(s);
+  auto* v = f.find("huge");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->size(), n);
+  EXPECT_EQ(v->kept(), gguf_limits{}.max_array_kept);
+  EXPECT_EQ(v->ints.count_of(3), n);
+  // strings past the bound: lengths read, bytes skipped; only the bound is decoded
+  auto strs = one_array(value_type::string, 200000, [](std::string& s, uint64_t) { put_string(s, "tok"); });
+  auto g = parse(strs);
+  EXPECT_EQ(g.find("k")->size(), 200000u);
+  EXPECT_EQ(g.find("k")->kept(), gguf_limits{}.max_array_kept);
+}
+
+TEST(gguf_reader, decoded_metadata_has_a_budget) {
+  gguf_limits lim;
+  lim.max_metadata_bytes = 64 * 1024;
+  gguf_writer w;
+  for (int i = 0; i < 1000; ++i) w.set_u32("k" + std::to_string(i), 1);
+  EXPECT_THAT(error_with(w.bytes(), lim), HasSubstr("metadata exceeds 65536 decoded bytes"));
+  lim.max_array_kept = 100000;
+  auto big = one_array(value_type::u32, 10000, [](std::string& s, uint64_t i) { put_u32(s, uint32_t(i)); });
+  EXPECT_THAT(error_with(big, lim), HasSubstr("metadata exceeds"));
+  lim.max_array_kept = 16;  // the same array, kept to a prefix, fits
+  EXPECT_EQ(error_with(big, lim), "");
+}
+
+TEST(gguf_reader, error_messages_escape_control_characters_from_the_file) {
+  auto s = head(0, 2);
+  for (int i = 0; i < 2; ++i) {
+    put_string(s, "dup\x1b]0;owned\x07");
+    put_u32(s, uint32_t(value_type::u8));
+    s += '\x01';
+  }
+  auto err = error_of(s);
+  EXPECT_THAT(err, HasSubstr("duplicate key 'dup\\x1b]0;owned\\x07'"));
+  EXPECT_EQ(err.find('\x1b'), std::string::npos);
 }

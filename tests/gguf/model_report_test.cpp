@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <boost/json.hpp>
 
 #include "gguf/gguf_file.h"
@@ -137,4 +139,61 @@ TEST(model_report, per_layer_kv_heads_and_text_and_json) {
   EXPECT_EQ(j["context"].as_object()["estimates"].as_array()[0].as_object()["kv_bytes"].to_number<uint64_t>(),
             r.memory[0].kv.bytes());
   EXPECT_THROW(report_of(w, {.cache_type = "q9_9"}), std::invalid_argument);
+}
+
+TEST(model_report, non_finite_floats_are_null_in_json_and_words_in_text) {
+  auto w = llama_fixture();
+  w.set_f32("llama.rope.freq_base", std::numeric_limits<float>::quiet_NaN());
+  w.set("llama.rope.scaling.factor", value::of(value_type::f64, -std::numeric_limits<double>::infinity()));
+  auto r = report_of(w);
+  boost::system::error_code ec;
+  auto j = boost::json::parse(format_json(r), ec);
+  ASSERT_FALSE(ec) << format_json(r);
+  EXPECT_TRUE(j.at("rope").at("freq_base").is_null());
+  EXPECT_TRUE(j.at("rope").at("scaling_factor").is_null());
+  auto text = format_text(r);
+  EXPECT_THAT(text, HasSubstr("freq base             nan"));
+  EXPECT_THAT(text, HasSubstr("scaling factor        -inf"));
+}
+
+TEST(model_report, text_escapes_control_characters_from_the_file) {
+  auto w = llama_fixture();
+  w.set_string("general.name", "evil\x1b]0;title\x07\x1b[2J");
+  w.set_string("general.license", "mit\r\n\x7f \xc2\x9b raw\x9b");  // C1 CSI in UTF-8, then a bare 0x9b
+  w.set_string("tokenizer.ggml.pre", "p\x1b[31m");
+  w.add_tensor("blk.0.x\x1b[1m.weight", {8}, 0);
+  auto text = format_text(report_of(w));
+  EXPECT_THAT(text, HasSubstr("name                  evil\\x1b]0;title\\x07\\x1b[2J\n"));
+  EXPECT_THAT(text, HasSubstr("license               mit\\x0d\\x0a\\x7f \\u009b raw\\x9b\n"));
+  EXPECT_THAT(text, HasSubstr("(pre: p\\x1b[31m)"));
+  EXPECT_THAT(text, HasSubstr("x\\x1b[1m.weight"));
+  for (char c : text) ASSERT_TRUE(c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f)) << int(c);
+  EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos);
+}
+
+TEST(model_report, huge_vocabulary_counts_come_from_the_header_and_the_tally) {
+  auto w = llama_fixture();
+  std::vector<scalar> types(100, int64_t{1});
+  types[0] = types[99] = int64_t{3};
+  types[98] = int64_t{4};
+  w.set("tokenizer.ggml.token_type", value::array_of(value_type::i32, types));
+  w.set("tokenizer.ggml.tokens", value::array_of(value_type::string, std::vector<scalar>(100, std::string("t"))));
+  auto bytes = w.bytes();
+  memory_source src(std::as_bytes(std::span(bytes.data(), bytes.size())));
+  gguf_limits lim;
+  lim.max_array_kept = 8;
+  auto facts = read_model_facts(read_gguf(src, lim));
+  EXPECT_EQ(facts.tokenizer.n_tokens, 100u);
+  EXPECT_EQ(facts.tokenizer.n_special, 3u);
+}
+
+TEST(model_report, json_strings_are_valid_utf8_whatever_the_file_holds) {
+  auto w = llama_fixture();
+  w.set_string("general.name", "bad \x9b\xff utf-8 \xe2\x82");
+  w.add_tensor("blk.0.\xc0\xaf.weight", {8}, 0);
+  auto json = format_json(report_of(w));
+  boost::system::error_code ec;
+  auto j = boost::json::parse(json, ec);  // the parser refuses invalid UTF-8 in strings
+  ASSERT_FALSE(ec) << json;
+  EXPECT_EQ(j.at("identity").at("name").as_string(), "bad \xef\xbf\xbd\xef\xbf\xbd utf-8 \xef\xbf\xbd\xef\xbf\xbd");
 }

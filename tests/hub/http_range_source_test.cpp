@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include <boost/json.hpp>
 
@@ -102,6 +103,44 @@ TEST(http_range_source, reads_a_big_file_header_in_a_few_requests_and_agrees_wit
   EXPECT_LT(remote.bytes_fetched(), remote.size() / 20);
   std::cerr << "remote inspect: " << remote.requests() << " requests, " << remote.bytes_fetched() << " of "
             << remote.size() << " bytes\n";
+}
+
+TEST(http_range_source, skips_array_elements_past_the_kept_bound_without_fetching_them) {
+  // 16M f32 elements (64 MiB) between two small keys: the reader keeps a prefix and seeks past the
+  // rest, so the remote source fetches two windows, not the array (nor more than max_total)
+  auto dir = hub_dir() + "/owner/huge";
+  std::filesystem::create_directories(dir);
+  std::string head = "GGUF";
+  put_u32(head, 3);
+  put_u64(head, 0);
+  put_u64(head, 3);
+  put_string(head, "general.architecture");
+  put_u32(head, uint32_t(gguf::value_type::string));
+  put_string(head, "llama");
+  put_string(head, "big.floats");
+  put_u32(head, uint32_t(gguf::value_type::array));
+  put_u32(head, uint32_t(gguf::value_type::f32));
+  const uint64_t n = uint64_t{16} << 20;
+  put_u64(head, n);
+  std::string tail;
+  put_string(tail, "general.name");
+  put_u32(tail, uint32_t(gguf::value_type::string));
+  put_string(tail, "after the array");
+  {
+    std::ofstream out(dir + "/huge.gguf", std::ios::binary);
+    out.write(head.data(), std::streamsize(head.size()));
+    std::string chunk(1 << 20, '\0');
+    for (uint64_t left = n * 4; left > 0; left -= chunk.size()) out.write(chunk.data(), std::streamsize(chunk.size()));
+    out.write(tail.data(), std::streamsize(tail.size()));
+  }
+  mock_hub hub({});
+  hub::http_range_source remote(hub.endpoint + "/owner/huge/resolve/main/huge.gguf");
+  auto f = gguf::read_gguf(remote);
+  EXPECT_EQ(f.find("big.floats")->size(), n);
+  EXPECT_EQ(f.find("big.floats")->kept(), gguf::gguf_limits{}.max_array_kept);
+  EXPECT_EQ(f.get_string("general.name"), "after the array");
+  EXPECT_LE(remote.requests(), 3u);
+  EXPECT_LT(remote.bytes_fetched(), uint64_t{2} << 20) << "of " << remote.size();
 }
 
 TEST(http_range_source, follows_the_cdn_redirect_without_the_token) {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,8 +71,10 @@ std::optional<int> child_process::wait_exit(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     int st = 0;
-    pid_t r = ::waitpid(pid_, &st, WNOHANG);
+    struct rusage ru {};
+    pid_t r = ::wait4(pid_, &st, WNOHANG, &ru);
     if (r == pid_) {
+      max_rss_kib_ = ru.ru_maxrss;
       status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
       return status_;
     }

@@ -25,12 +25,15 @@ class child_process {
   void signal(int sig);
   // The exit status (WEXITSTATUS, or 128+signal), or nullopt on timeout.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  // Peak resident memory of the exited child in KiB (wait4's ru_maxrss); nullopt until it exits.
+  std::optional<long> max_rss_kib() const { return max_rss_kib_; }
   pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
   std::string log_path_;
   std::optional<int> status_;
+  std::optional<long> max_rss_kib_;
 };
 
 // Path of a built binary, from the compile definitions set in tests/CMakeLists.txt.

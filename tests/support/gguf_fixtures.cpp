@@ -87,7 +87,10 @@ uint32_t add_tokenizer(gguf_writer& w) {
     synthetic_tokenizer(w);
   } else {
     gguf::file_source src(path);
-    auto f = gguf::read_gguf(src);
+    gguf::gguf_limits whole;  // a copy needs every element, not the bounded prefix a reader keeps
+    whole.max_array_kept = whole.max_array_elements;
+    whole.max_metadata_bytes = uint64_t{1} << 30;
+    auto f = gguf::read_gguf(src, whole);
     for (auto& [k, v] : f.metadata)
       if (k.rfind("tokenizer.", 0) == 0) w.set(k, v);
   }
