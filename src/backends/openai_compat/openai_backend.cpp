@@ -6,6 +6,7 @@
 
 #include "api/sse_data.h"
 #include "api/stream_end.h"
+#include "api/utf8_text.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
@@ -43,8 +44,8 @@ std::string upstream_error_message(std::string_view body) {
     if (msg.empty())
       if (auto* m = o.if_contains("message"); m && m->is_string()) msg = m->as_string();
   }
-  if (msg.empty()) msg = std::string(body.substr(0, 300));
-  if (msg.size() > 300) msg = msg.substr(0, 300) + "...";
+  if (msg.empty()) msg = api::utf8_prefix(body, 300);  // may be any bytes
+  if (msg.size() > 300) msg = api::utf8_prefix(msg, 300) + "...";
   return msg;
 }
 
