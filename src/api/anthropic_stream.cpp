@@ -4,6 +4,7 @@
 #include "api/anthropic_messages.h"
 #include "api/anthropic_wire.h"
 #include "api/json_read.h"
+#include "api/utf8_text.h"
 
 namespace sy::api {
 
@@ -151,8 +152,7 @@ std::vector<stream_event> anthropic_stream_decoder::decode(std::string_view payl
       const auto& eo = ev->as_object();
       if (auto* t = member(eo, "type"); t && t->is_string() && t->as_string().size() <= 64)
         e.type = std::string(t->as_string());
-      if (auto* m = member(eo, "message"); m && m->is_string())
-        e.message.assign(m->as_string().data(), std::min<std::size_t>(m->as_string().size(), 4096));
+      if (auto* m = member(eo, "message"); m && m->is_string()) e.message = utf8_prefix(m->as_string(), 4096);
     }
     e.status = anthropic_error_status(e.type);
     out.push_back(stream_event::make_error(std::move(e)));

@@ -4,6 +4,7 @@
 
 #include "api/gemini_wire.h"
 #include "api/json_read.h"
+#include "api/utf8_text.h"
 
 namespace sy::api {
 
@@ -25,10 +26,10 @@ json::object text_part(const std::string& text) {
 
 std::optional<api_error> image_part(const image_ref& img, json::object& out) {
   if (img.source != image_source::base64)
-    return api_error{
-        400,
-        "a Gemini target takes images inline only: send the image as a base64 data: URL, not " + img.url.substr(0, 200),
-        "invalid_request_error", "image_url"};
+    return api_error{400,
+                     "a Gemini target takes images inline only: send the image as a base64 data: URL, not " +
+                         utf8_prefix(img.url, 200),
+                     "invalid_request_error", "image_url"};
   out = json::object{{"inlineData", json::object{{"mimeType", img.media_type}, {"data", img.data}}}};
   return std::nullopt;
 }
@@ -119,8 +120,8 @@ api_result<std::string> gemini_method_path(std::string_view model, std::string_v
   bool ok = !model.empty() && model.size() <= 256 && model.front() != '.';
   for (char c : model) ok = ok && name_char(c);
   if (!ok)
-    return api_error{400, "model '" + std::string(model.substr(0, 256)) + "' is not a Gemini model name",
-                     "invalid_request_error", "model"};
+    return api_error{400, "model '" + utf8_prefix(model, 256) + "' is not a Gemini model name", "invalid_request_error",
+                     "model"};
   return "/" + std::string(collection) + "/" + std::string(model) + ":" + std::string(method);
 }
 
@@ -487,16 +488,16 @@ api_error parse_gemini_error(unsigned status, std::string_view body) {
     if (auto* x = member(v.as_array()[0].as_object(), "error"); x && x->is_object()) err = &x->as_object();
   }
   if (!err) {
-    if (!body.empty()) e.message = std::string(body.substr(0, 300));
+    if (!body.empty()) e.message = utf8_prefix(body, 300);  // may be any bytes
     return e;
   }
   if (auto* code = member(*err, "code");
       status == 0 && code && code->is_int64() && code->as_int64() >= 400 && code->as_int64() <= 599)
     e.status = static_cast<unsigned>(code->as_int64());
   if (auto* m = member(*err, "message"); m && m->is_string() && !m->as_string().empty())
-    e.message.assign(m->as_string().data(), std::min<std::size_t>(m->as_string().size(), 2000));
+    e.message = utf8_prefix(m->as_string(), 2000);
   if (auto* s = member(*err, "status"); s && s->is_string())
-    e.message = std::string(s->as_string().data(), std::min<std::size_t>(s->as_string().size(), 64)) + ": " + e.message;
+    e.message = utf8_prefix(s->as_string(), 64) + ": " + e.message;
   return e;
 }
 

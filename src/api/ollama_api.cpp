@@ -8,6 +8,7 @@
 #include "api/json_read.h"
 #include "api/ollama_wire.h"
 #include "api/openai_wire.h"
+#include "api/utf8_text.h"
 
 namespace sy::api {
 
@@ -1193,7 +1194,7 @@ api_error parse_ollama_error(unsigned status, std::string_view body) {
   if (!err) return e;
   std::string msg;
   if (auto* s = err->if_string())
-    msg.assign(s->data(), std::min<std::size_t>(s->size(), 4096));
+    msg = utf8_prefix(*s, 4096);
   else if (err->is_object())
     msg = take_string(err->as_object(), "message", 4096);
   if (!msg.empty()) e.message = std::move(msg);

@@ -4,6 +4,7 @@
 
 #include "api/json_read.h"
 #include "api/openai_wire.h"
+#include "api/utf8_text.h"
 
 namespace sy::api {
 
@@ -760,7 +761,7 @@ api_error parse_openai_error(unsigned status, std::string_view body) {
   const auto& o = v.as_object();
   auto take = [](const json::object& from, std::string_view key, std::string& to, std::size_t max) {
     if (auto* s = member(from, key); s && s->is_string() && !s->as_string().empty())
-      to.assign(s->as_string().data(), std::min<std::size_t>(s->as_string().size(), max));
+      to = utf8_prefix(s->as_string(), max);
   };
   if (auto* err = member(o, "error")) {
     if (err->is_string()) {

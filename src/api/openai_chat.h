@@ -42,6 +42,10 @@ std::string write_openai_response(const chat_response& response);
 finish_info openai_finish(std::string_view finish_reason);
 std::string_view openai_finish_reason(const finish_info& finish);
 
+// Why a stream that ended before its decoder's ended() was cut short.
+inline constexpr std::string_view openai_stream_unfinished =
+    "the upstream's stream ended before its last event ([DONE])";
+
 // Upstream stream -> canonical events, one SSE `data:` payload at a time. A payload that is not
 // a chunk, or an `{"error":...}` payload, becomes an error event.
 class openai_stream_decoder {
@@ -49,11 +53,15 @@ class openai_stream_decoder {
   explicit openai_stream_decoder(const parse_limits& limits = {}) : limits_(limits) {}
   std::vector<stream_event> decode(std::string_view payload);
   bool done() const { return done_; }  // `[DONE]` seen
+  // The upstream said the answer is over: `[DONE]`, or a choice's finish_reason (some servers
+  // close after it without [DONE]). A stream whose body ends before either was cut short.
+  bool ended() const { return done_ || finished_; }
 
  private:
   parse_limits limits_;
   bool started_ = false;
   bool done_ = false;
+  bool finished_ = false;
   std::map<std::int64_t, std::size_t> tool_index_;  // wire index -> canonical index (order of appearance)
 };
 

@@ -127,7 +127,10 @@ std::vector<stream_event> openai_stream_decoder::decode(std::string_view payload
       }
       std::string finish;
       if (!rd.string_member(*c, "finish_reason", cpath, finish, limits_.max_name_bytes)) break;
-      if (!finish.empty()) out.push_back(stream_event::make_finish(openai_finish(finish)));
+      if (!finish.empty()) {
+        finished_ = true;
+        out.push_back(stream_event::make_finish(openai_finish(finish)));
+      }
     }
   }
   if (rd.failed()) {

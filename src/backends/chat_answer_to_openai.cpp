@@ -44,9 +44,13 @@ std::string chat_answer_to_openai::stream_events(std::string_view events) {
 }
 
 std::string chat_answer_to_openai::stream_end() {
+  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
   if (failed_) return {};
-  if (!complete()) return stream_error("the upstream's stream ended before its last event");
   return encoder_ ? encoder_->end() : std::string();
+}
+
+std::string chat_answer_to_openai::stream_cut_short() const {
+  return failed_ || complete() ? std::string() : "the upstream's stream ended before its last event";
 }
 
 std::string chat_answer_to_openai::stream_error(std::string_view message) {

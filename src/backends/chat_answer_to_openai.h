@@ -27,6 +27,7 @@ class chat_answer_to_openai : public response_translator {
   std::string stream_events(std::string_view events) override;
   std::string stream_end() override;
   std::string stream_error(std::string_view message) override;
+  std::string stream_cut_short() const override;
 
  protected:
   // A whole 2xx reply, an error reply, one stream payload, and whether the

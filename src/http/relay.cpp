@@ -23,7 +23,7 @@ void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
                                           upstream_response& up, body_framing framing,
                                           const sse_error_formatter& on_error, const body_observer& observe,
-                                          const body_rewriter* rewrite) {
+                                          const body_rewriter* rewrite, const stream_end_check& cut_short) {
   relay_result result;
   bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};
   parser.body_limit(boost::none);
@@ -108,7 +108,19 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     // clean end: anything left is a final event without its blank line (a line without its '\n')
     auto last = framing == body_framing::ndjson ? lines.flush() : events.flush();
     bool ok = co_await forward(last);
-    if (ok && rewrite && rewrite->end) {
+    if (!ok) {
+      result.client_gone = true;
+      ex.keep_alive = false;
+      co_return result;
+    }
+    // the body ended; did the stream? (a framed body only: a raw one has no events to end it)
+    if (framing != body_framing::raw && cut_short)
+      if (auto why = cut_short(); !why.empty()) result.error = {upstream_failure::protocol, std::move(why)};
+  }
+
+  if (result.error.failure == upstream_failure::none) {
+    bool ok = true;
+    if (rewrite && rewrite->end) {
       auto end = rewrite->end();
       ok = co_await write_chunk(net::buffer(end));
     }

@@ -31,6 +31,12 @@ struct body_rewriter {
   std::function<std::string()> end;
 };
 
+// Asked when an sse or ndjson body ended cleanly at the HTTP level: why the stream inside it is
+// still cut short (its own last event never came: a dead upstream's FIN or last chunk), or ""
+// when it ended. A reason fails the stream like an upstream failure (result.error, on_error's
+// event instead of rewrite->end): a clean HTTP end is not a clean stream end.
+using stream_end_check = std::function<std::string()>;
+
 // How an upstream body is cut before it is observed and rewritten: as it comes (raw), into whole
 // server-sent events (sse: text/event-stream), or into whole lines (ndjson: one JSON value per
 // line, e.g. Ollama's application/x-ndjson; a line over ndjson_aligner's limit fails the stream).
@@ -39,14 +45,16 @@ enum class body_framing { raw, sse, ndjson };
 // Sends `head` (status and headers, set by the caller; its body is unused) with chunked framing, then the upstream
 // body. For sse and ndjson bodies, only whole events (lines) are forwarded, so that when the
 // upstream fails mid-stream the client gets a clean error event (from `on_error`), never a torn
-// event and never a fabricated end (the client connection stays usable after it); a raw body
-// that fails, or a framed one without `on_error`, is left torn (the connection closes).
+// event and never a fabricated end (the client connection stays usable after it); so is one whose
+// body ends cleanly before its stream did (`cut_short`). A raw body that fails, or a framed one
+// without `on_error`, is left torn (the connection closes).
 // The upstream connection returns to the pool when the body ended cleanly and both sides allow
 // keep-alive.
 net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstream_pool& pool, const base_url& url,
                                           upstream_response& up, body_framing framing,
                                           const sse_error_formatter& on_error, const body_observer& observe = {},
-                                          const body_rewriter* rewrite = nullptr);
+                                          const body_rewriter* rewrite = nullptr,
+                                          const stream_end_check& cut_short = {});
 
 // The response headers an upstream may pass to the client: content type, rate-limit and
 // retry hints. Everything else (cookies, server identity, upstream auth) stays behind.

@@ -55,35 +55,46 @@ struct protocol_refusal {
 
 // A deadline for reading one part of a request. Unlike tcp_stream's own timeout, which closes
 // the socket, it only cancels the read, so that a 408 can still be written. Lives on the
-// connection's frame; its handler touches it only while the generation it was armed for is
-// current (a wait that fired just as the read completed finds a newer generation or none).
+// connection's frame; what its timer's handler touches is shared with it, so a wait that fired
+// just as the read completed (its handler already queued) finds a newer generation, or no
+// stream once the connection has ended.
 class read_deadline {
  public:
-  explicit read_deadline(beast::tcp_stream& stream) : stream_(stream), timer_(stream.get_executor()) {}
+  explicit read_deadline(beast::tcp_stream& stream)
+      : timer_(stream.get_executor()), state_(std::make_shared<state>()) {
+    state_->stream = &stream;
+  }
+  ~read_deadline() { state_->stream = nullptr; }
+  read_deadline(const read_deadline&) = delete;
+  read_deadline& operator=(const read_deadline&) = delete;
+
   void arm(duration d) {
-    expired_ = false;
-    auto gen = ++generation_;
-    armed_ = true;
+    state_->expired = false;
+    state_->armed = true;
+    auto gen = ++state_->generation;
     timer_.expires_after(d);
-    timer_.async_wait([this, gen](beast::error_code ec) {
-      if (ec || gen != generation_ || !armed_) return;
-      expired_ = true;
+    timer_.async_wait([s = state_, gen](beast::error_code ec) {
+      if (ec || gen != s->generation || !s->armed || !s->stream) return;
+      s->expired = true;
       beast::error_code ignored;
-      stream_.socket().cancel(ignored);
+      s->stream->socket().cancel(ignored);
     });
   }
   void disarm() {
-    armed_ = false;
+    state_->armed = false;
     timer_.cancel();
   }
-  bool expired() const { return expired_; }
+  bool expired() const { return state_->expired; }
 
  private:
-  beast::tcp_stream& stream_;
+  struct state {  // touched only on the connection's worker thread
+    beast::tcp_stream* stream = nullptr;
+    std::uint64_t generation = 0;
+    bool armed = false;
+    bool expired = false;
+  };
   net::steady_timer timer_;
-  std::uint64_t generation_ = 0;
-  bool armed_ = false;
-  bool expired_ = false;
+  std::shared_ptr<state> state_;
 };
 
 // How a failed read of the request `part` ("header" or "body") is answered; nullopt when the

@@ -92,7 +92,13 @@ std::string anthropic_response_translator::stream_events(std::string_view events
 }
 
 std::string anthropic_response_translator::stream_end() {
+  // the HTTP body ended cleanly, the stream did not: never a fabricated message_stop
+  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
   return encoder_.end();
+}
+
+std::string anthropic_response_translator::stream_cut_short() const {
+  return decoder_.ended() ? std::string() : std::string(api::openai_stream_unfinished);
 }
 
 std::string anthropic_response_translator::stream_error(std::string_view message) {

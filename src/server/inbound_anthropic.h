@@ -59,6 +59,7 @@ class anthropic_response_translator : public backends::response_translator {
   std::string stream_events(std::string_view events) override;
   std::string stream_end() override;
   std::string stream_error(std::string_view message) override;
+  std::string stream_cut_short() const override;  // no [DONE] and no finish reason came
 
  private:
   std::string model_;

@@ -82,10 +82,16 @@ std::string ollama_response_translator::stream_events(std::string_view events) {
 }
 
 std::string ollama_response_translator::stream_end() {
+  // the HTTP body ended cleanly, the stream did not: never a fabricated done:true
+  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
   encoder_.set_time(now_ns());
   api::ollama_timing timing;
   timing.total_duration = now_ns() - started_ns_;
   return encoder_.end(timing);
+}
+
+std::string ollama_response_translator::stream_cut_short() const {
+  return decoder_.ended() ? std::string() : std::string(api::openai_stream_unfinished);
 }
 
 std::string ollama_response_translator::stream_error(std::string_view message) {

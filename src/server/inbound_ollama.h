@@ -36,6 +36,7 @@ class ollama_response_translator : public backends::response_translator {
   std::string stream_events(std::string_view events) override;
   std::string stream_end() override;
   std::string stream_error(std::string_view message) override;
+  std::string stream_cut_short() const override;  // no [DONE] and no finish reason came
   std::string_view stream_content_type() const override { return "application/x-ndjson"; }
 
  private:

@@ -69,10 +69,13 @@ std::string responses_response_translator::stream_events(std::string_view events
 }
 
 std::string responses_response_translator::stream_end() {
-  if (!decoder_.done())  // the HTTP body ended cleanly, the stream did not: never a fabricated end
-    return encoder_.encode(api::stream_event::make_error(
-        api::api_error{502, "the upstream stream ended before its last event ([DONE])", "api_error", {}}));
+  // the HTTP body ended cleanly, the stream did not: never a fabricated end
+  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
   return encoder_.end();
+}
+
+std::string responses_response_translator::stream_cut_short() const {
+  return decoder_.ended() ? std::string() : std::string(api::openai_stream_unfinished);
 }
 
 std::string responses_response_translator::stream_error(std::string_view message) {

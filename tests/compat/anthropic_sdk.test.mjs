@@ -60,6 +60,19 @@ test('a stream that fails midway raises an error in the SDK, after what was prod
   assert.deepEqual(pieces, ['tok0 ', 'tok1 ']);
 });
 
+test('a stream whose upstream ends without [DONE] or a finish reason raises an error, never end_turn', async () => {
+  await stack.faults({ chunks: 5, end_after: 2 });  // a clean end of the body after two content events
+  const stream = client.messages.stream({
+    model: 'claude-test',
+    max_tokens: 64,
+    messages: [{ role: 'user', content: 'hello' }],
+  });
+  const pieces = [];
+  stream.on('text', (t) => pieces.push(t));
+  await assert.rejects(stream.finalMessage(), (err) => err instanceof Anthropic.APIError && /failed mid-stream: the upstream's stream ended before its last event/.test(err.message));
+  assert.deepEqual(pieces, ['tok0 ', 'tok1 ']);
+});
+
 test('errors come in Anthropic format with the right status', async () => {
   await assert.rejects(
     client.messages.create({ model: 'no-such-model', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] }),

@@ -41,6 +41,14 @@ function fakeAnthropic() {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const send = (type, data) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
     send('message_start', { message: { id: 'msg_fake_2', type: 'message', role: 'assistant', model: json.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } } });
+    const said = json.messages?.at(-1)?.content;
+    if (said === 'die' || said === 'ends early') {  // a stream that stops after its first piece
+      send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+      send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Bon' } });
+      if (said === 'die') setTimeout(() => res.destroy(), 50);  // the connection drops
+      else res.end();  // a clean end of the body, without message_delta and message_stop
+      return;
+    }
     send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
     send('ping', {});
     for (const t of ['Bon', 'jour']) send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: t } });
@@ -180,6 +188,32 @@ test('same API on both sides: an Anthropic client\'s request reaches an Anthropi
   assert.equal(final.content[0].text, 'Bonjour');
   assert.equal(final.stop_reason, 'tool_use');
   assert.equal(final.usage.output_tokens, 9);
+});
+
+test('same API on both sides: a stream that breaks off or ends without message_stop raises an error in the SDK', async () => {
+  for (const content of ['die', 'ends early']) {
+    const stream = anthropic.messages.stream({ model: 'sonnet', max_tokens: 30, messages: [{ role: 'user', content }] });
+    const pieces = [];
+    stream.on('text', (t) => pieces.push(t));
+    // Anthropic's own `event: error` with an api_error: the SDK raises it (an unnamed
+    // `data: {"error":...}` event would be skipped, and the answer silently cut short)
+    await assert.rejects(
+      stream.finalMessage(),
+      (err) => err instanceof Anthropic.APIError && err.error?.type === 'error' && err.error?.error?.type === 'api_error' &&
+        /backend 'claude' failed mid-stream/.test(err.message),
+      content,
+    );
+    assert.deepEqual(pieces, ['Bon'], content);
+  }
+  // an OpenAI client of the same upstream (translated) gets OpenAI's error
+  for (const content of ['die', 'ends early']) {
+    const stream = await openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content }], stream: true });
+    let text = '';
+    await assert.rejects(async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    }, /failed mid-stream/, content);
+    assert.equal(text, 'Bon', content);
+  }
 });
 
 test('count_tokens is answered by the Anthropic upstream\'s own endpoint', async () => {

@@ -73,9 +73,10 @@ function fakeGemini() {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const send = (o) => res.write(`data: ${JSON.stringify({ ...o, modelVersion: model, responseId: 'gem-2' })}\r\n\r\n`);
-    if (text === 'die') {
+    if (text === 'die' || text === 'ends early') {
       send({ candidates: [{ content: { role: 'model', parts: [{ text: 'Half an ans' }] }, index: 0 }] });
-      setTimeout(() => res.destroy(), 50);  // the connection drops mid-answer
+      if (text === 'die') setTimeout(() => res.destroy(), 50);  // the connection drops mid-answer
+      else res.end();  // a clean end of the body, without a finishReason
       return;
     }
     if (answerParts[0].text) {
@@ -214,6 +215,20 @@ test('a stream that breaks off ends with an error, not a clean end', async () =>
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
   });
   assert.equal(text, 'Half an ans');
+});
+
+test('a stream that ends without a finishReason ends with an error in every client\'s API', async () => {
+  const stream = await openai.chat.completions.create({ model: 'flash', messages: [{ role: 'user', content: 'ends early' }], stream: true });
+  let text = '';
+  await assert.rejects(async () => {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  }, /backend 'google' failed mid-stream: the upstream's stream ended before its last event/);
+  assert.equal(text, 'Half an ans');
+  const pieces = [];
+  const message = anthropic.messages.stream({ model: 'flash', max_tokens: 20, messages: [{ role: 'user', content: 'ends early' }] });
+  message.on('text', (t) => pieces.push(t));
+  await assert.rejects(message.finalMessage(), (err) => err instanceof Anthropic.APIError && /failed mid-stream/.test(err.message));
+  assert.deepEqual(pieces, ['Half an ans']);
 });
 
 test('embeddings go out as batchEmbedContents', async () => {

@@ -52,6 +52,30 @@ test('a stream that fails midway ends with an error, not done', async () => {
   assert.deepEqual(pieces, ['tok0 ', 'tok1 ']);
 });
 
+test('a stream whose upstream ends without [DONE] or a finish reason ends with an error, never done', async () => {
+  await stack.faults({ chunks: 5, end_after: 2 });  // a clean end of the body after two content events
+  for (const call of [
+    () => ollama.chat({ model: 'llama3', messages: [{ role: 'user', content: 'hello' }], stream: true }),
+    () => ollama.generate({ model: 'llama3', prompt: 'hello', stream: true }),
+  ]) {
+    const stream = await call();
+    const pieces = [];
+    const seen = [];
+    await assert.rejects(
+      (async () => {
+        for await (const part of stream) {
+          seen.push(part);
+          const text = part.message?.content ?? part.response;
+          if (text) pieces.push(text);
+        }
+      })(),
+      /failed mid-stream: the upstream's stream ended before its last event/,
+    );
+    assert.deepEqual(pieces, ['tok0 ', 'tok1 ']);
+    assert.ok(!seen.some((p) => p.done), 'no line says done');
+  }
+});
+
 test('generate', async () => {
   const res = await ollama.generate({ model: 'llama3', prompt: 'hello', system: 'be brief', stream: false });
   assert.equal(res.response, 'Hello from mock');

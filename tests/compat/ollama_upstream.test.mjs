@@ -110,6 +110,11 @@ function fakeOllama() {
       setTimeout(() => res.socket.destroy(), 50);  // dies mid-stream, no done line
       return;
     }
+    if (last.content === 'ends early') {
+      piece('Part');
+      res.end();  // a clean end of the body, without the done line
+      return;
+    }
     if (wantsTool) {
       line({ message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] }, done: false });
       line({ message: { role: 'assistant', content: '' }, done_reason: 'stop', ...done });
@@ -311,7 +316,12 @@ test('upstream errors come back with their status in the client\'s format', asyn
 });
 
 test('a stream that fails mid-way ends with an error, never a clean end', async () => {
-  const expected = { 'error line': /unexpected EOF/, 'cut short': /failed mid-stream/, 'huge line': /longer than 8388608 bytes/ };
+  const expected = {
+    'error line': /unexpected EOF/,
+    'cut short': /failed mid-stream/,
+    'ends early': /failed mid-stream: the upstream's stream ended before its last event/,
+    'huge line': /longer than 8388608 bytes/,
+  };
   for (const [content, why] of Object.entries(expected)) {
     const stream = await openai.chat.completions.create({ model: 'llama', messages: [{ role: 'user', content }], stream: true });
     let text = '';
@@ -322,6 +332,27 @@ test('a stream that fails mid-way ends with an error, never a clean end', async 
       why,
     );
     assert.equal(text, 'Part');
+  }
+});
+
+test('same API on both sides: an Ollama client\'s stream that breaks off or ends without its done line raises an error', async () => {
+  const ollama = new Ollama({ host: stack.baseURL.replace(/\/v1$/, ''), headers: { Authorization: `Bearer ${CLIENT_KEY}` } });
+  for (const content of ['cut short', 'ends early']) {
+    const stream = await ollama.chat({ model: 'llama', messages: [{ role: 'user', content }], stream: true });
+    let text = '';
+    const seen = [];
+    await assert.rejects(
+      (async () => {
+        for await (const part of stream) {
+          seen.push(part);
+          text += part.message?.content ?? '';
+        }
+      })(),
+      /backend 'ollama' failed mid-stream/,
+      content,
+    );
+    assert.equal(text, 'Part', content);
+    assert.ok(!seen.some((p) => p.done), content);
   }
 });
 

@@ -55,6 +55,21 @@ test('a stream that fails midway raises an error in the SDK', async () => {
   assert.equal(pieces.length, 2);
 });
 
+test('a stream whose upstream ends without [DONE] or a finish reason raises an error in the SDK', async () => {
+  // the upstream's body ends cleanly (its last chunk) after two content events: no finish, no [DONE]
+  const stream = await client.chat.completions.create({
+    model: 'fast',
+    messages: [{ role: 'user', content: 'hello' }],
+    stream: true,
+    mock: { chunks: 5, end_after: 2 },
+  });
+  const pieces = [];
+  await assert.rejects(async () => {
+    for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta?.content);
+  }, /failed mid-stream: the upstream's stream ended before its last event/);
+  assert.deepEqual(pieces, ['tok0 ', 'tok1 ']);
+});
+
 test('legacy completions and embeddings', async () => {
   const c = await client.completions.create({ model: 'mock/mock-chat', prompt: 'x' });
   assert.equal(c.object, 'text_completion');

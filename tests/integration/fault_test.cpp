@@ -542,6 +542,19 @@ TEST_F(fault_test, death_mid_stream_ends_with_an_error_event_and_no_done) {
   run(s);
 }
 
+// The upstream's body ends cleanly (its last chunk) after two content events, with no finish
+// event and no [DONE]: a clean HTTP end is not a clean stream end. (The gateway used to relay it
+// as it was: the client saw the stream end with no terminal event at all.)
+TEST_F(fault_test, a_clean_end_without_done_or_finish_ends_with_an_error_event) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  scenario s;
+  s.fault = R"({"chunks":5,"end_after":2})";
+  s.reps = 10;
+  s.plain_stream = s.route_stream = error_event_from("a");  // the head went out: no failover
+  s.plain_json = s.route_json = complete_from("a");         // the fault is the stream's only
+  run(s);
+}
+
 TEST_F(fault_test, death_right_after_the_head) {
   ASSERT_NO_FATAL_FAILURE(start());
   scenario s;

@@ -203,6 +203,25 @@ TEST_F(gateway_test, stream_that_dies_ends_with_an_error_event_not_done) {
   EXPECT_EQ(r.body.find("data: {\"error\""), r.body.rfind("data: "));
 }
 
+// An upstream whose stream body ends cleanly without [DONE] and without a finish reason: the
+// client gets an explicit error event (never a clean end), and its connection stays usable.
+TEST_F(gateway_test, stream_that_ends_without_its_last_event_ends_with_an_error_event) {
+  start();
+  http_connection c(gw->port());
+  auto r = c.request("POST", "/v1/chat/completions",
+                     chat_body("fast", R"(,"stream":true,"mock":{"chunks":5,"end_after":2})"));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_THAT(r.body, HasSubstr("tok1 "));
+  EXPECT_THAT(r.body, Not(HasSubstr("tok2 ")));
+  EXPECT_THAT(r.body, Not(HasSubstr("[DONE]")));
+  auto last_event = r.body.substr(r.body.rfind("data: "));
+  EXPECT_EQ(last_event,
+            R"(data: {"error":{"message":"backend 'mock' failed mid-stream: the upstream's stream ended before its )"
+            R"(last event","type":"upstream_error","param":null,"code":"upstream_stream_error"}})"
+            "\n\n");
+  EXPECT_EQ(c.request("POST", "/v1/chat/completions", chat_body("fast")).status, 200u);
+}
+
 TEST_F(gateway_test, reuses_connections_both_ways) {
   start();
   http_connection c(gw->port());

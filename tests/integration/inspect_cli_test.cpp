@@ -106,12 +106,15 @@ TEST(inspect_cli, a_sixteen_million_element_array_costs_little_memory) {
   auto path = temp_dir() + "/huge_array.gguf";
   write_huge_array_gguf(path);
   long rss_kib = -1;
+  // a sanitized binary has shadow memory and a quarantine of its own: its bound still catches
+  // the ~626 MiB of materialising the array
+  const long bound_kib = std::getenv("SWITCHYARD_SANITIZER") ? 256 * 1024 : 64 * 1024;
   auto [rc, out] = run_inspect({path}, &rss_kib);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_THAT(out, HasSubstr("(16777216 special)"));  // tallied over every element
   EXPECT_GT(rss_kib, 0);
-  EXPECT_LT(rss_kib, 64 * 1024) << "switchyard inspect peaked at " << rss_kib / 1024 << " MiB";  // was ~626 MiB
+  EXPECT_LT(rss_kib, bound_kib) << "switchyard inspect peaked at " << rss_kib / 1024 << " MiB";  // was ~626 MiB
   std::tie(rc, out) = run_inspect({path, "--json"}, &rss_kib);
   EXPECT_EQ(rc, 0) << out;
-  EXPECT_LT(rss_kib, 64 * 1024) << "switchyard inspect --json peaked at " << rss_kib / 1024 << " MiB";
+  EXPECT_LT(rss_kib, bound_kib) << "switchyard inspect --json peaked at " << rss_kib / 1024 << " MiB";
 }

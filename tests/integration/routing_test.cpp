@@ -283,12 +283,15 @@ routes:
   auto s = chat("u", R"(,"stream":true,"stream_options":{"include_usage":true},"mock":{"chunks":4})");
   EXPECT_EQ(s.status, 200u);
   auto cut = chat("u", R"(,"stream":true,"mock":{"chunks":6,"die_after":3})");  // cut short: 3 produced
+  // the body ends cleanly, but without [DONE] or a finish reason: cut short too (2 produced)
+  auto ended = chat("u", R"(,"stream":true,"mock":{"chunks":6,"end_after":2})");
+  EXPECT_EQ(ended.status, 200u);
   // a stream's request ends (and is recorded) just after its last byte reached the client
-  auto usage = usage_holding(5, "group_by=model,route");
+  auto usage = usage_holding(6, "group_by=model,route");
   auto totals = usage.at("totals").as_object();
-  EXPECT_EQ(totals.at("requests").as_int64(), 5);
-  EXPECT_EQ(totals.at("cut_short").as_int64(), 1);
-  EXPECT_GE(totals.at("output_tokens").as_int64(), 3 * 3 + 4 + 3);  // mock: 3 words each; 4 chunks; 3 cut
+  EXPECT_EQ(totals.at("requests").as_int64(), 6);
+  EXPECT_EQ(totals.at("cut_short").as_int64(), 2);
+  EXPECT_GE(totals.at("output_tokens").as_int64(), 3 * 3 + 4 + 3 + 2);  // mock: 3 words each; 4 chunks; 3 and 2 cut
   auto groups = usage.at("groups").as_array();
   ASSERT_EQ(groups.size(), 1u);
   EXPECT_EQ(groups.at(0).at("model").as_string(), "b/m");

@@ -41,6 +41,9 @@
 //   stall true          never answer; keep the socket until the peer closes
 //   die_after N         stream: RST after N content events, before the finish event and [DONE];
 //                       non-stream: RST after the header and the first half of the body
+//   end_after N         stream: end the body cleanly (its last chunk, or the close of an HTTP/1.0
+//                       one) after N content events, with no finish event and no [DONE]: an
+//                       upstream that dies between events but says nothing
 //   stall_after N       (stream) stop after N content events and keep the socket until the peer
 //                       closes (a stream that stalls mid-way)
 //   malformed true      non-stream: 200 with `{"id": "broken`; stream: `data: {not json` after event 0
@@ -273,6 +276,7 @@ struct mock_controls {
   bool reset = false;
   bool stall = false;
   std::optional<std::uint64_t> die_after;
+  std::optional<std::uint64_t> end_after;
   std::optional<std::uint64_t> stall_after;
   bool malformed = false;
   std::string hold;  // empty: no hold
@@ -303,6 +307,7 @@ mock_controls read_controls(json::value const* mv) {
   m.reset = bool_field(o, "reset");
   m.stall = bool_field(o, "stall");
   if (o.contains("die_after")) m.die_after = uint_field(o, "die_after", 0, max_chunks);
+  if (o.contains("end_after")) m.end_after = uint_field(o, "end_after", 0, max_chunks);
   if (o.contains("stall_after")) m.stall_after = uint_field(o, "stall_after", 0, max_chunks);
   m.malformed = bool_field(o, "malformed");
   m.hold = string_field(o, "hold", {});
@@ -674,6 +679,7 @@ awaitable<next> stream_generation(mock_state& st, connection& c, reply_style x, 
   std::uint64_t const hold_at = std::min(m.hold_after, m.chunks);
   std::uint64_t const die_at = std::min(m.die_after.value_or(0), m.chunks);
   std::uint64_t const stall_at = std::min(m.stall_after.value_or(0), m.chunks);
+  std::uint64_t const end_at = std::min(m.end_after.value_or(0), m.chunks);
 
   for (std::uint64_t i = 0;; ++i) {
     if (i > 0 && m.chunk_delay_ms) co_await sleep_ms(m.chunk_delay_ms);
@@ -681,6 +687,12 @@ awaitable<next> stream_generation(mock_state& st, connection& c, reply_style x, 
     if (m.die_after && i == die_at) {
       abort_with_rst(c);
       co_return next::gone;
+    }
+    if (m.end_after && i == end_at) {
+      if (!chunked) co_return next::close;
+      auto [ec, n] = co_await asio::async_write(c.sock_, asio::buffer("0\r\n\r\n", 5), use_tuple);
+      if (ec) co_return next::gone;
+      co_return x.keep_alive ? next::keep : next::close;
     }
     if (m.stall_after && i == stall_at) {
       publish_sent(st, c);

@@ -2,6 +2,7 @@
 
 #include "api/anthropic_messages.h"
 #include "api/openai_chat.h"
+#include "api/stream_end.h"
 #include "backends/chat_answer_to_openai.h"
 
 namespace sy::backends {
@@ -39,6 +40,15 @@ std::variant<upstream_dialect::outbound, std::pair<unsigned, std::string>> anthr
   auto written = api::write_anthropic_request(request);
   if (auto* err = std::get_if<api::api_error>(&written)) return std::pair{err->status, err->message};
   return outbound{"/messages", std::move(std::get<std::string>(written)), std::make_unique<anthropic_to_openai>()};
+}
+
+bool anthropic_dialect::relayed_payload_ends_stream(std::string_view payload) const {
+  return api::anthropic_payload_ends_stream(payload);
+}
+
+std::string anthropic_dialect::relayed_stream_error(std::string_view message) const {
+  return "event: error\ndata: " +
+         api::write_anthropic_error(api::api_error{502, std::string(message), "api_error", {}}) + "\n\n";
 }
 
 void anthropic_dialect::add_headers(http::header_list& headers, const std::string& api_key) const {

@@ -15,6 +15,10 @@ class anthropic_dialect : public upstream_dialect {
   std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
                                                                    std::string_view body) const override;
   void add_headers(http::header_list& headers, const std::string& api_key) const override;
+  // a relayed stream ends with message_stop (or an error event); a failure is Anthropic's own
+  // `event: error` + {"type":"error","error":{"type":"api_error",...}}, which its SDKs raise
+  bool relayed_payload_ends_stream(std::string_view payload) const override;
+  std::string relayed_stream_error(std::string_view message) const override;
 };
 
 }  // namespace sy::backends

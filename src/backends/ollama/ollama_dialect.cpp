@@ -8,6 +8,7 @@
 
 #include "api/ollama_api.h"
 #include "api/openai_chat.h"
+#include "api/stream_end.h"
 #include "backends/chat_answer_to_openai.h"
 
 namespace sy::backends {
@@ -156,6 +157,14 @@ std::variant<model_listing, std::string> ollama_dialect::parse_models(std::strin
   model_listing out;
   for (auto& m : std::get<std::vector<api::ollama_model_entry>>(parsed)) out.ids.push_back(std::move(m.name));
   return out;
+}
+
+bool ollama_dialect::relayed_payload_ends_stream(std::string_view line) const {
+  return api::ollama_line_ends_stream(line);
+}
+
+std::string ollama_dialect::relayed_stream_error(std::string_view message) const {
+  return api::write_ollama_error(api::api_error{502, std::string(message), {}, {}}) + "\n";
 }
 
 }  // namespace sy::backends

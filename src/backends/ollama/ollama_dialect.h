@@ -28,6 +28,10 @@ class ollama_dialect : public upstream_dialect {
   // the context length.
   std::optional<details_request> model_details(std::string_view model) const override;
   std::optional<model_capabilities> parse_model_details(std::string_view body) const override;
+  // a relayed stream ends with its done:true line (or an error line); a failure is Ollama's own
+  // {"error":"..."} line
+  bool relayed_payload_ends_stream(std::string_view line) const override;
+  std::string relayed_stream_error(std::string_view message) const override;
 };
 
 // The translators of one answer (the dialect makes them; tests too, with a fixed id).

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "api/sse_data.h"
+#include "api/stream_end.h"
+#include "api/utf8_text.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
@@ -43,19 +45,32 @@ std::string upstream_error_message(std::string_view body) {
     if (msg.empty())
       if (auto* m = o.if_contains("message"); m && m->is_string()) msg = m->as_string();
   }
-  if (msg.empty()) msg = std::string(body.substr(0, 300));
-  if (msg.size() > 300) msg = msg.substr(0, 300) + "...";
+  if (msg.empty()) msg = api::utf8_prefix(body, 300);  // may be any bytes
+  if (msg.size() > 300) msg = api::utf8_prefix(msg, 300) + "...";
   return msg;
 }
 
 namespace {
 
-std::string openai_sse_error(std::string_view backend, std::string_view message) {
-  return "data: " +
-         http::error_body(fmt::format("backend '{}' failed mid-stream: {}", backend, message), "upstream_error",
-                          "upstream_stream_error") +
-         "\n\n";
+// The last event of an OpenAI stream that failed: `message` names the backend.
+std::string openai_sse_error(std::string_view message) {
+  return "data: " + http::error_body(message, "upstream_error", "upstream_stream_error") + "\n\n";
 }
+
+constexpr std::string_view unfinished_stream = "the upstream's stream ended before its last event";
+
+// Watches a stream relayed as the upstream sent it for its own last event (see upstream_dialect).
+struct relayed_end_watch {
+  const upstream_dialect* dialect;  // null: OpenAI's SSE, or NDJSON lines (Ollama's) when `lines`
+  bool lines;
+  bool ended = false;
+  void see(std::string_view payload) {
+    if (ended) return;
+    ended = dialect ? dialect->relayed_payload_ends_stream(payload)
+            : lines ? api::ollama_line_ends_stream(payload)
+                    : api::openai_payload_ends_stream(payload);
+  }
+};
 
 void read_usage(const json::value& v, forward_outcome& out) {
   const auto* obj = v.if_object();
@@ -87,8 +102,9 @@ void read_usage(const json::value& v, forward_outcome& out) {
 
 // Watches the whole events of an OpenAI stream as they are relayed: counts content events and
 // reads the usage block when one comes (usually the last event before [DONE]).
-void observe_events(std::string_view events, forward_outcome& out) {
+void observe_events(std::string_view events, forward_outcome& out, relayed_end_watch* watch = nullptr) {
   api::for_each_sse_data(events, [&](std::string_view data) {
+    if (watch) watch->see(data);
     if (data.find("\"content\":\"") != std::string_view::npos || data.find("\"text\":\"") != std::string_view::npos)
       ++out.stream_chunks;
     if (data.find("\"usage\":{") != std::string_view::npos) {
@@ -101,8 +117,9 @@ void observe_events(std::string_view events, forward_outcome& out) {
 
 // The same for whole NDJSON lines relayed as they are (an Ollama client of an Ollama backend):
 // content lines are counted, and the final line's prompt_eval_count / eval_count are the usage.
-void observe_lines(std::string_view lines, forward_outcome& out) {
+void observe_lines(std::string_view lines, forward_outcome& out, relayed_end_watch& watch) {
   api::for_each_line(lines, [&](std::string_view line) {
+    watch.see(line);
     if (line.find("\"content\":\"") != std::string_view::npos || line.find("\"response\":\"") != std::string_view::npos)
       ++out.stream_chunks;
     if (line.find("\"eval_count\"") != std::string_view::npos) {
@@ -248,19 +265,29 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     out.status = status;
     auto backend_name = cfg_.name;
     const bool raw_lines = framing == http::body_framing::ndjson && !from_upstream && !opt.translate;
+    const bool relayed = !from_upstream && !opt.translate;  // the upstream's own bytes reach the client
     auto on_error = [&](std::string_view detail) {
       auto m = scrubber_.scrub(std::string(detail));
       auto message = fmt::format("backend '{}' failed mid-stream: {}", backend_name, m);
       if (opt.translate) return opt.translate->stream_error(message);
-      // an NDJSON stream relayed as it is ends with Ollama's own error line
+      // a stream relayed as it is ends with its own API's error event (Anthropic's event: error,
+      // Ollama's error line)
+      if (relayed && dialect_) return dialect_->relayed_stream_error(message);
       if (raw_lines) return json::serialize(json::object{{"error", message}}) + "\n";
-      return openai_sse_error(backend_name, m);
+      return openai_sse_error(message);
     };
+    relayed_end_watch watch{dialect_.get(), raw_lines};
     auto observe = [&](std::string_view events) {
       if (raw_lines)
-        observe_lines(events, out);
+        observe_lines(events, out, watch);
       else
-        observe_events(events, out);
+        observe_events(events, out, relayed ? &watch : nullptr);
+    };
+    // a body that ends before its stream's own last event is a stream cut short, never a clean end
+    auto cut_short = [&]() -> std::string {
+      if (from_upstream) return from_upstream->stream_cut_short();
+      if (opt.translate) return opt.translate->stream_cut_short();
+      return watch.ended ? std::string() : std::string(unfinished_stream);
     };
     // upstream's API -> OpenAI's (observed there, for usage) -> the client's API
     http::body_rewriter rewrite;
@@ -288,7 +315,7 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     const http::body_observer no_observer;
     auto r = co_await http::relay_stream(ex, res, pool, url_, up, framing, on_error,
                                          up_rw ? no_observer : http::body_observer(observe),
-                                         up_rw || client_rw ? &rewrite : nullptr);
+                                         up_rw || client_rw ? &rewrite : nullptr, cut_short);
     out.response_bytes = r.body_bytes;
     out.first_byte = r.first_byte;
     out.complete = r.complete;
@@ -427,6 +454,14 @@ http::net::awaitable<std::variant<model_listing, std::string>> openai_backend::l
 
 std::variant<model_listing, std::string> upstream_dialect::parse_models(std::string_view body) const {
   return parse_openai_model_list(body);
+}
+
+bool upstream_dialect::relayed_payload_ends_stream(std::string_view payload) const {
+  return api::openai_payload_ends_stream(payload);
+}
+
+std::string upstream_dialect::relayed_stream_error(std::string_view message) const {
+  return openai_sse_error(message);
 }
 
 namespace {

@@ -54,6 +54,10 @@ class response_translator {
   virtual std::string stream_events(std::string_view events) = 0;
   virtual std::string stream_end() = 0;
   virtual std::string stream_error(std::string_view message) = 0;
+  // Why a stream whose body ended cleanly is still cut short (its own last event never came);
+  // "" when it ended, or when the client already got an error. The backend then ends it with
+  // stream_error() instead of stream_end(), and records it as failed.
+  virtual std::string stream_cut_short() const { return {}; }
   virtual std::string_view stream_content_type() const { return "text/event-stream"; }
 };
 
@@ -86,6 +90,11 @@ class upstream_dialect {
   };
   virtual std::optional<details_request> model_details(std::string_view) const { return std::nullopt; }
   virtual std::optional<model_capabilities> parse_model_details(std::string_view) const { return std::nullopt; }
+  // A stream relayed as this upstream sent it (a client of the upstream's own API): whether one
+  // whole payload (an SSE `data:`, or an NDJSON line) ends it, and the bytes that end it with an
+  // error in that API's own form. The defaults are OpenAI's.
+  virtual bool relayed_payload_ends_stream(std::string_view payload) const;
+  virtual std::string relayed_stream_error(std::string_view message) const;
 };
 
 // The dialect of a backend type; null for OpenAI-compatible upstreams.
