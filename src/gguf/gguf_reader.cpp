@@ -297,6 +297,13 @@ gguf_file read_gguf(byte_source& src, const gguf_limits& lim) {
     f.alignment = *n;
   }
 
+  // every tensor's record (and its entry in the name index) counts against the budget the
+  // metadata left: a file of a million tiny tensors is refused before it costs hundreds of MiB
+  constexpr uint64_t tensor_overhead = sizeof(tensor_info) + 64;
+  if (n_tensors > budget / tensor_overhead)
+    throw gguf_error(8, fmt::format("{} tensors would exceed the {} bytes the reader may decode", n_tensors,
+                                    lim.max_metadata_bytes));
+  budget -= n_tensors * tensor_overhead;
   std::map<std::string_view, size_t> names;
   f.tensors.reserve(n_tensors);
   for (uint64_t i = 0; i < n_tensors; ++i) {
@@ -308,6 +315,11 @@ gguf_file read_gguf(byte_source& src, const gguf_limits& lim) {
     uint32_t n_dims = c.get<uint32_t>(where("dimension count"));
     if (n_dims == 0 || n_dims > max_dims)
       throw gguf_error(dims_at, where(fmt::format("{} dimensions (1 to {} allowed)", n_dims, max_dims)));
+    uint64_t cost = t.name.size() + uint64_t{n_dims} * sizeof(uint64_t);
+    if (cost > budget)
+      throw gguf_error(dims_at, where(fmt::format("the tensors exceed the {} bytes the reader may decode",
+                                                  lim.max_metadata_bytes)));
+    budget -= cost;
     t.dims.resize(n_dims);
     t.n_elements = 1;
     for (uint32_t d = 0; d < n_dims; ++d) {

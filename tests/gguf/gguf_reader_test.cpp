@@ -399,6 +399,17 @@ TEST(gguf_reader, decoded_metadata_has_a_budget) {
   EXPECT_EQ(error_with(big, lim), "");
 }
 
+TEST(gguf_reader, tensor_records_count_against_the_same_budget) {
+  gguf_limits lim;
+  lim.max_metadata_bytes = 16 * 1024;
+  gguf_writer w;
+  for (int i = 0; i < 200; ++i) w.add_tensor("t" + std::to_string(i), {32}, 0);  // 200 small f32 tensors
+  EXPECT_THAT(error_with(w.bytes(), lim), HasSubstr("200 tensors would exceed the 16384 bytes"));
+  gguf_writer few;
+  for (int i = 0; i < 4; ++i) few.add_tensor("t" + std::to_string(i), {32}, 0);
+  EXPECT_EQ(error_with(few.bytes(), lim), "");
+}
+
 TEST(gguf_reader, error_messages_escape_control_characters_from_the_file) {
   auto s = head(0, 2);
   for (int i = 0; i < 2; ++i) {
