@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/effective_config.h"
 #include "cli/text_table.h"
+#include "core/untrusted_text.h"
 #include "core/config_sources.h"
 #include "core/human_units.h"
 #include "core/log.h"
@@ -170,10 +171,17 @@ void run_pull(const pull_args& a) {
     auto listing = hub::list_repo(opt.hub, spec->repo);
     std::vector<std::string> notes;
     auto entries = hub::group_gguf_files(listing.files, &notes);
-    for (const auto& n : notes) std::cerr << "note: " << n << "\n";
+    for (const auto& n : notes) std::cerr << "note: " << terminal_safe(n) << "\n";
     if (entries.empty()) throw hub::hub_error(spec->repo + " has no GGUF files");
-    std::cout << spec->repo << " (default: " << hub::choose_entry(entries, "", spec->repo).path << ")\n"
-              << hub::describe_entries(entries);
+    // file names come from the hub: each line is shown terminal-safe
+    std::cout << spec->repo << " (default: " << terminal_safe(hub::choose_entry(entries, "", spec->repo).path)
+              << ")\n";
+    auto described = hub::describe_entries(entries);
+    for (std::size_t at = 0; at < described.size();) {
+      auto end = std::min(described.find('\n', at), described.size());
+      std::cout << terminal_safe(std::string_view(described).substr(at, end - at)) << "\n";
+      at = end + 1;
+    }
     return;
   }
   progress_printer printer(::isatty(STDERR_FILENO));
