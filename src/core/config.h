@@ -201,6 +201,7 @@ struct config {
   std::vector<route_config> routes;
   std::string source = "(defaults)";  // the file it came from, for messages
   std::size_t source_digest = 0;      // hash of that file's bytes (0: no file): an unchanged file is not reloaded
+  bool source_blank = false;          // that file held nothing but blanks and comments
 
   // A configured backend, or the built-in "local" one (local_backend_config()); nullptr if none.
   const backend_config* find_backend(std::string_view name) const;

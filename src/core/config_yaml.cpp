@@ -656,6 +656,21 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
   return cfg;
 }
 
+namespace {
+
+// Whether YAML text holds nothing but whitespace and comments.
+bool blank_yaml(std::string_view text) {
+  bool in_comment = false;
+  for (char c : text) {
+    if (c == '\n') in_comment = false;
+    else if (c == '#') in_comment = true;
+    else if (!in_comment && c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 config load_config_file(const std::string& path, const env_lookup& env, load_report* report) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw config_error(path, 0, "cannot read the file");
@@ -664,6 +679,7 @@ config load_config_file(const std::string& path, const env_lookup& env, load_rep
   if (text.str().size() > 4 * 1024 * 1024) throw config_error(path, 0, "larger than 4 MiB; is this a config file?");
   auto cfg = parse_config_yaml(text.str(), path, env, report);
   cfg.source_digest = std::hash<std::string>{}(text.str()) | 1;  // never 0
+  cfg.source_blank = blank_yaml(text.str());
   return cfg;
 }
 

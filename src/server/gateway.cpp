@@ -206,6 +206,15 @@ std::string gateway::reload_from_source(std::string_view trigger) {
   std::lock_guard one_at_a_time(reload_mutex_);
   try {
     auto next = config_source_();
+    // an editor or a script that truncates the file and then writes it can be caught in
+    // between: an empty file never replaces a configuration that has content
+    if (next->source_blank) {
+      std::lock_guard lock(state_mutex_);
+      if (base_cfg_ && !base_cfg_->source_blank && base_cfg_->source_digest != 0)
+        throw config_error(next->source, 0,
+                           "the file is empty (caught while being written?); an empty configuration is not "
+                           "applied over a running one: restart the gateway to run with the defaults");
+    }
     if (next->source_digest != 0) {
       std::lock_guard lock(state_mutex_);
       if (base_cfg_ && base_cfg_->source_digest == next->source_digest) {

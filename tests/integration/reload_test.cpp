@@ -90,3 +90,21 @@ TEST(reload, editing_the_file_reloads_it) {
       << gw.process().output();
   EXPECT_EQ(chat(gw.port(), "edited", "key-1"), 200u);
 }
+
+// A file caught between its truncation and its write (an editor saving, a script writing) is
+// empty for a moment: a reload that reads it then must not replace the running configuration
+// with nothing (the soak test saw every model answer 404 for 600 ms).
+TEST(reload, an_empty_file_never_replaces_a_running_configuration) {
+  mock_upstream mock;
+  gateway_process gw(config_with(mock, "first", "key-1"), &mock);
+  ASSERT_TRUE(gw.started());
+  write_file(gw.config_path(), "\n# being written\n");
+  auto r = http_request(gw.port(), "POST", "/api/config/reload", "", {{"authorization", "Bearer key-1"}});
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("the file is empty"));
+  EXPECT_EQ(chat(gw.port(), "first", "key-1"), 200u);
+  write_file(gw.config_path(), config_with(mock, "second", "key-1"));  // the write completes
+  r = http_request(gw.port(), "POST", "/api/config/reload", "", {{"authorization", "Bearer key-1"}});
+  EXPECT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(chat(gw.port(), "second", "key-1"), 200u);
+}
