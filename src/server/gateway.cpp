@@ -650,8 +650,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         co_await list_models(*st, ex);
       }
     } else if (path.starts_with("/v1/models/") && method == bhttp::verb::get) {
-      co_await get_model(*st, ex, std::string_view(path).substr(11));
-      log.status = 200;
+      co_await get_model(*st, ex, std::string_view(path).substr(11), log);
     } else if (ollama_path && (path == "/api/tags" || path == "/api/ps" || path == "/api/version")) {
       if (method != bhttp::verb::get && method != bhttp::verb::head)
         co_await reply_error(ex, log, 405, "use GET for " + path, "method_not_allowed");
@@ -1237,14 +1236,16 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
   co_await http::send(ex, res);
 }
 
-http::net::awaitable<void> gateway::get_model(const gateway_state& st, http::exchange& ex, std::string_view id) {
+http::net::awaitable<void> gateway::get_model(const gateway_state& st, http::exchange& ex, std::string_view id,
+                                              request_log& log) {
   auto snapshot = catalog_.snapshot();
   model_resolver resolver(*st.cfg, *snapshot);
   auto resolved = resolver.resolve(id);
   if (auto* unknown = std::get_if<unknown_model>(&resolved)) {
-    co_await http::send_error(ex, 404, unknown->message, "model_not_found");
+    co_await reply_error(ex, log, 404, unknown->message, "model_not_found");
     co_return;
   }
+  log.status = 200;
   auto& t = std::get<resolved_target>(resolved);
   auto res = http::json_response(
       ex, 200,

@@ -120,7 +120,8 @@ class gateway {
   // POST /v1/responses (OpenAI Responses), through proxy() with translation both ways.
   http::net::awaitable<void> responses(const gateway_state& st, http::exchange& ex, request_log& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
-  http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id);
+  http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id,
+                                       request_log& log);
   void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
   // Same API on both sides: the client's request goes to its backend as it is (only the model
   // renamed) and the answer comes back as it is (see messages(), ollama_api()).

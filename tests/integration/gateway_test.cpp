@@ -4,6 +4,8 @@
 #include <fstream>
 #include <thread>
 
+#include <regex>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -259,7 +261,11 @@ TEST_F(gateway_test, lists_models_from_upstream_and_config) {
     }
   }
   EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/fast").status, 200u);
-  EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/nope").status, 404u);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/nope", "", {{"x-request-id", "models-nope"}}).status, 404u);
+  // the access log says what was sent
+  ASSERT_TRUE(gw->process().wait_for(std::regex(R"re("request_id":"models-nope".*"status":404)re"),
+                                     std::chrono::seconds(5)))
+      << gw->process().output();
 }
 
 TEST_F(gateway_test, graceful_shutdown_lets_in_flight_requests_finish) {
