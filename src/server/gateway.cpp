@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "server/inbound_anthropic.h"
 #include "server/inbound_ollama.h"
@@ -207,7 +208,12 @@ std::string gateway::reload_from_source(std::string_view trigger) {
   try {
     auto next = config_source_();
     // an editor or a script that truncates the file and then writes it can be caught in
-    // between: an empty file never replaces a configuration that has content
+    // between: an empty file is read again a few times (a write takes microseconds), and never
+    // replaces a configuration that has content
+    for (int again = 0; again < 3 && next->source_blank; ++again) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      next = config_source_();
+    }
     if (next->source_blank) {
       std::lock_guard lock(state_mutex_);
       if (base_cfg_ && !base_cfg_->source_blank && base_cfg_->source_digest != 0)
