@@ -11,10 +11,10 @@
 #include "cli/commands.h"
 #include "cli/effective_config.h"
 #include "cli/text_table.h"
-#include "core/untrusted_text.h"
 #include "core/config_sources.h"
 #include "core/human_units.h"
 #include "core/log.h"
+#include "core/untrusted_text.h"
 #include "gguf/gguf_error.h"
 #include "hub/gguf_catalog.h"
 #include "hub/hub_api.h"
@@ -174,8 +174,7 @@ void run_pull(const pull_args& a) {
     for (const auto& n : notes) std::cerr << "note: " << terminal_safe(n) << "\n";
     if (entries.empty()) throw hub::hub_error(spec->repo + " has no GGUF files");
     // file names come from the hub: each line is shown terminal-safe
-    std::cout << spec->repo << " (default: " << terminal_safe(hub::choose_entry(entries, "", spec->repo).path)
-              << ")\n";
+    std::cout << spec->repo << " (default: " << terminal_safe(hub::choose_entry(entries, "", spec->repo).path) << ")\n";
     auto described = hub::describe_entries(entries);
     for (std::size_t at = 0; at < described.size();) {
       auto end = std::min(described.find('\n', at), described.size());

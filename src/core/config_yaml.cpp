@@ -225,42 +225,42 @@ void read_api_keys(const yaml_reader& r, const YAML::Node& v, server_config& s) 
 }
 
 void read_server(const yaml_reader& r, const YAML::Node& n, server_config& s) {
-  r.for_each_key(
-      n, "server",
-      {"listen", "api_keys", "insecure_no_auth", "threads", "max_header_bytes", "max_body_bytes", "header_timeout",
-       "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts", "allowed_origins", "metrics_auth", "rate_limit"},
-      [&](const std::string& k, const YAML::Node& v) {
-        if (k == "listen")
-          s.listen = r.str(v, "server.listen");
-        else if (k == "api_keys")
-          read_api_keys(r, v, s);
-        else if (k == "rate_limit")
-          s.rate_limit_per_key = read_rate_limit(r, v, "server.rate_limit");
-        else if (k == "insecure_no_auth")
-          s.insecure_no_auth = r.boolean(v, "server.insecure_no_auth");
-        else if (k == "threads")
-          s.threads = static_cast<int>(r.integer(v, "server.threads", 0, 256));
-        else if (k == "max_header_bytes")
-          s.max_header_bytes = static_cast<size_t>(r.integer(v, "server.max_header_bytes", 1024, 1 << 20));
-        else if (k == "max_body_bytes")
-          s.max_body_bytes = static_cast<size_t>(r.integer(v, "server.max_body_bytes", 1, 1LL << 32));
-        else if (k == "header_timeout")
-          s.header_timeout = r.dur(v, "server.header_timeout");
-        else if (k == "body_timeout")
-          s.body_timeout = r.dur(v, "server.body_timeout");
-        else if (k == "idle_timeout")
-          s.idle_timeout = r.dur(v, "server.idle_timeout");
-        else if (k == "shutdown_grace")
-          s.shutdown_grace = r.dur(v, "server.shutdown_grace");
-        else if (k == "access_log")
-          s.access_log = r.boolean(v, "server.access_log");
-        else if (k == "allowed_hosts")
-          s.allowed_hosts = r.strings(v, "server.allowed_hosts");
-        else if (k == "allowed_origins")
-          s.allowed_origins = r.strings(v, "server.allowed_origins");
-        else if (k == "metrics_auth")
-          s.metrics_auth = r.boolean(v, "server.metrics_auth");
-      });
+  r.for_each_key(n, "server",
+                 {"listen", "api_keys", "insecure_no_auth", "threads", "max_header_bytes", "max_body_bytes",
+                  "header_timeout", "body_timeout", "idle_timeout", "shutdown_grace", "access_log", "allowed_hosts",
+                  "allowed_origins", "metrics_auth", "rate_limit"},
+                 [&](const std::string& k, const YAML::Node& v) {
+                   if (k == "listen")
+                     s.listen = r.str(v, "server.listen");
+                   else if (k == "api_keys")
+                     read_api_keys(r, v, s);
+                   else if (k == "rate_limit")
+                     s.rate_limit_per_key = read_rate_limit(r, v, "server.rate_limit");
+                   else if (k == "insecure_no_auth")
+                     s.insecure_no_auth = r.boolean(v, "server.insecure_no_auth");
+                   else if (k == "threads")
+                     s.threads = static_cast<int>(r.integer(v, "server.threads", 0, 256));
+                   else if (k == "max_header_bytes")
+                     s.max_header_bytes = static_cast<size_t>(r.integer(v, "server.max_header_bytes", 1024, 1 << 20));
+                   else if (k == "max_body_bytes")
+                     s.max_body_bytes = static_cast<size_t>(r.integer(v, "server.max_body_bytes", 1, 1LL << 32));
+                   else if (k == "header_timeout")
+                     s.header_timeout = r.dur(v, "server.header_timeout");
+                   else if (k == "body_timeout")
+                     s.body_timeout = r.dur(v, "server.body_timeout");
+                   else if (k == "idle_timeout")
+                     s.idle_timeout = r.dur(v, "server.idle_timeout");
+                   else if (k == "shutdown_grace")
+                     s.shutdown_grace = r.dur(v, "server.shutdown_grace");
+                   else if (k == "access_log")
+                     s.access_log = r.boolean(v, "server.access_log");
+                   else if (k == "allowed_hosts")
+                     s.allowed_hosts = r.strings(v, "server.allowed_hosts");
+                   else if (k == "allowed_origins")
+                     s.allowed_origins = r.strings(v, "server.allowed_origins");
+                   else if (k == "metrics_auth")
+                     s.metrics_auth = r.boolean(v, "server.metrics_auth");
+                 });
 }
 
 void read_upstream(const yaml_reader& r, const YAML::Node& n, upstream_config& u) {
@@ -662,9 +662,12 @@ namespace {
 bool blank_yaml(std::string_view text) {
   bool in_comment = false;
   for (char c : text) {
-    if (c == '\n') in_comment = false;
-    else if (c == '#') in_comment = true;
-    else if (!in_comment && c != ' ' && c != '\t' && c != '\r') return false;
+    if (c == '\n')
+      in_comment = false;
+    else if (c == '#')
+      in_comment = true;
+    else if (!in_comment && c != ' ' && c != '\t' && c != '\r')
+      return false;
   }
   return true;
 }

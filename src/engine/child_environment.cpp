@@ -7,22 +7,27 @@ namespace sy::engine {
 namespace {
 
 constexpr std::array exact_names = {
-    std::string_view("PATH"),   std::string_view("HOME"),   std::string_view("USER"),
-    std::string_view("LOGNAME"), std::string_view("LANG"),  std::string_view("LANGUAGE"),
-    std::string_view("TZ"),     std::string_view("TMPDIR"), std::string_view("LD_LIBRARY_PATH"),
-    std::string_view("XDG_CACHE_HOME"), std::string_view("XDG_RUNTIME_DIR"),
+    std::string_view("PATH"),
+    std::string_view("HOME"),
+    std::string_view("USER"),
+    std::string_view("LOGNAME"),
+    std::string_view("LANG"),
+    std::string_view("LANGUAGE"),
+    std::string_view("TZ"),
+    std::string_view("TMPDIR"),
+    std::string_view("LD_LIBRARY_PATH"),
+    std::string_view("XDG_CACHE_HOME"),
+    std::string_view("XDG_RUNTIME_DIR"),
 };
 
 // Families by prefix: locale, GPU runtimes (CUDA, ROCm/HIP, Vulkan, Metal, SYCL), ggml's own
 // switches, thread pools of the math libraries, sanitizer options of test builds.
 constexpr std::array prefixes = {
-    std::string_view("LC_"),      std::string_view("CUDA_"),   std::string_view("NVIDIA_"),
-    std::string_view("HIP_"),     std::string_view("ROCR_"),   std::string_view("HSA_"),
-    std::string_view("GPU_"),     std::string_view("VK_"),     std::string_view("GGML_"),
-    std::string_view("OMP_"),     std::string_view("OPENBLAS_"), std::string_view("MKL_"),
-    std::string_view("ONEAPI_"),  std::string_view("SYCL_"),   std::string_view("ZES_"),
-    std::string_view("ASAN_"),    std::string_view("UBSAN_"),  std::string_view("TSAN_"),
-    std::string_view("LSAN_"),
+    std::string_view("LC_"),     std::string_view("CUDA_"), std::string_view("NVIDIA_"),   std::string_view("HIP_"),
+    std::string_view("ROCR_"),   std::string_view("HSA_"),  std::string_view("GPU_"),      std::string_view("VK_"),
+    std::string_view("GGML_"),   std::string_view("OMP_"),  std::string_view("OPENBLAS_"), std::string_view("MKL_"),
+    std::string_view("ONEAPI_"), std::string_view("SYCL_"), std::string_view("ZES_"),      std::string_view("ASAN_"),
+    std::string_view("UBSAN_"),  std::string_view("TSAN_"), std::string_view("LSAN_"),
 };
 
 std::string_view name_of(std::string_view entry) {

@@ -317,8 +317,8 @@ gguf_file read_gguf(byte_source& src, const gguf_limits& lim) {
       throw gguf_error(dims_at, where(fmt::format("{} dimensions (1 to {} allowed)", n_dims, max_dims)));
     uint64_t cost = t.name.size() + uint64_t{n_dims} * sizeof(uint64_t);
     if (cost > budget)
-      throw gguf_error(dims_at, where(fmt::format("the tensors exceed the {} bytes the reader may decode",
-                                                  lim.max_metadata_bytes)));
+      throw gguf_error(
+          dims_at, where(fmt::format("the tensors exceed the {} bytes the reader may decode", lim.max_metadata_bytes)));
     budget -= cost;
     t.dims.resize(n_dims);
     t.n_elements = 1;

@@ -8,8 +8,8 @@
 
 #include "core/config.h"
 #include "http/error_body.h"
-#include "http/request_framing.h"
 #include "http/pch.h"
+#include "http/request_framing.h"
 #include "http/write_all.h"
 
 namespace sy::http {
@@ -60,8 +60,7 @@ struct protocol_refusal {
 // stream once the connection has ended.
 class read_deadline {
  public:
-  explicit read_deadline(beast::tcp_stream& stream)
-      : timer_(stream.get_executor()), state_(std::make_shared<state>()) {
+  explicit read_deadline(beast::tcp_stream& stream) : timer_(stream.get_executor()), state_(std::make_shared<state>()) {
     state_->stream = &stream;
   }
   ~read_deadline() { state_->stream = nullptr; }
@@ -101,8 +100,7 @@ class read_deadline {
 // client simply went away and nothing should be sent.
 std::optional<protocol_refusal> refusal_for(const beast::error_code& ec, bool timed_out, std::string_view part,
                                             std::size_t header_limit, std::size_t body_limit) {
-  if (timed_out)
-    return protocol_refusal{408, "timed out reading the request " + std::string(part), "request_timeout"};
+  if (timed_out) return protocol_refusal{408, "timed out reading the request " + std::string(part), "request_timeout"};
   if (ec == bhttp::error::body_limit)
     return protocol_refusal{413, "request body exceeds the limit of " + std::to_string(body_limit) + " bytes",
                             "body_too_large"};

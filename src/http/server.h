@@ -108,9 +108,8 @@ class server {
   net::awaitable<void> accept_loop();
   net::awaitable<void> sweep_idle(worker& w);
   net::awaitable<void> run_connection(worker& w, net::ip::tcp::socket socket);
-  net::awaitable<void> refuse(beast::tcp_stream& stream, const request* head, unsigned status,
-                              std::string_view message, std::string_view code,
-                              std::chrono::steady_clock::time_point started);
+  net::awaitable<void> refuse(beast::tcp_stream& stream, const request* head, unsigned status, std::string_view message,
+                              std::string_view code, std::chrono::steady_clock::time_point started);
   bool read_ok_to_continue() const { return !draining_.load(std::memory_order_acquire); }
 
   server_options options_;

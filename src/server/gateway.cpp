@@ -522,9 +522,10 @@ const rate_limit& limit_for(const config& cfg, const std::string& key) {
 http::net::awaitable<void> gateway::refuse_unauthenticated(http::exchange& ex, request_log& log) {
   log.status = 401;
   log.error = "missing or invalid API key";
-  auto res = http::json_response(ex, 401,
-                                 http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
-                                                  "authentication_error", "invalid_api_key"));
+  auto res =
+      http::json_response(ex, 401,
+                          http::error_body(ex, 401, "missing or invalid API key: send 'Authorization: Bearer <key>'",
+                                           "authentication_error", "invalid_api_key"));
   res.set("WWW-Authenticate", "Bearer");
   co_await http::send(ex, res);
 }

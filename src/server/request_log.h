@@ -15,8 +15,8 @@ struct gateway::request_log {
   std::string backend = "none";
   std::string target = "none";
   std::string stats_target = "none";  // target, or "<backend>/(other)" for a name a client made up (metrics)
-  std::string route;   // the route it came through, if any
-  std::string client;  // the API key's name or fingerprint, or "ip:<address>"
+  std::string route;                  // the route it came through, if any
+  std::string client;                 // the API key's name or fingerprint, or "ip:<address>"
   std::int64_t cached_tokens = -1;
   bool complete = true;  // false: the response was cut short
   unsigned status = 0;
