@@ -13,6 +13,15 @@ bhttp::fields head(std::initializer_list<std::pair<const char*, const char*>> fi
   return f;
 }
 
+// The head is refused with `status`; returns the reason.
+std::string expect_refused(const bhttp::fields& h, unsigned version, unsigned status) {
+  auto r = check_framing(h, version);
+  EXPECT_TRUE(r);
+  if (!r) return "";
+  EXPECT_EQ(r->status, status);
+  return r->message;
+}
+
 }  // namespace
 
 TEST(request_framing, plain_requests_pass) {
@@ -24,43 +33,23 @@ TEST(request_framing, plain_requests_pass) {
 }
 
 TEST(request_framing, two_hosts_or_none_are_refused) {
-  auto r = check_framing(head({{"Host", "localhost"}, {"Host", "evil.example"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
-  EXPECT_NE(r->message.find("more than one Host"), std::string::npos);
+  auto why = expect_refused(head({{"Host", "localhost"}, {"Host", "evil.example"}}), 11, 400);
+  EXPECT_NE(why.find("more than one Host"), std::string::npos);
   EXPECT_TRUE(check_framing(head({{"Host", "a"}, {"Host", "a"}}), 10));
-  r = check_framing(head({}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
+  expect_refused(head({}), 11, 400);
 }
 
 TEST(request_framing, transfer_encoding_that_is_not_exactly_chunked_is_refused) {
   // the reported smuggling shape: a coding Beast does not treat as chunked, next to a length
-  auto r = check_framing(head({{"Host", "h"}, {"Transfer-Encoding", "xchunked"}, {"Content-Length", "4"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
-  r = check_framing(head({{"Host", "h"}, {"Transfer-Encoding", "xchunked"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
-  r = check_framing(head({{"Host", "h"}, {"Transfer-Encoding", "chunked"}, {"Content-Length", "4"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
-  r = check_framing(head({{"Host", "h"}, {"Transfer-Encoding", "gzip, chunked"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 501u);
-  r = check_framing(head({{"Host", "h"}, {"Transfer-Encoding", "chunked, gzip"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
-  r = check_framing(head({{"Host", "h"}, {"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
-  r = check_framing(head({{"Transfer-Encoding", "chunked"}}), 10);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
+  expect_refused(head({{"Host", "h"}, {"Transfer-Encoding", "xchunked"}, {"Content-Length", "4"}}), 11, 400);
+  expect_refused(head({{"Host", "h"}, {"Transfer-Encoding", "xchunked"}}), 11, 400);
+  expect_refused(head({{"Host", "h"}, {"Transfer-Encoding", "chunked"}, {"Content-Length", "4"}}), 11, 400);
+  expect_refused(head({{"Host", "h"}, {"Transfer-Encoding", "gzip, chunked"}}), 11, 501);
+  expect_refused(head({{"Host", "h"}, {"Transfer-Encoding", "chunked, gzip"}}), 11, 400);
+  expect_refused(head({{"Host", "h"}, {"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}), 11, 400);
+  expect_refused(head({{"Transfer-Encoding", "chunked"}}), 10, 400);
 }
 
 TEST(request_framing, duplicate_content_lengths_are_refused) {
-  auto r = check_framing(head({{"Host", "h"}, {"Content-Length", "4"}, {"Content-Length", "4"}}), 11);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400u);
+  expect_refused(head({{"Host", "h"}, {"Content-Length", "4"}, {"Content-Length", "4"}}), 11, 400);
 }

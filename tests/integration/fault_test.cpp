@@ -617,9 +617,8 @@ TEST_P(retry_after_test, is_passed_through_or_waited_out_never_trusted_blindly) 
   const auto plain_requests = 2u * s.reps;
   const auto route_requests_seen_by_a = stat(a, "generations") - before - plain_requests;
   if (honoured) {
-    EXPECT_EQ(route_requests_seen_by_a, 1u)
-        << "a is paused after its first answer (" << route_requests_seen_by_a << " of " << 2 * s.reps
-        << " route requests went to a)";
+    EXPECT_EQ(route_requests_seen_by_a, 1u) << "a is paused after its first answer (" << route_requests_seen_by_a
+                                            << " of " << 2 * s.reps << " route requests went to a)";
   } else {
     EXPECT_EQ(route_requests_seen_by_a, 2u * s.reps) << "a garbage Retry-After pauses nothing";
   }

@@ -263,8 +263,8 @@ TEST_F(gateway_test, lists_models_from_upstream_and_config) {
   EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/fast").status, 200u);
   EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models/nope", "", {{"x-request-id", "models-nope"}}).status, 404u);
   // the access log says what was sent
-  ASSERT_TRUE(gw->process().wait_for(std::regex(R"re("request_id":"models-nope".*"status":404)re"),
-                                     std::chrono::seconds(5)))
+  ASSERT_TRUE(
+      gw->process().wait_for(std::regex(R"re("request_id":"models-nope".*"status":404)re"), std::chrono::seconds(5)))
       << gw->process().output();
 }
 

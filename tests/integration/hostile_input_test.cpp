@@ -30,7 +30,8 @@ struct hostile_input_test : gateway_test {
       if (auto at = out.find(pattern); at != std::string::npos) {
         auto begin = out.rfind('\n', at);
         auto end = out.find('\n', at);
-        return out.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1));
+        return out.substr(begin == std::string::npos ? 0 : begin + 1,
+                          end - (begin == std::string::npos ? 0 : begin + 1));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -66,9 +67,9 @@ TEST_F(hostile_input_test, pages_on_other_sites_cannot_drive_the_gateway) {
   auto before = generations();
   for (const auto& e : spending_endpoints) {
     // a "simple" cross-site request: text/plain body, no preflight
-    auto r = http_request(gw->port(), e.method, e.target, e.body,
-                          {{"Origin", "https://evil.example"}, {"Content-Type", "text/plain"},
-                           {"Sec-Fetch-Site", "cross-site"}});
+    auto r = http_request(
+        gw->port(), e.method, e.target, e.body,
+        {{"Origin", "https://evil.example"}, {"Content-Type", "text/plain"}, {"Sec-Fetch-Site", "cross-site"}});
     EXPECT_EQ(r.status, 403u) << e.target << ": " << r.body;
     EXPECT_THAT(r.body, HasSubstr("origin_not_allowed")) << e.target;
     EXPECT_THAT(r.body, HasSubstr("server.allowed_origins")) << e.target;
@@ -79,13 +80,15 @@ TEST_F(hostile_input_test, pages_on_other_sites_cannot_drive_the_gateway) {
   EXPECT_EQ(generations(), before) << "a cross-site request reached the upstream";
 
   // without an Origin, a text/plain body is still not JSON: 415 before anything is spent
-  auto r = http_request(gw->port(), "POST", "/v1/chat/completions", chat_body("fast"), {{"Content-Type", "text/plain"}});
+  auto r =
+      http_request(gw->port(), "POST", "/v1/chat/completions", chat_body("fast"), {{"Content-Type", "text/plain"}});
   EXPECT_EQ(r.status, 415u) << r.body;
   EXPECT_THAT(r.body, HasSubstr("application/json"));
   r = http_request(gw->port(), "POST", "/api/chat", chat_body("fast"),
                    {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(r.status, 415u) << r.body;
-  EXPECT_THAT(std::string(parse_object(r.body).at("error").as_string()), HasSubstr("send the request body"));  // Ollama's form
+  EXPECT_THAT(std::string(parse_object(r.body).at("error").as_string()),
+              HasSubstr("send the request body"));  // Ollama's form
   EXPECT_EQ(generations(), before);
 
   // same-origin pages (the dashboard), loopback pages and clients that are not browsers are served
@@ -247,9 +250,13 @@ TEST(secrets, keys_quoted_by_upstreams_never_reach_a_client_a_log_an_event_or_th
   mock_upstream echo;
   http_request(echo.port(), "POST", "/mock/faults",
                R"({"status":500,"message":"upstream trace: authorization=Bearer )" + backend_key + R"("})");
-  std::string config = "server:\n  api_keys: [" + client_key + "]\nbackends:\n"
-                       "  - { name: strict, url: \"" + strict.url() + "\", api_key: " + backend_key + " }\n"
-                       "  - { name: echo, url: \"" + echo.url() + "\", api_key: " + backend_key +
+  std::string config = "server:\n  api_keys: [" + client_key +
+                       "]\nbackends:\n"
+                       "  - { name: strict, url: \"" +
+                       strict.url() + "\", api_key: " + backend_key +
+                       " }\n"
+                       "  - { name: echo, url: \"" +
+                       echo.url() + "\", api_key: " + backend_key +
                        ", list_models: false }\n"
                        "aliases:\n  s: strict/mock-chat\n  e: echo/mock-chat\n";
   gateway_process gw(config, nullptr);
