@@ -1190,7 +1190,7 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
   // context length and whether an engine has them loaded
   if (local_) {
     auto states = engine_states(*local_);
-    for (const auto& m : *local_->models()) {
+    for (auto snapshot = local_->models(); const auto& m : *snapshot) {
       auto state = state_of(states, m.name);
       data.push_back(json::object{{"id", "local/" + m.name},
                                   {"object", "model"},
@@ -1329,7 +1329,7 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
   } else if (path == "/api/models" && method == bhttp::verb::get) {
     auto states = engine_states(*local_);
     json::array list;
-    for (const auto& m : *local_->models()) {
+    for (auto snapshot = local_->models(); const auto& m : *snapshot) {
       auto o = store::to_json(m);
       o["state"] = state_of(states, m.name);
       list.push_back(std::move(o));

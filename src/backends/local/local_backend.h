@@ -38,6 +38,8 @@ class local_backend {
   // only embeds), the others only chat — unless `engine` says otherwise for a model, which then
   // stays unknown.
   model_listing refresh(const engine_config& engine);
+  // The current list, kept alive by the returned pointer: hold it while reading. Never
+  // `for (m : *models())` — that temporary dies before the loop body (tests/lint).
   std::shared_ptr<const std::vector<store::local_model>> models() const;
   // Follows a new configuration: supervisor limits now, models.paths on the next refresh.
   void reconfigure(const config& cfg);
