@@ -26,6 +26,7 @@ net::awaitable<bool> event_stream::open() {
                       {"X-Accel-Buffering", "no"},
                       {"x-request-id", ex_.request_id}};
   serialize_response_head(head, 200, headers, std::nullopt, ex_.keep_alive);
+  ex_.answered = true;
   bool ok = co_await write(head);
   co_return ok;
 }

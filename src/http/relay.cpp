@@ -32,6 +32,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   std::string head_bytes;
   head_bytes.reserve(256);
   serialize_response_head(head_bytes, head.status, head.headers, std::nullopt, ex.keep_alive);
+  ex.answered = true;
   if (co_await write_all(ex.stream, net::buffer(head_bytes), ex.write_timeout)) {
     result.client_gone = true;
     ex.keep_alive = false;

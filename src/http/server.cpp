@@ -191,9 +191,11 @@ net::awaitable<void> server::accept_loop() {
 
 net::awaitable<void> server::refuse(beast::tcp_stream& stream, const request* head, unsigned status,
                                     std::string_view message, std::string_view code,
-                                    std::chrono::steady_clock::time_point started) {
+                                    std::chrono::steady_clock::time_point started, std::string_view known_id) {
   std::string id;
-  if (head && sane_request_id((*head)["x-request-id"]))
+  if (!known_id.empty())
+    id = std::string(known_id);
+  else if (head && sane_request_id((*head)["x-request-id"]))
     id = std::string((*head)["x-request-id"]);
   else
     id = make_request_id();
@@ -302,14 +304,24 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     ex.write_timeout = options_.idle_timeout;
 
     in_flight_.fetch_add(1, std::memory_order_relaxed);
+    bool threw = false;
     try {
       co_await handler_(ex);
     } catch (const std::exception& e) {
       // the handler contract is not to throw; this is the last guard
       spdlog::error("request {}: unhandled error: {}", ex.request_id, e.what());
-      ex.keep_alive = false;
+      threw = true;
     }
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    if (threw) {
+      // Unanswered: the client gets a 500 naming the request (and the access log a line).
+      // Answered: the response may be half written, so the connection can only close.
+      if (!ex.answered) {
+        const std::string message = "internal error while answering this request (request id " + ex.request_id + ")";
+        co_await refuse(stream, &req, 500, message, "internal_error", started, ex.request_id);
+      }
+      break;
+    }
     if (!ex.keep_alive || !read_ok_to_continue()) break;
   }
   // Lingering close: after our FIN, read and discard what the client still sends (e.g. the
@@ -375,6 +387,7 @@ net::awaitable<void> send(exchange& ex, const reply& res) {
   std::string head;
   head.reserve(256);
   serialize_response_head(head, res.status, res.headers, res.body.size(), ex.keep_alive);
+  ex.answered = true;
   std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
   if (co_await write_all(ex.stream, buffers, ex.write_timeout)) ex.keep_alive = false;
 }

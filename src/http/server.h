@@ -42,6 +42,7 @@ struct exchange {
   std::string request_id;  // from a sane inbound x-request-id, else generated
   unsigned worker = 0;     // index of the worker thread that runs this connection
   bool keep_alive = true;
+  bool answered = false;  // a response head went out (set by send, relay and event streams)
   std::chrono::steady_clock::time_point started;
   duration write_timeout{};  // per write to the client (a client that stops reading is dropped)
   // How errors are written for this client (its API's format); null = OpenAI's
@@ -53,7 +54,8 @@ struct exchange {
 using handler_fn = std::function<net::awaitable<void>(exchange&)>;
 
 // A request the server answered itself, before any handler saw it (bad framing, limits,
-// timeouts, a foreign Host or Origin). method/target are empty when the head never parsed.
+// timeouts, a foreign Host or Origin), or with a 500 after its handler threw before answering.
+// method/target are empty when the head never parsed.
 struct refused_request {
   std::string_view request_id;
   std::string_view method;
@@ -108,8 +110,11 @@ class server {
   net::awaitable<void> accept_loop();
   net::awaitable<void> sweep_idle(worker& w);
   net::awaitable<void> run_connection(worker& w, net::ip::tcp::socket socket);
+  // Answers with an error and closes; the id is `known_id`, else the head's sane x-request-id,
+  // else a new one. Reports the refusal to options_.on_refused.
   net::awaitable<void> refuse(beast::tcp_stream& stream, const request* head, unsigned status, std::string_view message,
-                              std::string_view code, std::chrono::steady_clock::time_point started);
+                              std::string_view code, std::chrono::steady_clock::time_point started,
+                              std::string_view known_id = {});
   bool read_ok_to_continue() const { return !draining_.load(std::memory_order_acquire); }
 
   server_options options_;
