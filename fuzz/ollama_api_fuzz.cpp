@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "api/ollama_api.h"
+#include "core/rfc3339.h"
 #include "chat_fuzz_common.h"
 
 namespace {
@@ -45,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::must_be_json(write_ollama_error(parse_ollama_error(500, in)));
   auto tags = parse_ollama_tags(in);
   if (auto* list = std::get_if<std::vector<ollama_model_entry>>(&tags)) fuzz::must_be_json(write_ollama_tags(*list));
-  if (auto t = parse_rfc3339(in); t && parse_rfc3339(format_rfc3339(*t)) != t) std::abort();
+  if (auto t = sy::parse_rfc3339(in); t && sy::parse_rfc3339(sy::format_rfc3339(*t)) != t) std::abort();
 
   // the input as an NDJSON stream, through every encoder; each Ollama line must be JSON
   ollama_stream_decoder decoder;

@@ -104,11 +104,6 @@ api_result<std::string> openai_embeddings_to_ollama_embeddings(std::string_view 
 api_result<std::string> ollama_embed_to_openai_embeddings(std::string_view ollama_body, std::string_view model = {},
                                                           bool base64 = false);
 
-// RFC 3339 UTC with nanoseconds, trailing zeros trimmed ("2023-08-04T19:22:45.499127Z"; at least
-// one fractional digit). Parsing takes any offset ("-07:00") and returns unix nanoseconds.
-std::string format_rfc3339(std::int64_t unix_ns);
-std::optional<std::int64_t> parse_rfc3339(std::string_view text);
-
 // ---- streams (NDJSON: one JSON object per line)
 
 enum class ollama_endpoint { chat, generate };

@@ -2,6 +2,7 @@
 #include "api/json_read.h"
 #include "api/ollama_api.h"
 #include "api/ollama_wire.h"
+#include "core/rfc3339.h"
 
 namespace sy::api {
 

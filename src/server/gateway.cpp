@@ -13,7 +13,6 @@
 #include "server/request_log.h"
 #include "store/store_home.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -21,6 +20,7 @@
 #include "core/config_sources.h"
 #include "core/discovery.h"
 #include "core/log.h"
+#include "core/rfc3339.h"
 #include "core/secret.h"
 #include "core/version.h"
 #include "http/error_body.h"
@@ -1190,7 +1190,7 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
   // context length and whether an engine has them loaded
   if (local_) {
     auto states = engine_states(*local_);
-    for (auto snapshot = local_->models(); const auto& m : *snapshot) {
+    for (auto local_models = local_->models(); const auto& m : *local_models) {
       auto state = state_of(states, m.name);
       data.push_back(json::object{{"id", "local/" + m.name},
                                   {"object", "model"},
@@ -1223,12 +1223,13 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
     json::array models;
     for (const auto& m : data) {
       const auto& o = m.as_object();
-      auto since = o.at("created").to_number<std::int64_t>();
+      std::int64_t since_ns = 0;  // "created" comes from upstreams: an absurd value reads as 1970
+      if (__builtin_mul_overflow(o.at("created").to_number<std::int64_t>(), 1'000'000'000, &since_ns)) since_ns = 0;
       models.push_back(json::object{
           {"type", "model"},
           {"id", o.at("id")},
           {"display_name", o.at("id")},
-          {"created_at", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(since)))}});
+          {"created_at", format_rfc3339(since_ns, rfc3339_fraction::none)}});
     }
     json::object list{{"data", models}, {"has_more", false}, {"first_id", nullptr}, {"last_id", nullptr}};
     if (!models.empty()) {
@@ -1329,7 +1330,7 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
   } else if (path == "/api/models" && method == bhttp::verb::get) {
     auto states = engine_states(*local_);
     json::array list;
-    for (auto snapshot = local_->models(); const auto& m : *snapshot) {
+    for (auto local_models = local_->models(); const auto& m : *local_models) {
       auto o = store::to_json(m);
       o["state"] = state_of(states, m.name);
       list.push_back(std::move(o));
@@ -1373,10 +1374,9 @@ namespace {
 json::object access_log_line(std::string_view request_id, std::string_view method, std::string_view path,
                              unsigned status, double seconds, const boost::beast::tcp_stream& stream) {
   json::object line;
-  auto wall = std::chrono::system_clock::now();
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count() % 1000;
-  line["ts"] =
-      fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(wall)), millis);
+  auto wall_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
+  line["ts"] = format_rfc3339(wall_ns.count(), rfc3339_fraction::millis);
   line["request_id"] = request_id;
   if (!method.empty()) line["method"] = method;
   if (!path.empty()) line["path"] = path.substr(0, 256);

@@ -94,7 +94,7 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
   } else if (path == "/api/tags") {
     std::vector<api::ollama_model_entry> models;
     if (local_)
-      for (auto snapshot = local_->models(); const auto& m : *snapshot)
+      for (auto local_models = local_->models(); const auto& m : *local_models)
         models.push_back({.name = "local/" + m.name,
                           .model = "local/" + m.name,
                           .modified_at_ns = seconds_to_ns(m.added),
@@ -150,7 +150,7 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
     api::ollama_show_info info;
     info.capabilities = {"completion"};
     if (local_ && target.backend == &local_backend_config())
-      for (auto snapshot = local_->models(); const auto& m : *snapshot)
+      for (auto local_models = local_->models(); const auto& m : *local_models)
         if (m.name == target.upstream_model) {
           info.details = details_of(m);
           info.architecture = m.architecture;

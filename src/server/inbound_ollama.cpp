@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "api/sse_data.h"
+#include "core/rfc3339.h"
 
 namespace sy {
 
@@ -33,7 +34,7 @@ std::variant<translated_request, api::api_error> ollama_to_openai(std::string_vi
 
 std::string ollama_load_response(std::string_view model, api::ollama_endpoint endpoint) {
   boost::json::object o{
-      {"model", model}, {"created_at", api::format_rfc3339(now_ns())}, {"done", true}, {"done_reason", "load"}};
+      {"model", model}, {"created_at", format_rfc3339(now_ns())}, {"done", true}, {"done_reason", "load"}};
   if (endpoint == api::ollama_endpoint::chat)
     o["message"] = boost::json::object{{"role", "assistant"}, {"content", ""}};
   else

@@ -1,5 +1,6 @@
 #include "server/usage_store.h"
 
+#include "core/rfc3339.h"
 #include "store/sqlite_statement.h"
 
 #include <sqlite3.h>
@@ -160,15 +161,7 @@ std::int64_t clamp(std::int64_t v, std::int64_t hi) {
 // ---- times ----------------------------------------------------------------------------------
 
 std::string format_time(std::int64_t ms) {
-  using namespace std::chrono;
-  auto tp = sys_time<milliseconds>(milliseconds(ms));
-  auto day = floor<days>(tp);
-  year_month_day ymd(day);
-  hh_mm_ss hms(tp - day);
-  auto base = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", int(ymd.year()), unsigned(ymd.month()),
-                          unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(), hms.seconds().count());
-  auto sub = hms.subseconds().count();
-  return sub ? fmt::format("{}.{:03}Z", base, sub) : base + "Z";
+  return format_rfc3339(ms * 1'000'000, ms % 1000 ? rfc3339_fraction::millis : rfc3339_fraction::none);
 }
 
 bool all_digits(std::string_view s) {
@@ -183,41 +176,17 @@ std::optional<std::int64_t> to_int(std::string_view s) {
 }
 
 // RFC 3339 ("2026-11-26T10:00:00Z", "...T10:00:00.250+01:00", or a date "2026-11-26" for its UTC
-// midnight). A ' ' is taken for the offset's '+' (an unencoded '+' in a URL query decodes to one).
-std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
-  auto num = [&](std::size_t at, std::size_t n) -> std::optional<std::int64_t> {
-    if (at + n > s.size()) return std::nullopt;
-    return to_int(s.substr(at, n));
-  };
-  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2);
-  if (!y || !mo || !d || s[4] != '-' || s[7] != '-') return std::nullopt;
-  using namespace std::chrono;
-  year_month_day ymd{year(int(*y)), month(unsigned(*mo)), day(unsigned(*d))};
-  if (!ymd.ok() || *y < 1970) return std::nullopt;
-  std::int64_t ms = sys_days(ymd).time_since_epoch().count() * day_ms;
-  if (s.size() == 10) return ms;
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
-  auto h = num(11, 2), mi = num(14, 2), sec = num(17, 2);
-  if (!h || !mi || !sec || s.size() < 20 || s[13] != ':' || s[16] != ':' || *h > 23 || *mi > 59 || *sec > 60)
-    return std::nullopt;
-  ms += *h * hour_ms + *mi * minute_ms + *sec * 1000;
-  std::size_t i = 19;
-  if (s[i] == '.') {
-    std::size_t start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start || i - start > 9) return std::nullopt;
-    auto frac = std::string(s.substr(start, std::min<std::size_t>(3, i - start)));
-    frac.resize(3, '0');
-    ms += *to_int(frac);
-  }
-  if (i >= s.size()) return std::nullopt;  // RFC 3339 requires the offset
-  if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) return ms;
-  char sign = s[i];
-  if (sign != '+' && sign != '-' && sign != ' ') return std::nullopt;
-  auto oh = num(i + 1, 2), om = num(i + 4, 2);
-  if (!oh || !om || i + 6 != s.size() || s[i + 3] != ':' || *oh > 23 || *om > 59) return std::nullopt;
-  std::int64_t offset = *oh * hour_ms + *om * minute_ms;
-  return sign == '-' ? ms + offset : ms - offset;
+// midnight), in milliseconds; none before 1970. A ' ' is taken for the offset's '+' (an unencoded
+// '+' in a URL query decodes to one).
+std::optional<std::int64_t> parse_query_time(std::string_view s) {
+  std::string text(s);
+  if (text.size() == 10)
+    text += "T00:00:00Z";
+  else if (text.size() > 19 && text[text.size() - 6] == ' ')
+    text[text.size() - 6] = '+';
+  auto ns = parse_rfc3339(text);
+  if (!ns || *ns < 0) return std::nullopt;
+  return *ns / 1'000'000;
 }
 
 std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::string_view v, std::int64_t now) {
@@ -238,7 +207,7 @@ std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::s
   } else if (all_digits(v)) {
     if (v.size() <= 12) t = *to_int(v) * 1000;
   } else {
-    t = parse_rfc3339(v);
+    t = parse_query_time(v);
   }
   if (!t)
     return fmt::format(

@@ -11,6 +11,7 @@
 
 #include "api/anthropic_messages.h"
 #include "api/openai_chat.h"
+#include "core/rfc3339.h"
 #include "golden.h"
 
 using namespace sy::api;
@@ -218,7 +219,7 @@ TEST(ollama_golden, ollama_responses_to_other_wires) {
   golden::expect_json_eq(write_openai_response(*ok(gen)), "response_generate.ollama_to_openai.json");
   // and back: the same reply written for an Ollama client is the input again (less nothing)
   ollama_timing t;
-  t.created_at_ns = *parse_rfc3339("2024-07-22T20:33:28.123648Z");
+  t.created_at_ns = *sy::parse_rfc3339("2024-07-22T20:33:28.123648Z");
   t.total_duration = 885095291;
   t.load_duration = 3753500;
   t.prompt_eval_duration = 328493000;
@@ -634,23 +635,6 @@ TEST(ollama_stream, decoder_splits_lines_and_refuses_junk) {
   events = small.feed(std::string(9000, 'x'));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_NE(events[0].error.message.find("too long"), std::string::npos);
-}
-
-TEST(ollama_api, rfc3339) {
-  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00.0Z");
-  EXPECT_EQ(format_rfc3339(fixed_ns), "2023-11-14T22:13:20.123456Z");
-  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
-  EXPECT_EQ(parse_rfc3339("2023-11-14T22:13:20.123456Z"), fixed_ns);
-  EXPECT_EQ(parse_rfc3339("2023-08-04T08:52:19.385406455-07:00"), 1691164339385406455);
-  EXPECT_EQ(parse_rfc3339("2023-08-04T15:52:19.385406455+00:00"), 1691164339385406455);
-  EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00Z"), 1709164800'000'000'000);
-  for (auto bad :
-       {"", "2023-11-14", "2023-13-01T00:00:00Z", "2023-11-14T22:13:20", "2023-11-14T22:13:20.Z",
-        "2023-11-14T22:13:20Zjunk", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "2023-11-14T22:13:20+0700"})
-    EXPECT_FALSE(parse_rfc3339(bad)) << bad;
-  for (std::int64_t ns :
-       {std::int64_t{0}, fixed_ns, std::int64_t{-5'000'000'001}, std::int64_t{4'102'444'800'000'000'000}})
-    EXPECT_EQ(parse_rfc3339(format_rfc3339(ns)), ns);
 }
 
 TEST(ollama_api, finish_words) {
