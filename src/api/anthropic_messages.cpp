@@ -7,6 +7,7 @@
 #include "api/anthropic_wire.h"
 #include "api/json_read.h"
 #include "api/openai_chat.h"
+#include "core/error_types.h"
 
 namespace sy::api {
 
@@ -632,19 +633,6 @@ std::string write_anthropic_response(const chat_response& r) {
 
 // ---- errors
 
-std::string_view anthropic_error_type(unsigned status) {
-  switch (status) {
-    case 401: return "authentication_error";
-    case 403: return "permission_error";
-    case 404: return "not_found_error";
-    case 413: return "request_too_large";
-    case 429: return "rate_limit_error";
-    case 503:
-    case 529: return "overloaded_error";
-    default: return status >= 500 ? "api_error" : "invalid_request_error";
-  }
-}
-
 namespace {
 
 // The status an Anthropic error type stands for; 0 for a type that is not Anthropic's.
@@ -661,6 +649,12 @@ unsigned status_of_anthropic_type(std::string_view type) {
 }
 
 }  // namespace
+
+std::string_view anthropic_error_type(unsigned status) {
+  auto type = error_type_for_status(status);
+  if (status_of_anthropic_type(type) != 0) return type;
+  return status >= 500 ? "api_error" : "invalid_request_error";  // e.g. upstream_error: not Anthropic's
+}
 
 unsigned anthropic_error_status(std::string_view type) {
   auto status = status_of_anthropic_type(type);

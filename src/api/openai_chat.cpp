@@ -5,6 +5,7 @@
 #include "api/json_read.h"
 #include "api/openai_wire.h"
 #include "api/utf8_text.h"
+#include "core/error_types.h"
 
 namespace sy::api {
 
@@ -724,25 +725,9 @@ std::string write_openai_response(const chat_response& r) {
 
 // ---- errors
 
-std::string_view openai_error_type(unsigned status) {
-  switch (status) {
-    case 401: return "authentication_error";
-    case 403: return "permission_error";
-    case 404: return "not_found_error";
-    case 408: return "timeout_error";
-    case 413: return "request_too_large";
-    case 429: return "rate_limit_error";
-    case 502:
-    case 504: return "upstream_error";
-    case 503:
-    case 529: return "overloaded_error";
-    default: return status >= 500 ? "api_error" : "invalid_request_error";
-  }
-}
-
 std::string write_openai_error(const api_error& e) {
   json::object err{{"message", e.message},
-                   {"type", is_openai_error_type(e.type) ? std::string_view(e.type) : openai_error_type(e.status)}};
+                   {"type", is_openai_error_type(e.type) ? std::string_view(e.type) : error_type_for_status(e.status)}};
   if (e.param.empty())
     err["param"] = nullptr;
   else

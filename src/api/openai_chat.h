@@ -88,9 +88,8 @@ class openai_stream_encoder {
 };
 
 // {"error":{"message","type","param","code"}}; `type` is error.type when it is OpenAI's word,
-// else openai_error_type(status).
+// else error_type_for_status(status) (core/error_types.h).
 std::string write_openai_error(const api_error& error);
-std::string_view openai_error_type(unsigned status);
 // An upstream's error reply (any shape) as an api_error with that status.
 api_error parse_openai_error(unsigned status, std::string_view body);
 

@@ -12,6 +12,7 @@
 #include "cli/text_table.h"
 #include "core/config_sources.h"
 #include "core/human_units.h"
+#include "core/local_backend_name.h"
 #include "core/log.h"
 #include "engine/loopback_get.h"
 #include "router/close_matches.h"
@@ -43,7 +44,7 @@ engine_states query_engines(const config& cfg) {
     const auto* model = o && o->contains("model") ? o->at("model").if_string() : nullptr;
     if (!model) continue;
     std::string name(*model);
-    if (name.starts_with("local/")) name.erase(0, 6);
+    if (auto store_name = local_store_name(name)) name = std::string(*store_name);
     const auto* state = o->contains("state") ? o->at("state").if_string() : nullptr;
     out[name] = state ? std::string(*state) : "loaded";
   }

@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/local_backend_name.h"
 #include "core/secret.h"
 
 #include <cctype>
@@ -18,12 +19,13 @@ config_error::config_error(std::string file, int line, std::string reason)
 const backend_config* config::find_backend(std::string_view name) const {
   for (const auto& b : backends)
     if (b.name == name) return &b;
-  if (name == "local") return &local_backend_config();
+  if (name == local_backend_name) return &local_backend_config();
   return nullptr;
 }
 
 const backend_config& local_backend_config() {
-  static const backend_config local{.name = "local", .url = "http://127.0.0.1", .list_models = false};
+  static const backend_config local{
+      .name = std::string(local_backend_name), .url = "http://127.0.0.1", .list_models = false};
   return local;
 }
 
@@ -116,7 +118,7 @@ void validate(const config& cfg) {
     if (!valid_name(b.name))
       throw config_error(file, b.line,
                          fmt::format("backend name '{}' must be 1-64 letters, digits, '-', '_' or '.'", b.name));
-    if (b.name == "local")
+    if (b.name == local_backend_name)
       throw config_error(file, b.line, "backend name 'local' is reserved for the models run on this machine");
     if (!names.insert(b.name).second)
       throw config_error(file, b.line, fmt::format("backend '{}' is defined twice", b.name));

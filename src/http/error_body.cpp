@@ -26,19 +26,4 @@ std::string error_body(const exchange& ex, unsigned status, std::string_view mes
   return error_body(message, type, code);
 }
 
-std::string_view error_type_for_status(unsigned status) {
-  switch (status) {
-    case 401: return "authentication_error";
-    case 403: return "permission_error";
-    case 404: return "not_found_error";
-    case 408: return "timeout_error";
-    case 413: return "request_too_large";
-    case 429: return "rate_limit_error";
-    case 502:
-    case 504: return "upstream_error";
-    case 503: return "overloaded_error";
-    default: return status >= 500 ? "api_error" : "invalid_request_error";
-  }
-}
-
 }  // namespace sy::http

@@ -2,6 +2,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/error_types.h"
+
 namespace sy::http {
 
 // An OpenAI-style error body:
@@ -14,8 +16,5 @@ struct exchange;
 // The same in the format of the exchange's client (exchange::error_format), OpenAI's by default.
 std::string error_body(const exchange& ex, unsigned status, std::string_view message, std::string_view type,
                        std::string_view code = {});
-
-// The conventional type for a status: 400 -> invalid_request_error, 401 -> authentication_error, ...
-std::string_view error_type_for_status(unsigned status);
 
 }  // namespace sy::http

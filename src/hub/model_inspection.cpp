@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/local_backend_name.h"
 #include "gguf/byte_source.h"
 #include "gguf/gguf_file.h"
 #include "hub/gguf_catalog.h"
@@ -20,9 +21,9 @@ inspect_source locate_model(std::string_view spec, const inspect_policy& policy,
   bool path_like = s.starts_with('/') || s.starts_with("./") || s.starts_with("../");
   if (policy.allow_paths && (path_like || std::filesystem::is_regular_file(s, ec))) return {s, s, ""};
   // a store name has no '/' (after an optional "local/"): anything else is not worth a store lookup
-  if (auto name = spec.starts_with("local/") ? spec.substr(6) : spec;
+  if (auto name = local_store_name(spec).value_or(spec);
       policy.find_local && !name.empty() && name.find('/') == std::string_view::npos)
-    if (auto path = policy.find_local(name)) return {"local/" + std::string(name), *path, ""};
+    if (auto path = policy.find_local(name)) return {local_model_id(name), *path, ""};
   if (s.starts_with("https://") || s.starts_with("http://")) {
     if (!policy.allow_urls)
       throw hub_error("a URL is not accepted here: name a store model or owner/repo[:quant]", 400);

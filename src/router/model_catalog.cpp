@@ -1,4 +1,5 @@
 #include "router/model_catalog.h"
+#include "core/local_backend_name.h"
 
 #include <algorithm>
 
@@ -44,9 +45,9 @@ std::shared_ptr<const catalog_snapshot> snapshot_for(const config& cfg, const ca
   auto snap = std::make_shared<catalog_snapshot>();
   // the built-in local backend comes first: a bare name that is also a local model runs here
   backend_models local;
-  local.backend = "local";
+  local.backend = local_backend_name;
   local.url = local_backend_config().url;
-  if (const auto* old = previous ? previous->find("local") : nullptr) local = *old;
+  if (const auto* old = previous ? previous->find(local_backend_name) : nullptr) local = *old;
   snap->backends.push_back(std::move(local));
   for (const auto& b : cfg.backends) {
     backend_models m;

@@ -19,6 +19,7 @@
 #include "api/json_field.h"
 #include "core/config_sources.h"
 #include "core/discovery.h"
+#include "core/local_backend_name.h"
 #include "core/log.h"
 #include "core/rfc3339.h"
 #include "core/secret.h"
@@ -105,11 +106,12 @@ gateway::gateway(std::shared_ptr<const config> cfg)
   try {
     local_ = std::make_unique<backends::local_backend>(*cfg, process_env());
     // listed before the first request: a client that starts the gateway and asks at once finds them
-    catalog_.update_listing("local", local_->refresh(cfg->engine));
+    catalog_.update_listing(std::string(local_backend_name), local_->refresh(cfg->engine));
     // a local model still loading is warming, one whose engine failed is unhealthy
     router_.set_health_probe([local = local_.get()](std::string_view id) -> std::optional<health_state> {
-      if (!id.starts_with("local/")) return std::nullopt;
-      auto state = local->supervisor().state_of(id.substr(6));
+      auto store_name = local_store_name(id);
+      if (!store_name) return std::nullopt;
+      auto state = local->supervisor().state_of(*store_name);
       if (!state) return std::nullopt;  // not loaded: it loads on demand
       if (*state == engine::engine_state::starting) return health_state::warming;
       if (*state == engine::engine_state::failed) return health_state::unhealthy;
@@ -292,9 +294,9 @@ http::net::awaitable<duration> gateway::refresh_models() {
     };
     auto listed = co_await local_->run_blocking(std::move(job));
     if (auto* listing = std::get_if<model_listing>(&listed))
-      catalog_.update_listing("local", std::move(*listing));
+      catalog_.update_listing(std::string(local_backend_name), std::move(*listing));
     else
-      catalog_.listing_failed("local", std::get<std::string>(listed));
+      catalog_.listing_failed(std::string(local_backend_name), std::get<std::string>(listed));
   }
   for (const auto& b : st->backends) {
     if (!b->config().list_models) continue;
@@ -405,7 +407,8 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
     list.push_back(std::move(o));
   };
   // the models of this machine's store, run by local engines
-  add(json::object{{"name", "local"}, {"type", "llama.cpp"}, {"url", "-"}, {"source", "built-in"}}, "local");
+  add(json::object{{"name", local_backend_name}, {"type", "llama.cpp"}, {"url", "-"}, {"source", "built-in"}},
+      std::string(local_backend_name));
   for (const auto& b : st.cfg->backends)
     add(json::object{{"name", b.name},
                      {"type", backend_type_name(b.type)},
@@ -545,89 +548,78 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   const auto method = ex.req.method();
   const std::string& path = log.path;
 
-  if (path == "/" && (method == bhttp::verb::get || method == bhttp::verb::head)) {
-    // what Ollama clients probe to see that a server is there
-    log.status = 200;
-    auto res = http::json_response(ex, 200, "Switchyard is running (Ollama-compatible API under /api)");
-    res.set("Content-Type", "text/plain; charset=utf-8");
-    co_await http::send(ex, res);
-  } else if (path == "/health") {
-    log.status = 200;
-    auto res = http::json_response(ex, 200, R"({"status":"ok"})");
-    co_await http::send(ex, res);
-  } else if (path == "/metrics" && method == bhttp::verb::get && st->cfg->server.metrics_auth &&
-             !presented_key(*st->cfg, ex)) {
-    co_await refuse_unauthenticated(ex, log);
-  } else if (path == "/metrics" && method == bhttp::verb::get) {
-    log.status = 200;
-    std::string body = metrics_.render([this](std::string& out) {
-      std::uint64_t opened = 0, reused = 0;
-      for (const auto& p : pools_) opened += p->opened(), reused += p->reused();
-      out +=
-          "# HELP switchyard_upstream_connections_opened_total Upstream connections opened.\n"
-          "# TYPE switchyard_upstream_connections_opened_total counter\n";
-      out += fmt::format("switchyard_upstream_connections_opened_total {}\n", opened);
-      out +=
-          "# HELP switchyard_upstream_connections_reused_total Requests sent on a pooled keep-alive connection.\n"
-          "# TYPE switchyard_upstream_connections_reused_total counter\n";
-      out += fmt::format("switchyard_upstream_connections_reused_total {}\n", reused);
-      if (server_) {
-        out +=
-            "# HELP switchyard_client_connections_accepted_total Client connections accepted.\n"
-            "# TYPE switchyard_client_connections_accepted_total counter\n";
-        out += fmt::format("switchyard_client_connections_accepted_total {}\n", server_->connections_accepted());
-      }
-      router_.prometheus(out);
-      if (local_) {
-        auto list = local_->supervisor().engines();
-        out +=
-            "# HELP switchyard_engine_up Whether a local model's engine is ready (1), or loading, stopping or failed "
-            "(0).\n# TYPE switchyard_engine_up gauge\n";
-        for (const auto& e : list)
-          out += fmt::format("switchyard_engine_up{{model=\"{}\"}} {}\n", prom_escape(e.model),
-                             e.status.state == engine::engine_state::ready ? 1 : 0);
-        out +=
-            "# HELP switchyard_engine_requests_in_flight Requests a local model's engine is serving.\n"
-            "# TYPE switchyard_engine_requests_in_flight gauge\n";
-        for (const auto& e : list)
-          out += fmt::format("switchyard_engine_requests_in_flight{{model=\"{}\"}} {}\n", prom_escape(e.model),
-                             e.in_flight);
-        out +=
-            "# HELP switchyard_engine_memory_bytes Estimated RAM of a local model's engine.\n"
-            "# TYPE switchyard_engine_memory_bytes gauge\n";
-        for (const auto& e : list)
-          out +=
-              fmt::format("switchyard_engine_memory_bytes{{model=\"{}\"}} {}\n", prom_escape(e.model), e.memory_bytes);
-        out +=
-            "# HELP switchyard_engine_restarts_total Loads of a local model after its first.\n"
-            "# TYPE switchyard_engine_restarts_total counter\n";
-        for (const auto& e : list)
-          out += fmt::format("switchyard_engine_restarts_total{{model=\"{}\"}} {}\n", prom_escape(e.model), e.restarts);
-      }
-    });
-    auto res = http::json_response(ex, 200, std::move(body));
-    res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    co_await http::send(ex, res);
-  } else if (path.starts_with("/v1/") || path.starts_with("/api/")) {
-    // errors in the client's own format
-    const bool ollama_path = path == "/api/chat" || path == "/api/generate" || path == "/api/embed" ||
-                             path == "/api/embeddings" || path == "/api/tags" || path == "/api/ps" ||
-                             path == "/api/show" || path == "/api/version";
-    if (path.starts_with("/v1/messages")) ex.error_format = &anthropic_error_format;
-    if (ollama_path) ex.error_format = &ollama_error_format;
-    auto key = presented_key(*st->cfg, ex);
+  const auto found = match_route(path, method);
+  if (!found.found) {
+    co_await reply_error(ex, log, 404,
+                         fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
+                         "unknown_endpoint");
+    finish(*st, ex, log);
+    co_return;
+  }
+  const route& r = *found.found;
+  if (r.errors == route_errors::anthropic) ex.error_format = &anthropic_error_format;
+  if (r.errors == route_errors::ollama) ex.error_format = &ollama_error_format;
+
+  std::optional<std::string> key;
+  if (r.auth == route_auth::key) {
+    key = presented_key(*st->cfg, ex);
     if (key) log.client = client_identity(*st->cfg, *key, ex);
-    if (!key) {
-      co_await refuse_unauthenticated(ex, log);
-    } else if (!body_is_json(ex.req)) {
-      co_await reply_error(ex, log, 415,
-                           "send the request body as JSON, with 'Content-Type: application/json' (got '" +
-                               std::string(ex.req[bhttp::field::content_type].substr(0, 64)) + "')",
-                           "unsupported_media_type");
-    } else if (path == "/api/config/reload") {
-      if (method != bhttp::verb::post) {
-        co_await reply_error(ex, log, 405, "use POST for /api/config/reload", "method_not_allowed");
-      } else if (auto problem = reload_from_source("POST /api/config/reload"); !problem.empty()) {
+  } else if (r.auth == route_auth::metrics && st->cfg->server.metrics_auth) {
+    key = presented_key(*st->cfg, ex);
+  } else {
+    key = std::string();  // nothing to present
+  }
+  if (!key) {
+    co_await refuse_unauthenticated(ex, log);
+  } else if (r.json_body && !body_is_json(ex.req)) {
+    co_await reply_error(ex, log, 415,
+                         "send the request body as JSON, with 'Content-Type: application/json' (got '" +
+                             std::string(ex.req[bhttp::field::content_type].substr(0, 64)) + "')",
+                         "unsupported_media_type");
+  } else if (!found.method_allowed) {
+    co_await reply_error(ex, log, 405, fmt::format("use {} for {}", allowed_method(r), path), "method_not_allowed");
+  } else if (auto refused = r.rate_limited ? key_limits_.admit(log.client, limit_for(*st->cfg, *key)) : std::nullopt) {
+    log.status = 429;
+    log.error = fmt::format("rate limit: {} {} per minute", refused->limit, refused->what);
+    auto res = http::json_response(
+        ex, 429,
+        http::error_body(ex, 429,
+                         fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
+                                     refused->limit, refused->what, refused->retry_after.count()),
+                         "rate_limit_error", "rate_limit_exceeded"));
+    res.set("Retry-After", std::to_string(refused->retry_after.count()));
+    co_await http::send(ex, res);
+  } else {
+    co_await answer(r.id, *st, ex, log);
+  }
+  finish(*st, ex, log);
+}
+
+http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st, http::exchange& ex, request_log& log) {
+  const std::string& path = log.path;
+  switch (id) {
+    case route_id::root: {
+      log.status = 200;
+      auto res = http::json_response(ex, 200, "Switchyard is running (Ollama-compatible API under /api)");
+      res.set("Content-Type", "text/plain; charset=utf-8");
+      co_await http::send(ex, res);
+      break;
+    }
+    case route_id::health: {
+      log.status = 200;
+      auto res = http::json_response(ex, 200, R"({"status":"ok"})");
+      co_await http::send(ex, res);
+      break;
+    }
+    case route_id::metrics: {
+      log.status = 200;
+      auto res = http::json_response(ex, 200, metrics_text());
+      res.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      co_await http::send(ex, res);
+      break;
+    }
+    case route_id::config_reload: {
+      if (auto problem = reload_from_source("POST /api/config/reload"); !problem.empty()) {
         co_await reply_error(ex, log, 400, "configuration refused, the running one stays: " + problem,
                              "invalid_config");
       } else {
@@ -635,72 +627,82 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
         auto res = http::json_response(ex, 200, R"({"status":"reloaded"})");
         co_await http::send(ex, res);
       }
-    } else if (path == "/api/backends" && method == bhttp::verb::get) {
-      co_await backends_api(*st, ex, log);
-    } else if (path == "/api/router" && method == bhttp::verb::get) {
+      break;
+    }
+    case route_id::backends: co_await backends_api(st, ex, log); break;
+    case route_id::router: {
       log.status = 200;
-      auto res = http::json_response(ex, 200, router_.to_json(*st->cfg));
+      auto res = http::json_response(ex, 200, router_.to_json(*st.cfg));
       co_await http::send(ex, res);
-    } else if (path == "/api/usage" && method == bhttp::verb::get) {
-      co_await usage_api(ex, log);
-    } else if (path == "/api/events" && method == bhttp::verb::get) {
-      co_await events_api(ex, log);
-    } else if (path == "/api/hub/search" || path == "/api/models/pull" || path == "/api/models/inspect") {
-      co_await hub_api(ex, path, log);
-    } else if (path.starts_with("/api/engines") || path == "/api/models") {
-      co_await engines_api(*st, ex, path, log);
-    } else if (path == "/v1/models") {
-      if (method != bhttp::verb::get)
-        co_await reply_error(ex, log, 405, "use GET for /v1/models", "method_not_allowed");
-      else {
-        log.status = 200;
-        co_await list_models(*st, ex);
-      }
-    } else if (path.starts_with("/v1/models/") && method == bhttp::verb::get) {
-      co_await get_model(*st, ex, std::string_view(path).substr(11), log);
-    } else if (ollama_path && (path == "/api/tags" || path == "/api/ps" || path == "/api/version")) {
-      if (method != bhttp::verb::get && method != bhttp::verb::head)
-        co_await reply_error(ex, log, 405, "use GET for " + path, "method_not_allowed");
-      else
-        co_await ollama_api(*st, ex, path, log);
-    } else if (path == "/v1/chat/completions" || path == "/v1/completions" || path == "/v1/embeddings" ||
-               path == "/v1/messages" || path == "/v1/messages/count_tokens" || path == "/v1/responses" ||
-               ollama_path) {
-      if (method != bhttp::verb::post) {
-        co_await reply_error(ex, log, 405, "use POST for " + path, "method_not_allowed");
-      } else if (auto refused = key_limits_.admit(log.client, limit_for(*st->cfg, *key))) {
-        log.status = 429;
-        log.error = fmt::format("rate limit: {} {} per minute", refused->limit, refused->what);
-        auto res = http::json_response(
-            ex, 429,
-            http::error_body(ex, 429,
-                             fmt::format("rate limit exceeded: this key may use {} {} per minute; retry in {} s",
-                                         refused->limit, refused->what, refused->retry_after.count()),
-                             "rate_limit_error", "rate_limit_exceeded"));
-        res.set("Retry-After", std::to_string(refused->retry_after.count()));
-        co_await http::send(ex, res);
-      } else if (path == "/v1/messages/count_tokens") {
-        co_await count_tokens(*st, ex, log);
-      } else if (path == "/v1/messages") {
-        co_await messages(*st, ex, log);
-      } else if (path == "/v1/responses") {
-        co_await responses(*st, ex, log);
-      } else if (ollama_path) {
-        co_await ollama_api(*st, ex, path, log);
-      } else {
-        co_await proxy(*st, ex, std::string_view(path).substr(3), log);
-      }
-    } else {
+      break;
+    }
+    case route_id::usage: co_await usage_api(ex, log); break;
+    case route_id::events: co_await events_api(ex, log); break;
+    case route_id::hub: co_await hub_api(ex, path, log); break;
+    case route_id::engines: co_await engines_api(st, ex, path, log); break;
+    case route_id::model_list:
+      log.status = 200;
+      co_await list_models(st, ex);
+      break;
+    case route_id::model_get: co_await get_model(st, ex, std::string_view(path).substr(11), log); break;
+    case route_id::ollama: co_await ollama_api(st, ex, path, log); break;
+    case route_id::openai_inference: co_await proxy(st, ex, std::string_view(path).substr(3), log); break;
+    case route_id::responses: co_await responses(st, ex, log); break;
+    case route_id::messages: co_await messages(st, ex, log); break;
+    case route_id::count_tokens: co_await count_tokens(st, ex, log); break;
+    case route_id::not_found:
       co_await reply_error(ex, log, 404,
                            fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                            "unknown_endpoint");
-    }
-  } else {
-    co_await reply_error(ex, log, 404,
-                         fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
-                         "unknown_endpoint");
+      break;
   }
-  finish(*st, ex, log);
+}
+
+std::string gateway::metrics_text() {
+  return metrics_.render([this](std::string& out) {
+    std::uint64_t opened = 0, reused = 0;
+    for (const auto& p : pools_) opened += p->opened(), reused += p->reused();
+    out +=
+        "# HELP switchyard_upstream_connections_opened_total Upstream connections opened.\n"
+        "# TYPE switchyard_upstream_connections_opened_total counter\n";
+    out += fmt::format("switchyard_upstream_connections_opened_total {}\n", opened);
+    out +=
+        "# HELP switchyard_upstream_connections_reused_total Requests sent on a pooled keep-alive connection.\n"
+        "# TYPE switchyard_upstream_connections_reused_total counter\n";
+    out += fmt::format("switchyard_upstream_connections_reused_total {}\n", reused);
+    if (server_) {
+      out +=
+          "# HELP switchyard_client_connections_accepted_total Client connections accepted.\n"
+          "# TYPE switchyard_client_connections_accepted_total counter\n";
+      out += fmt::format("switchyard_client_connections_accepted_total {}\n", server_->connections_accepted());
+    }
+    router_.prometheus(out);
+    if (local_) {
+      auto list = local_->supervisor().engines();
+      out +=
+          "# HELP switchyard_engine_up Whether a local model's engine is ready (1), or loading, stopping or failed "
+          "(0).\n# TYPE switchyard_engine_up gauge\n";
+      for (const auto& e : list)
+        out += fmt::format("switchyard_engine_up{{model=\"{}\"}} {}\n", prom_escape(e.model),
+                           e.status.state == engine::engine_state::ready ? 1 : 0);
+      out +=
+          "# HELP switchyard_engine_requests_in_flight Requests a local model's engine is serving.\n"
+          "# TYPE switchyard_engine_requests_in_flight gauge\n";
+      for (const auto& e : list)
+        out +=
+            fmt::format("switchyard_engine_requests_in_flight{{model=\"{}\"}} {}\n", prom_escape(e.model), e.in_flight);
+      out +=
+          "# HELP switchyard_engine_memory_bytes Estimated RAM of a local model's engine.\n"
+          "# TYPE switchyard_engine_memory_bytes gauge\n";
+      for (const auto& e : list)
+        out += fmt::format("switchyard_engine_memory_bytes{{model=\"{}\"}} {}\n", prom_escape(e.model), e.memory_bytes);
+      out +=
+          "# HELP switchyard_engine_restarts_total Loads of a local model after its first.\n"
+          "# TYPE switchyard_engine_restarts_total counter\n";
+      for (const auto& e : list)
+        out += fmt::format("switchyard_engine_restarts_total{{model=\"{}\"}} {}\n", prom_escape(e.model), e.restarts);
+    }
+  });
 }
 
 namespace {
@@ -887,7 +889,7 @@ http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::
   log.backend = target.backend->name;
   log.target = target.id;
   log.stats_target = target.stats_id();
-  if (target.backend->name == "local") {
+  if (target.backend->name == local_backend_name) {
     // the engine counts: a chat for one token, its usage.prompt_tokens is the answer
     ex.req.body() = api::replace_top_level_string(count.counting_chat, "model", target.id);
     translator_factory make = [] { return std::make_unique<token_count_translator>(); };
@@ -1192,13 +1194,13 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
     auto states = engine_states(*local_);
     for (auto local_models = local_->models(); const auto& m : *local_models) {
       auto state = state_of(states, m.name);
-      data.push_back(json::object{{"id", "local/" + m.name},
+      data.push_back(json::object{{"id", local_model_id(m.name)},
                                   {"object", "model"},
                                   {"created", m.added},
-                                  {"owned_by", "local"},
+                                  {"owned_by", local_backend_name},
                                   {"context_length", m.context_length},
                                   {"switchyard", json::object{{"kind", "model"},
-                                                              {"backend", "local"},
+                                                              {"backend", local_backend_name},
                                                               {"upstream_model", m.name},
                                                               {"loaded", state == "ready"},
                                                               {"state", state},
@@ -1210,7 +1212,7 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
     }
   }
   for (const auto& b : snapshot->backends) {
-    if (b.backend == "local") continue;  // listed above
+    if (b.backend == local_backend_name) continue;  // listed above
     for (const auto& m : b.all())
       data.push_back(
           json::object{{"id", b.backend + "/" + m},
@@ -1225,11 +1227,10 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
       const auto& o = m.as_object();
       std::int64_t since_ns = 0;  // "created" comes from upstreams: an absurd value reads as 1970
       if (__builtin_mul_overflow(o.at("created").to_number<std::int64_t>(), 1'000'000'000, &since_ns)) since_ns = 0;
-      models.push_back(json::object{
-          {"type", "model"},
-          {"id", o.at("id")},
-          {"display_name", o.at("id")},
-          {"created_at", format_rfc3339(since_ns, rfc3339_fraction::none)}});
+      models.push_back(json::object{{"type", "model"},
+                                    {"id", o.at("id")},
+                                    {"display_name", o.at("id")},
+                                    {"created_at", format_rfc3339(since_ns, rfc3339_fraction::none)}});
     }
     json::object list{{"data", models}, {"has_more", false}, {"first_id", nullptr}, {"last_id", nullptr}};
     if (!models.empty()) {
@@ -1277,7 +1278,7 @@ std::optional<std::pair<std::string, bool>> model_and_force(const std::string& b
   auto* model = obj ? obj->if_contains("model") : nullptr;
   if (!model || !model->is_string() || model->as_string().empty()) return std::nullopt;
   std::string name(model->as_string());
-  if (name.starts_with("local/")) name.erase(0, 6);
+  if (auto store_name = local_store_name(name)) name = std::string(*store_name);
   bool force = false;
   if (auto* f = obj->if_contains("force"); f && f->is_bool()) force = f->as_bool();
   return std::pair{name, force};
@@ -1286,7 +1287,7 @@ std::optional<std::pair<std::string, bool>> model_and_force(const std::string& b
 json::object engine_json(const engine::engine_report& e) {
   auto now = std::chrono::system_clock::now();
   json::object o{{"model", e.model},
-                 {"id", "local/" + e.model},
+                 {"id", local_model_id(e.model)},
                  {"path", e.path},
                  {"state", engine::to_string(e.status.state)},
                  {"pid", e.status.pid},

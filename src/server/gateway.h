@@ -27,6 +27,7 @@
 #include "router/router_state.h"
 #include "server/event_hub.h"
 #include "server/metrics.h"
+#include "server/route_table.h"
 #include "server/usage_store.h"
 
 namespace sy {
@@ -94,6 +95,10 @@ class gateway {
   struct request_log;
   // Sends an OpenAI-style error and notes it for the access log. (A member, not a capturing
   // coroutine lambda: GCC 12 mishandles those.)
+  // Answers a request that passed its route's checks (auth, body type, method, rate limit).
+  http::net::awaitable<void> answer(route_id id, const gateway_state& st, http::exchange& ex, request_log& log);
+  // The Prometheus text of GET /metrics.
+  std::string metrics_text();
   static http::net::awaitable<void> refuse_unauthenticated(http::exchange& ex, request_log& log);
   static http::net::awaitable<void> reply_error(http::exchange& ex, request_log& log, unsigned status,
                                                 std::string message, std::string_view code);

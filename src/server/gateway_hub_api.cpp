@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/url/parse.hpp>
 
+#include "core/local_backend_name.h"
 #include "http/error_body.h"
 #include "http/event_stream.h"
 #include "http/pch.h"
@@ -207,7 +208,8 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   http::net::post(local_->download_pool(), [this, feed, spec, opt] {
     try {
       auto result = hub::pull_model(spec, opt);
-      catalog_.update_listing("local", local_->refresh(state()->cfg->engine));  // served at once
+      catalog_.update_listing(std::string(local_backend_name),
+                              local_->refresh(state()->cfg->engine));  // served at once
       spdlog::info("pull {}: done ({})", spec, result.model.name);
       feed->push("done", json::serialize(hub::pull_result_json(result)), true);
     } catch (const std::exception& e) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "api/ollama_paths.h"
+#include "core/local_backend_name.h"
 #include "core/version.h"
 #include "http/pch.h"
 #include "router/model_resolver.h"
@@ -43,16 +45,15 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
     auto res = http::json_response(ex, 200, std::move(body));
     co_await http::send(ex, res);
   };
-  const bool inference =
-      path == "/api/chat" || path == "/api/generate" || path == "/api/embed" || path == "/api/embeddings";
-  if (inference) {  // an Ollama backend gets an Ollama client's request as it is (options included)
+  if (api::is_ollama_inference_path(
+          path)) {  // an Ollama backend gets an Ollama client's request as it is (options included)
     if (auto direct = same_api_target(ex.req.body(), *st.cfg, *catalog_.snapshot(), backend_type::ollama)) {
       co_await relay_same_api(st, ex, log, *direct, path);
       co_return;
     }
   }
-  if (path == "/api/chat" || path == "/api/generate") {
-    auto endpoint = path == "/api/chat" ? api::ollama_endpoint::chat : api::ollama_endpoint::generate;
+  if (path == api::ollama_chat_path || path == api::ollama_generate_path) {
+    auto endpoint = path == api::ollama_chat_path ? api::ollama_endpoint::chat : api::ollama_endpoint::generate;
     auto translated = ollama_to_openai(ex.req.body(), endpoint);
     if (auto* err = std::get_if<api::api_error>(&translated)) {
       co_await reply_error(ex, log, err->status, err->message, "invalid_request");
@@ -61,8 +62,8 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
     auto& t = std::get<translated_request>(translated);
     if (t.no_messages) {  // "load this model": local models start loading, others are always ready
       log.requested_model = t.model;
-      if (local_ && t.model.starts_with("local/")) {
-        auto err = co_await local_->load(*st.cfg, t.model.substr(6));
+      if (auto store_name = local_store_name(t.model); local_ && store_name) {
+        auto err = co_await local_->load(*st.cfg, std::string(*store_name));
         if (err) {
           co_await reply_error(ex, log, err->status, err->message, err->code);
           co_return;
@@ -76,8 +77,8 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       return std::make_unique<ollama_response_translator>(model, endpoint);
     };
     co_await proxy(st, ex, "/chat/completions", log, &make);
-  } else if (path == "/api/embed" || path == "/api/embeddings") {
-    bool legacy = path == "/api/embeddings";
+  } else if (path == api::ollama_embed_path || path == api::ollama_embeddings_path) {
+    bool legacy = path == api::ollama_embeddings_path;
     auto translated = ollama_embed_to_openai(ex.req.body(), legacy);
     if (auto* err = std::get_if<api::api_error>(&translated)) {
       co_await reply_error(ex, log, err->status, err->message, "invalid_request");
@@ -89,14 +90,14 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       return std::make_unique<ollama_embed_translator>(model, legacy);
     };
     co_await proxy(st, ex, "/embeddings", log, &make);
-  } else if (path == "/api/version") {
+  } else if (path == api::ollama_version_path) {
     co_await reply(api::write_ollama_version(version));
-  } else if (path == "/api/tags") {
+  } else if (path == api::ollama_tags_path) {
     std::vector<api::ollama_model_entry> models;
     if (local_)
       for (auto local_models = local_->models(); const auto& m : *local_models)
-        models.push_back({.name = "local/" + m.name,
-                          .model = "local/" + m.name,
+        models.push_back({.name = local_model_id(m.name),
+                          .model = local_model_id(m.name),
                           .modified_at_ns = seconds_to_ns(m.added),
                           .size = static_cast<std::int64_t>(m.size_bytes),
                           .digest = m.sha256,
@@ -108,18 +109,18 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       models.push_back({.name = r.model, .model = r.model, .modified_at_ns = started});
     auto snapshot = catalog_.snapshot();
     for (const auto& b : snapshot->backends) {
-      if (b.backend == "local") continue;
+      if (b.backend == local_backend_name) continue;
       for (const auto& m : b.all())
         models.push_back({.name = b.backend + "/" + m, .model = b.backend + "/" + m, .modified_at_ns = started});
     }
     co_await reply(api::write_ollama_tags(models));
-  } else if (path == "/api/ps") {
+  } else if (path == api::ollama_ps_path) {
     std::vector<api::ollama_model_entry> running;
     if (local_) {
       auto models = local_->models();
       for (const auto& e : local_->supervisor().engines()) {
         if (e.status.state != engine::engine_state::ready) continue;
-        api::ollama_model_entry entry{.name = "local/" + e.model, .model = "local/" + e.model};
+        api::ollama_model_entry entry{.name = local_model_id(e.model), .model = local_model_id(e.model)};
         entry.size = static_cast<std::int64_t>(e.memory_bytes);
         auto expires = e.last_used + st.cfg->engine.idle_unload;
         entry.expires_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(expires.time_since_epoch()).count();
@@ -133,7 +134,7 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       }
     }
     co_await reply(api::write_ollama_ps(running));
-  } else if (path == "/api/show") {
+  } else if (path == api::ollama_show_path) {
     auto name = api::parse_ollama_model_name(ex.req.body());
     if (auto* err = std::get_if<api::api_error>(&name)) {
       co_await reply_error(ex, log, err->status, err->message, "invalid_request");

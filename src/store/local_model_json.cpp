@@ -1,4 +1,5 @@
 #include "store/local_model_json.h"
+#include "core/local_backend_name.h"
 
 #include <boost/json.hpp>
 
@@ -8,7 +9,7 @@ boost::json::object to_json(const local_model& m) {
   boost::json::array files;
   for (const auto& f : m.files) files.emplace_back(f);
   return {{"name", m.name},
-          {"id", "local/" + m.name},
+          {"id", local_model_id(m.name)},
           {"path", m.path},
           {"files", std::move(files)},
           {"size_bytes", m.size_bytes},

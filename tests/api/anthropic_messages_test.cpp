@@ -216,6 +216,8 @@ TEST(anthropic_messages, error_status_and_type_mapping) {
   EXPECT_EQ(anthropic_error_type(503), "overloaded_error");
   EXPECT_EQ(anthropic_error_type(422), "invalid_request_error");
   EXPECT_EQ(anthropic_error_type(502), "api_error");
+  EXPECT_EQ(anthropic_error_type(504), "api_error");  // the general table says upstream_error: not Anthropic's
+  EXPECT_EQ(anthropic_error_type(408), "timeout_error");
   EXPECT_EQ(anthropic_error_status("something_new"), 500u);
   auto type_of = [](const api_error& e) {
     return std::string(boost::json::parse(write_anthropic_error(e)).at("error").at("type").as_string());

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "api/anthropic_messages.h"
+#include "core/error_types.h"
 
 using namespace sy::api;
 
@@ -273,8 +274,8 @@ TEST(openai_chat, error_bodies) {
   EXPECT_EQ(body.at("error").at("type"), "invalid_request_error");
   EXPECT_EQ(body.at("error").at("param"), "messages");
   EXPECT_TRUE(body.at("error").at("code").is_null());
-  EXPECT_EQ(openai_error_type(404), "not_found_error");
-  EXPECT_EQ(openai_error_type(502), "upstream_error");
+  EXPECT_EQ(sy::error_type_for_status(404), "not_found_error");
+  EXPECT_EQ(sy::error_type_for_status(502), "upstream_error");
   EXPECT_EQ(parse_openai_error(502, "<html>bad gateway</html>").message, "upstream returned HTTP 502");
   EXPECT_EQ(parse_openai_error(404, R"({"detail":"Not Found"})").message, "Not Found");
   EXPECT_EQ(parse_openai_error(500, R"({"error":"model failed to load"})").message, "model failed to load");

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/llama_paths.h"
+#include "core/local_backend_name.h"
 #include "engine/placement.h"
 #include "http/error_body.h"
 #include "http/pch.h"
@@ -205,7 +206,7 @@ http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, 
   }
   auto held = std::get<std::shared_ptr<engine::engine_lease>>(std::move(got));
   backend_config child;
-  child.name = "local";
+  child.name = local_backend_name;
   child.url = fmt::format("http://127.0.0.1:{}/v1", held->port());
   child.api_key = held->api_key();
   child.list_models = false;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "api/ollama_api.h"
+#include "api/ollama_paths.h"
 #include "api/openai_chat.h"
 #include "api/stream_end.h"
 #include "backends/chat_answer_to_openai.h"
@@ -98,8 +99,7 @@ std::unique_ptr<response_translator> make_ollama_embed_translator(bool base64) {
 std::variant<upstream_dialect::outbound, refusal> ollama_dialect::request(std::string_view path,
                                                                           std::string_view body) const {
   // already in Ollama's words (an Ollama client, relayed by the gateway); the answer too
-  if (path == "/api/chat" || path == "/api/generate" || path == "/api/embed" || path == "/api/embeddings")
-    return outbound{std::string(path), std::string(body), nullptr};
+  if (api::is_ollama_inference_path(path)) return outbound{std::string(path), std::string(body), nullptr};
   if (path == "/chat/completions") {
     auto parsed = api::parse_openai_request(body);
     if (auto* err = std::get_if<api::api_error>(&parsed)) return refusal{err->status, err->message};
@@ -107,14 +107,15 @@ std::variant<upstream_dialect::outbound, refusal> ollama_dialect::request(std::s
     if (auto refused = api::refuse_untranslated(request)) return refusal{refused->status, refused->message};
     auto written = api::write_ollama_chat_request(request);  // keeps `stream`
     if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
-    return outbound{"/api/chat", std::move(std::get<std::string>(written)),
+    return outbound{std::string(api::ollama_chat_path), std::move(std::get<std::string>(written)),
                     make_ollama_chat_translator(new_completion_id())};
   }
   if (path == "/embeddings") {
     bool base64 = false;
     auto written = api::openai_embeddings_request_to_ollama(body, {}, &base64);
     if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
-    return outbound{"/api/embed", std::move(std::get<std::string>(written)), make_ollama_embed_translator(base64)};
+    return outbound{std::string(api::ollama_embed_path), std::move(std::get<std::string>(written)),
+                    make_ollama_embed_translator(base64)};
   }
   if (path == "/completions")
     return refusal{400,
@@ -129,7 +130,8 @@ void ollama_dialect::add_headers(http::header_list& headers, const std::string& 
 }
 
 std::optional<upstream_dialect::details_request> ollama_dialect::model_details(std::string_view model) const {
-  return details_request{"/api/show", boost::json::serialize(boost::json::object{{"model", model}})};
+  return details_request{std::string(api::ollama_show_path),
+                         boost::json::serialize(boost::json::object{{"model", model}})};
 }
 
 std::optional<model_capabilities> ollama_dialect::parse_model_details(std::string_view body) const {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "api/ollama_paths.h"
 #include "backends/openai_compat/openai_backend.h"
 
 namespace sy::backends {
@@ -22,7 +23,7 @@ class ollama_dialect : public upstream_dialect {
   std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
                                                                    std::string_view body) const override;
   void add_headers(http::header_list& headers, const std::string& api_key) const override;
-  std::string models_path() const override { return "/api/tags"; }
+  std::string models_path() const override { return std::string(api::ollama_tags_path); }
   std::variant<model_listing, std::string> parse_models(std::string_view body) const override;
   // POST /api/show per model: capabilities (completion, tools, vision, embedding, thinking) and
   // the context length.
