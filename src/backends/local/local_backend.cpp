@@ -91,6 +91,17 @@ std::optional<store::local_model> local_backend::find(std::string_view name) con
   return std::nullopt;
 }
 
+local_backend::engine_state_map local_backend::engine_states() {
+  engine_state_map out;
+  for (const auto& e : supervisor_->engines()) out[e.model] = engine::to_string(e.status.state);
+  return out;
+}
+
+std::string local_backend::state_of(const engine_state_map& states, std::string_view model) {
+  auto it = states.find(model);
+  return it == states.end() ? "not_loaded" : it->second;
+}
+
 void local_backend::reconfigure(const config& cfg) {
   supervisor_->set_limits(cfg.engine.max_loaded, cfg.engine.memory_budget, cfg.engine.idle_unload);
   std::lock_guard lock(mutex_);

@@ -80,6 +80,11 @@ class local_backend {
   }
 
   engine::engine_supervisor& supervisor() { return *supervisor_; }
+  // Each model with an engine, by store name -> the engine's state ("ready", "starting",
+  // "failed", ...); state_of() says "not_loaded" for a model without one.
+  using engine_state_map = std::map<std::string, std::string, std::less<>>;
+  engine_state_map engine_states();
+  static std::string state_of(const engine_state_map& states, std::string_view model);
   // For long jobs of the admin API (pulls): their own threads, so downloads never hold up loads.
   http::net::thread_pool& download_pool() { return downloads_; }
   // Waits for every blocking job (call once the workers have stopped, before they are destroyed).

@@ -1,0 +1,58 @@
+#include "server/client_auth.h"
+
+#include "core/secret.h"
+#include "http/pch.h"
+#include "server/usage_store.h"
+
+namespace sy {
+
+namespace bhttp = http::bhttp;
+
+std::optional<std::string> presented_key(const config& cfg, const http::request& req) {
+  const auto& keys = cfg.server.api_keys;
+  if (keys.empty()) return std::string();
+  std::string_view presented;
+  auto auth = req[bhttp::field::authorization];
+  if (auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer "))
+    presented = auth.substr(7);
+  else
+    presented = req["x-api-key"];
+  if (presented.empty()) return std::nullopt;
+  const std::string* match = nullptr;
+  for (const auto& k : keys)  // no early exit: timing
+    if (constant_time_equal(presented, k)) match = &k;
+  if (!match) return std::nullopt;
+  return *match;
+}
+
+std::string client_identity(const config& cfg, const std::string& key, const http::exchange& ex) {
+  if (key.empty()) {
+    boost::beast::error_code ec;
+    auto remote = ex.stream.socket().remote_endpoint(ec);
+    return ec ? "anonymous" : "ip:" + remote.address().to_string();
+  }
+  if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && !p->second.name.empty())
+    return p->second.name;
+  return usage_key_id(key);
+}
+
+bool body_is_json(const http::request& req) {
+  auto method = req.method();
+  if (method != bhttp::verb::post && method != bhttp::verb::put && method != bhttp::verb::patch) return true;
+  std::string_view type = req[bhttp::field::content_type];
+  if (type.empty()) return req.body().empty();
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  if (boost::beast::iequals(type, "application/json")) return true;
+  // application/<anything>+json (e.g. application/merge-patch+json)
+  return type.size() > 17 && boost::beast::iequals(type.substr(0, 12), "application/") &&
+         boost::beast::iequals(type.substr(type.size() - 5), "+json");
+}
+
+const rate_limit& limit_for(const config& cfg, const std::string& key) {
+  if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && p->second.limit)
+    return *p->second.limit;
+  return cfg.server.rate_limit_per_key;
+}
+
+}  // namespace sy
