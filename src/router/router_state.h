@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -68,6 +69,29 @@ class router_state {
   std::optional<time_point> admit(const std::string& target, bool guarded);
   void started(const std::string& target);
   void finished(const std::string& target, bool guarded, const attempt_result& r);
+
+  // One attempt in flight: started() now, finished() once — with finish(result), or as
+  // not_counted when it ends without one (a cancelled request). The router must outlive it.
+  class attempt_guard {
+   public:
+    attempt_guard(router_state& router, std::string target, bool guarded)
+        : router_(&router), target_(std::move(target)), guarded_(guarded) {
+      router_->started(target_);
+    }
+    attempt_guard(const attempt_guard&) = delete;
+    attempt_guard& operator=(const attempt_guard&) = delete;
+    ~attempt_guard() {
+      if (router_) router_->finished(target_, guarded_, attempt_result{.what = attempt_result::kind::not_counted});
+    }
+    void finish(const attempt_result& r) {
+      if (router_) std::exchange(router_, nullptr)->finished(target_, guarded_, r);
+    }
+
+   private:
+    router_state* router_;
+    std::string target_;
+    bool guarded_;
+  };
 
   // The admission gate of `target` within `route` (routes with a concurrency limit).
   target_gate& gate(const std::string& route, const std::string& target);

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -19,10 +20,35 @@ class target_gate {
  public:
   enum class verdict { admitted, full, timed_out };
 
-  // Waits for a place; every `admitted` must be followed by exactly one leave().
+  // Waits for a place; every `admitted` must be followed by exactly one leave() (hold a slot).
   boost::asio::awaitable<verdict> enter(unsigned limit, unsigned max_queue,
                                         std::chrono::steady_clock::duration queue_timeout);
   void leave();
+
+  // An admitted place, left when the slot goes: after the attempt, or when the request ends
+  // some other way (a cancelled coroutine, an exception). The gate must outlive it.
+  class slot {
+   public:
+    slot() = default;
+    explicit slot(target_gate& gate) : gate_(&gate) {}
+    slot(slot&& other) noexcept : gate_(std::exchange(other.gate_, nullptr)) {}
+    slot& operator=(slot&& other) noexcept {
+      if (this != &other) {
+        release();
+        gate_ = std::exchange(other.gate_, nullptr);
+      }
+      return *this;
+    }
+    slot(const slot&) = delete;
+    slot& operator=(const slot&) = delete;
+    ~slot() { release(); }
+    void release() {
+      if (gate_) std::exchange(gate_, nullptr)->leave();
+    }
+
+   private:
+    target_gate* gate_ = nullptr;
+  };
 
   unsigned in_use() const;
   unsigned queued() const;

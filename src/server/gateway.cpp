@@ -22,6 +22,7 @@
 #include "http/pch.h"
 #include "router/model_capabilities.h"
 #include "router/model_resolver.h"
+#include "router/retry_policy.h"
 
 namespace sy {
 
@@ -656,15 +657,15 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     plan = std::move(able);
   }
 
-  const auto& retry = st.cfg->router.retry;
-  const std::size_t max_sends = !guarded ? 1 : retry.max_attempts == 0 ? plan.size() : retry.max_attempts;
-  const std::size_t steps = guarded ? std::max(plan.size(), max_sends) : 1;
+  retry_policy policy(
+      plan.size(), guarded, st.cfg->router.retry, [] { return std::chrono::steady_clock::now(); },
+      [](std::int64_t max) {
+        thread_local std::minstd_rand rng{std::random_device{}()};
+        return std::uniform_int_distribution<std::int64_t>(0, max)(rng);
+      });
   if (guarded) router_.on_request();
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  std::size_t sends = 0;
   std::string attempts;  // "id: why; " of the targets that failed before answering
   bool saturated = false, other_failures = false;
-  thread_local std::minstd_rand rng{std::random_device{}()};
 
   // Failover: a failure before the first byte reached the client (unreachable, timeout, 5xx, 429,
   // an engine that cannot load, a full queue) moves on to the next candidate; when none is left,
@@ -672,8 +673,8 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   backends::forward_outcome outcome;
   outcome.held = true;
   outcome.status = 502;
-  for (std::size_t step = 0; step < steps && sends < max_sends; ++step) {
-    auto& a = plan[step % plan.size()];
+  while (auto index = policy.next()) {
+    auto& a = plan[*index];
     const auto& id = a.target.id;
     log.backend = a.target.backend->name;
     log.target = id;
@@ -681,22 +682,19 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     log.stats_target = stats_id;
     const auto settings = settings_in(a.route, id);
     const auto* timeouts = a.route ? &a.route->timeouts : nullptr;
-    if (timeouts && timeouts->total > duration::zero() && !deadline) deadline = ex.started + timeouts->total;
+    if (timeouts) policy.limit_total(ex.started, timeouts->total);
 
-    if (sends > 0) {
+    if (policy.is_retry()) {
       if (!router_.try_retry()) {
         attempts += "(retry budget exhausted; no more attempts); ";
         break;
       }
-      if (step >= plan.size()) {  // this target failed already: back off, with full jitter
-        auto cap = std::min<duration>(retry.backoff_max,
-                                      retry.backoff_base * (1LL << std::min<std::size_t>(step / plan.size(), 16)));
-        auto wait = duration(std::uniform_int_distribution<long long>(0, cap.count())(rng));
+      if (auto wait = policy.backoff(); wait > duration::zero()) {  // this target failed already
         http::net::steady_timer pause(co_await http::net::this_coro::executor, wait);
         co_await pause.async_wait(http::net::as_tuple(http::net::use_awaitable));
       }
     }
-    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+    if (policy.deadline_passed()) {
       outcome = {};
       outcome.held = true;
       outcome.status = 504;
@@ -705,11 +703,12 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       break;
     }
 
-    // admission: a place under the target's concurrency limit, waiting in a bounded queue
-    target_gate* gate = nullptr;
+    // admission: a place under the target's concurrency limit, waiting in a bounded queue; the
+    // place is left when `place` goes (at the end of this step, however it ends)
+    target_gate::slot place;
     if (settings.max_concurrency > 0 && a.route) {
-      gate = &router_.gate(a.route->model, id);
-      auto verdict = co_await gate->enter(settings.max_concurrency, settings.max_queue, settings.queue_timeout);
+      auto& gate = router_.gate(a.route->model, id);
+      auto verdict = co_await gate.enter(settings.max_concurrency, settings.max_queue, settings.queue_timeout);
       if (verdict != target_gate::verdict::admitted) {
         outcome = {};
         outcome.held = true;
@@ -723,9 +722,9 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
         attempts += id + ": " + outcome.error + "; ";
         continue;
       }
+      place = target_gate::slot(gate);
     }
     if (auto open_until = router_.admit(stats_id, guarded)) {  // skipped without a request: it failed too often lately
-      if (gate) gate->leave();
       auto left = std::chrono::ceil<std::chrono::seconds>(*open_until - std::chrono::steady_clock::now()).count();
       outcome = {};
       outcome.status = 503;
@@ -740,32 +739,33 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     backends::forward_options fo;
     // a route answers its targets' failures itself, naming every attempt (a single target without
     // retries lets the backend's own error through)
-    fo.hold_failures = guarded && (plan.size() > 1 || max_sends > 1);
+    fo.hold_failures = guarded && (plan.size() > 1 || policy.max_sends() > 1);
     fo.hold_context_overflow = fo.hold_failures;
     if (timeouts) {
       fo.timeouts.connect = timeouts->connect;
       fo.timeouts.first_byte = timeouts->first_token;
       fo.timeouts.idle = timeouts->idle;
     }
-    fo.timeouts.deadline = deadline;
+    fo.timeouts.deadline = policy.deadline();
     auto translator = make_translator ? (*make_translator)() : nullptr;  // fresh state for each send
     fo.translate = translator.get();
-    ++sends;
+    policy.sent();
     auto began = std::chrono::steady_clock::now();
-    metrics_.in_flight_add(log.backend, 1);
-    router_.started(stats_id);
-    co_await send_to(st, ex, path, a, fo, outcome);
-    metrics_.in_flight_add(log.backend, -1);
-    router_.finished(stats_id, guarded, classify(outcome, began));
-    if (gate) gate->leave();
+    {
+      gateway_metrics::in_flight_guard in_flight(metrics_, log.backend);
+      router_state::attempt_guard attempt(router_, stats_id, guarded);
+      co_await send_to(st, ex, path, a, fo, outcome);
+      attempt.finish(classify(outcome, began));
+    }
+    place.release();
     if (outcome.failure != http::upstream_failure::none)
       metrics_.record_upstream_error(log.backend, http::to_string(outcome.failure));
     if (!outcome.held) break;
     other_failures = true;
     attempts += id + ": " + outcome.error + "; ";
-    if (step + 1 < steps && sends < max_sends)
+    if (auto next = policy.following())
       spdlog::warn("request {}: {} failed before answering ({}); trying {}", ex.request_id, id, outcome.error,
-                   plan[(step + 1) % plan.size()].target.id);
+                   plan[*next].target.id);
   }
   if (outcome.held) {                    // nothing reached the client: one answer names every attempt
     if (saturated && !other_failures) {  // only full queues: the client should come back shortly

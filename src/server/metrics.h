@@ -24,6 +24,20 @@ class gateway_metrics {
   void record_tokens(const std::string& backend, const std::string& model, std::int64_t prompt,
                      std::int64_t completion);
   void in_flight_add(const std::string& backend, int delta);
+  // A request to `backend` in flight while the guard lives.
+  class in_flight_guard {
+   public:
+    in_flight_guard(gateway_metrics& m, std::string backend) : m_(m), backend_(std::move(backend)) {
+      m_.in_flight_add(backend_, 1);
+    }
+    in_flight_guard(const in_flight_guard&) = delete;
+    in_flight_guard& operator=(const in_flight_guard&) = delete;
+    ~in_flight_guard() { m_.in_flight_add(backend_, -1); }
+
+   private:
+    gateway_metrics& m_;
+    std::string backend_;
+  };
   // The server answered a request itself before routing (400, 403, 408, 413, 421, 431, 501).
   void record_refusal(unsigned status);
 
