@@ -1,14 +1,11 @@
 #include "server/usage_store.h"
 
-#include "core/rfc3339.h"
+#include "server/usage_query.h"
 #include "store/sqlite_statement.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <array>
-#include <charconv>
-#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -21,6 +18,8 @@ namespace sy {
 namespace {
 
 namespace json = boost::json;
+
+using namespace usage_detail;
 
 constexpr int schema_version = 1;
 
@@ -46,40 +45,9 @@ CREATE TABLE IF NOT EXISTS usage (
 CREATE INDEX IF NOT EXISTS usage_at_ms ON usage (at_ms);
 )sql";
 
-constexpr std::int64_t minute_ms = 60'000, hour_ms = 60 * minute_ms, day_ms = 24 * hour_ms;
-constexpr std::int64_t max_range_ms = 400 * day_ms;
-constexpr std::int64_t max_time_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
-constexpr std::size_t max_query_bytes = 4096, max_params = 32, max_value_bytes = 256, max_text_bytes = 256;
+constexpr std::size_t max_text_bytes = 256;
 constexpr std::int64_t max_tokens = 1'000'000'000;           // per request: sums cannot overflow
 constexpr std::int64_t max_duration_us = 1'000'000'000'000;  // ~11.6 days
-
-// The only column names that ever reach SQL text: a request's names are looked up here.
-struct column {
-  std::string_view name, sql;
-  bool integer;
-};
-constexpr std::array<column, 7> columns = {{{"key", "key_id", false},
-                                            {"route", "route", false},
-                                            {"backend", "backend", false},
-                                            {"model", "model", false},
-                                            {"requested_model", "requested_model", false},
-                                            {"endpoint", "endpoint", false},
-                                            {"status", "status", true}}};
-constexpr std::string_view column_list = "key, route, backend, model, requested_model, endpoint, status";
-
-const column* find_column(std::string_view name) {
-  for (const auto& c : columns)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
-std::int64_t bucket_ms(std::string_view bucket) {
-  if (bucket.empty()) return 0;
-  if (bucket == "minute") return minute_ms;
-  if (bucket == "hour") return hour_ms;
-  if (bucket == "day") return day_ms;
-  return -1;
-}
 
 std::int64_t wall_clock_ms() {
   using namespace std::chrono;
@@ -156,110 +124,6 @@ std::string_view cut(const std::string& s) {
 
 std::int64_t clamp(std::int64_t v, std::int64_t hi) {
   return std::clamp<std::int64_t>(v, 0, hi);
-}
-
-// ---- times ----------------------------------------------------------------------------------
-
-std::string format_time(std::int64_t ms) {
-  return format_rfc3339(ms * 1'000'000, ms % 1000 ? rfc3339_fraction::millis : rfc3339_fraction::none);
-}
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<std::int64_t> to_int(std::string_view s) {
-  std::int64_t v = 0;
-  if (!all_digits(s) || s.size() > 18) return std::nullopt;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
-// RFC 3339 ("2026-11-26T10:00:00Z", "...T10:00:00.250+01:00", or a date "2026-11-26" for its UTC
-// midnight), in milliseconds; none before 1970. A ' ' is taken for the offset's '+' (an unencoded
-// '+' in a URL query decodes to one).
-std::optional<std::int64_t> parse_query_time(std::string_view s) {
-  std::string text(s);
-  if (text.size() == 10)
-    text += "T00:00:00Z";
-  else if (text.size() > 19 && text[text.size() - 6] == ' ')
-    text[text.size() - 6] = '+';
-  auto ns = parse_rfc3339(text);
-  if (!ns || *ns < 0) return std::nullopt;
-  return *ns / 1'000'000;
-}
-
-std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::string_view v, std::int64_t now) {
-  std::optional<std::int64_t> t;
-  if (v == "now") {
-    t = now;
-  } else if (v.size() >= 3 && v[0] == '-' && v.size() <= 11 && all_digits(v.substr(1, v.size() - 2))) {
-    std::int64_t unit = 0;
-    switch (v.back()) {
-      case 's': unit = 1000; break;
-      case 'm': unit = minute_ms; break;
-      case 'h': unit = hour_ms; break;
-      case 'd': unit = day_ms; break;
-      case 'w': unit = 7 * day_ms; break;
-      default: break;
-    }
-    if (unit) t = now - *to_int(v.substr(1, v.size() - 2)) * unit;  // at most 999999999 weeks: no overflow
-  } else if (all_digits(v)) {
-    if (v.size() <= 12) t = *to_int(v) * 1000;
-  } else {
-    t = parse_query_time(v);
-  }
-  if (!t)
-    return fmt::format(
-        "{}: '{}' is not a time (use RFC 3339 like 2026-11-26T00:00:00Z, unix seconds, now, or "
-        "relative -15m, -24h, -7d)",
-        name, v);
-  if (*t < 0 || *t > max_time_ms) return fmt::format("{}: '{}' is out of range (1970 to 9999)", name, v);
-  return *t;
-}
-
-// ---- query strings --------------------------------------------------------------------------
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = char(hi * 16 + lo);
-      i += 2;
-    }
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;  // no control characters
-    out += c;
-  }
-  return out;
-}
-
-// User text quoted in an error message: short.
-std::string quoted(std::string_view s) {
-  return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  for (;;) {
-    auto at = s.find(sep);
-    out.push_back(s.substr(0, at));
-    if (at == std::string_view::npos) return out;
-    s.remove_prefix(at + 1);
-  }
 }
 
 }  // namespace
@@ -528,67 +392,4 @@ std::string usage_store::summary_json(const usage_query& q) {
   exec(read_db_, path_, "COMMIT");
   return json::serialize(out);
 }
-
-std::variant<usage_query, std::string> usage_store::parse_usage_query(std::string_view query_string,
-                                                                      std::int64_t now_ms) {
-  if (query_string.size() > max_query_bytes)
-    return fmt::format("the query string is longer than {} bytes", max_query_bytes);
-  auto pieces = split(query_string, '&');
-  std::erase_if(pieces, [](std::string_view p) { return p.empty(); });
-  if (pieces.size() > max_params) return fmt::format("more than {} parameters", max_params);
-  std::map<std::string, std::string> params;
-  for (auto piece : pieces) {
-    auto eq = piece.find('=');
-    auto name = percent_decode(piece.substr(0, eq));
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1));
-    if (!name || !value) return fmt::format("bad percent-encoding or a control character in '{}'", quoted(piece));
-    if (value->size() > max_value_bytes)
-      return fmt::format("{}: the value is longer than {} bytes", quoted(*name), max_value_bytes);
-    bool known = *name == "from" || *name == "to" || *name == "group_by" || *name == "bucket" || find_column(*name);
-    if (!known)
-      return fmt::format("unknown parameter '{}' (expected from, to, group_by, bucket, or a filter: {})", quoted(*name),
-                         column_list);
-    if (!params.emplace(*name, *value).second) return fmt::format("{} is given twice", *name);
-  }
-
-  usage_query q;
-  q.to_ms = now_ms;
-  if (auto it = params.find("to"); it != params.end()) {
-    auto t = parse_time("to", it->second, now_ms);
-    if (auto* err = std::get_if<std::string>(&t)) return std::move(*err);
-    q.to_ms = std::get<std::int64_t>(t);
-  }
-  q.from_ms = std::max<std::int64_t>(q.to_ms - day_ms, 0);
-  if (auto it = params.find("from"); it != params.end()) {
-    auto t = parse_time("from", it->second, now_ms);
-    if (auto* err = std::get_if<std::string>(&t)) return std::move(*err);
-    q.from_ms = std::get<std::int64_t>(t);
-  }
-  if (q.from_ms > q.to_ms)
-    return fmt::format("from ({}) is after to ({})", format_time(q.from_ms), format_time(q.to_ms));
-  if (q.to_ms - q.from_ms > max_range_ms) return "the range is longer than 400 days";
-
-  if (auto it = params.find("group_by"); it != params.end() && !it->second.empty()) {
-    for (auto g : split(it->second, ',')) {
-      auto* c = find_column(g);
-      if (!c) return fmt::format("unknown group_by '{}' (expected any of {})", quoted(g), column_list);
-      if (std::find(q.group_by.begin(), q.group_by.end(), g) != q.group_by.end())
-        return fmt::format("group_by names {} twice", g);
-      q.group_by.emplace_back(g);
-    }
-  }
-  if (auto it = params.find("bucket"); it != params.end()) {
-    if (bucket_ms(it->second) < 0)
-      return fmt::format("unknown bucket '{}' (expected minute, hour or day)", quoted(it->second));
-    q.bucket = it->second;
-  }
-  for (auto& [name, value] : params) {
-    auto* c = find_column(name);
-    if (!c) continue;
-    if (c->integer && (!to_int(value) || value.size() > 3)) return fmt::format("{} must be a number", name);
-    q.filters.emplace(name, value);
-  }
-  return q;
-}
-
 }  // namespace sy
