@@ -1,6 +1,5 @@
 #include "server/gateway.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -17,11 +16,8 @@
 #include "api/json_field.h"
 #include "core/discovery.h"
 #include "core/local_backend_name.h"
-#include "core/secret.h"
 #include "http/error_body.h"
 #include "http/pch.h"
-#include "router/model_capabilities.h"
-#include "router/model_resolver.h"
 #include "router/retry_policy.h"
 
 namespace sy {
@@ -365,96 +361,6 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
 
 namespace {
 
-// What the gateway needs from an inference request body, read once at the edge.
-struct routed_request {
-  std::string requested_model;
-  bool stream = false;
-  request_needs needs;  // the capabilities a target must not be known to lack
-  resolved_target target;
-  std::string outbound_body;  // the client's bytes with only "model" rewritten
-};
-struct request_error {
-  unsigned status;
-  std::string message;
-  std::string code;
-  std::string requested_model = {};
-};
-
-// The keys consistent_hash may hash a request on.
-struct hash_material {
-  std::string user;          // the body's "user" field
-  std::string session;       // the x-session-id header
-  std::uint64_t prompt = 0;  // hash of the start of the conversation
-  std::uint64_t key_for(const route_config& r) const {
-    if (r.hash_on == "user" && !user.empty()) return hash_text(user);
-    if (r.hash_on == "session" && !session.empty()) return hash_text(session);
-    return prompt;
-  }
-};
-
-// The first 512 bytes of the messages (or prompt, or input): the part a conversation keeps as
-// it grows, so its turns reach the engine that has it in its prompt cache.
-std::uint64_t prompt_prefix_hash(const json::object& obj) {
-  for (const char* field : {"messages", "prompt", "input"})
-    if (auto* v = obj.if_contains(field)) {
-      auto text = json::serialize(*v);
-      if (v->is_array() && v->as_array().size() > 1)  // the first two turns: system + first user message
-        text = json::serialize(v->as_array()[0]) + json::serialize(v->as_array()[1]);
-      return hash_text(std::string_view(text).substr(0, 512));
-    }
-  return 0;
-}
-
-// Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine frame.
-// `order(route, material)`: the route's targets in the order its strategy picks for this request.
-std::variant<routed_request, request_error> route_request(
-    const std::string& body, std::string_view path, const config& cfg, const catalog_snapshot& catalog,
-    std::string_view session,
-    const std::function<std::vector<std::size_t>(const route_config&, std::uint64_t)>& order) {
-  json::error_code ec;
-  unsigned char scratch[8 * 1024];
-  json::monotonic_resource arena(scratch, sizeof scratch);
-  json::value doc = json::parse(body, ec, &arena);
-  if (ec) return request_error{400, fmt::format("request body is not valid JSON: {}", ec.message()), "invalid_json"};
-  auto* obj = doc.if_object();
-  if (!obj) return request_error{400, "request body must be a JSON object", "invalid_json"};
-  auto* model = obj->if_contains("model");
-  if (!model || !model->is_string() || model->as_string().empty())
-    return request_error{400, "'model' is required: a string naming the model, e.g. \"openai/gpt-4o-mini\"",
-                         "missing_model"};
-  routed_request out;
-  std::string_view name = model->as_string();
-  if (auto problem = model_name_problem(name)) return request_error{400, std::move(*problem), "invalid_model"};
-  out.requested_model = std::string(name);
-  if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
-  out.needs = read_request_needs(*obj, path);
-  hash_material material;
-  material.session = std::string(session.substr(0, 256));
-  bool needs_hash = false;
-  for (const auto& r : cfg.routes)
-    needs_hash = needs_hash || (r.model == name && r.strategy == route_strategy::consistent_hash);
-  if (needs_hash) {
-    if (auto* u = obj->if_contains("user"); u && u->is_string())
-      material.user = std::string(std::string_view(u->as_string()).substr(0, 256));
-    material.prompt = prompt_prefix_hash(*obj);
-  }
-  auto resolved =
-      model_resolver(cfg, catalog, [&](const route_config& r) { return order(r, material.key_for(r)); }).resolve(name);
-  if (auto* unknown = std::get_if<unknown_model>(&resolved))
-    return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
-  out.target = std::move(std::get<resolved_target>(resolved));
-  out.outbound_body = api::replace_top_level_string(body, "model", out.target.upstream_model);
-  return out;
-}
-
-// The settings of `target_id` within `route` (defaults outside any route).
-route_target_settings settings_in(const route_config* route, std::string_view target_id) {
-  if (route)
-    for (std::size_t i = 0; i < route->targets.size(); ++i)
-      if (route->targets[i] == target_id) return route->settings(i);
-  return {};
-}
-
 // How a send ended, for the router's statistics and breakers.
 attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_clock::time_point began) {
   attempt_result r;
@@ -483,13 +389,8 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
 
 // One candidate of a request's plan: a target, and the route whose settings (limits,
 // deadlines) apply to it.
-struct gateway::attempt {
-  resolved_target target;
-  const route_config* route = nullptr;
-};
-
 http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                            attempt& a, backends::forward_options fo,
+                                            plan_entry& a, backends::forward_options fo,
                                             backends::forward_outcome& outcome) {
   auto outbound = api::replace_top_level_string(ex.req.body(), "model", a.target.upstream_model);
   if (a.target.backend == &local_backend_config()) {
@@ -603,59 +504,17 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   if (route) log.route = route->model;
   const bool guarded = route != nullptr;  // a route's targets have breakers; a direct id is asked as it is
 
-  // The plan: the route's targets in the strategy's order, then its fallback chain (ids, or the
-  // targets of other routes and aliases, in their own order).
-  std::vector<attempt> plan;
-  {
-    auto fallbacks = std::move(r.target.fallbacks);
-    plan.push_back({std::move(r.target), route});
-    model_resolver resolver(*st.cfg, *snapshot);
-    for (const auto& id : fallbacks)
-      if (auto got = resolver.resolve_target(id); auto* t = std::get_if<resolved_target>(&got))
-        plan.push_back({std::move(*t), route});
-    if (route)
-      for (const auto& name : route->fallback) {
-        model_resolver chain(*st.cfg, *snapshot, [&](const route_config& fr) { return router_.order(fr, 0); });
-        auto got = chain.resolve(name);
-        auto* t = std::get_if<resolved_target>(&got);
-        if (!t) continue;
-        auto more = std::move(t->fallbacks);
-        const route_config* owner = t->route;
-        plan.push_back({std::move(*t), owner});
-        for (const auto& id : more)
-          if (auto g = resolver.resolve_target(id); auto* x = std::get_if<resolved_target>(&g))
-            plan.push_back({std::move(*x), owner});
-      }
-    // a target reached twice (a fallback route sharing targets) is tried once
-    std::vector<attempt> unique;
-    for (auto& a : plan)
-      if (std::none_of(unique.begin(), unique.end(), [&](const attempt& u) { return u.target.id == a.target.id; }))
-        unique.push_back(std::move(a));
-    plan = std::move(unique);
+  // The plan: the route's targets in the strategy's order, then its fallbacks; without the
+  // targets known to lack what the request needs (with none left, a 400 says why).
+  auto planned = plan_request(std::move(r.target), r.needs, log.requested_model, *st.cfg, *snapshot,
+                              [this](const route_config& fr) { return router_.order(fr, 0); });
+  if (auto* why = std::get_if<std::string>(&planned)) {
+    log.status = 400;
+    log.error = std::move(*why);
+    co_await http::send_error(ex, 400, log.error, "unsupported_capability");
+    co_return;
   }
-  // targets known to lack what the request needs are left out; with none left, a 400 says why
-  {
-    std::vector<attempt> able;
-    std::string lacking;  // the first target's missing capability
-    for (auto& a : plan) {
-      const auto* listed = snapshot->find(a.target.backend->name);
-      auto missing =
-          listed ? missing_capability(listed->capabilities_of(a.target.upstream_model), r.needs) : std::string();
-      if (missing.empty())
-        able.push_back(std::move(a));
-      else if (lacking.empty())
-        lacking = fmt::format("{} does not support {}", a.target.id, missing);
-    }
-    if (able.empty()) {
-      log.status = 400;
-      log.error = plan.size() > 1
-                      ? fmt::format("no target of '{}' can take this request: {}", log.requested_model, lacking)
-                      : fmt::format("'{}' cannot take this request: {}", log.requested_model, lacking);
-      co_await http::send_error(ex, 400, log.error, "unsupported_capability");
-      co_return;
-    }
-    plan = std::move(able);
-  }
+  auto plan = std::move(std::get<std::vector<plan_entry>>(planned));
 
   retry_policy policy(
       plan.size(), guarded, st.cfg->router.retry, [] { return std::chrono::steady_clock::now(); },

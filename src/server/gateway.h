@@ -27,6 +27,7 @@
 #include "router/router_state.h"
 #include "server/event_hub.h"
 #include "server/metrics.h"
+#include "server/request_plan.h"
 #include "server/route_table.h"
 #include "server/usage_store.h"
 
@@ -178,8 +179,7 @@ class gateway {
   http::net::awaitable<void> usage_api(http::exchange& ex, request_log& log);
   http::net::awaitable<void> events_api(http::exchange& ex, request_log& log);
   // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
-  struct attempt;
-  http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, attempt& a,
+  http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, plan_entry& a,
                                      backends::forward_options fo, backends::forward_outcome& outcome);
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 
