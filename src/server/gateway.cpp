@@ -391,8 +391,8 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
 // deadlines) apply to it.
 http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::exchange& ex, std::string_view path,
                                             plan_entry& a, backends::forward_options fo,
-                                            backends::forward_outcome& outcome) {
-  auto outbound = api::replace_top_level_string(ex.req.body(), "model", a.target.upstream_model);
+                                            backends::forward_outcome& outcome, const std::string* body) {
+  auto outbound = api::replace_top_level_string(body ? *body : ex.req.body(), "model", a.target.upstream_model);
   if (a.target.backend == &local_backend_config()) {
     if (local_) {
       outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
@@ -423,9 +423,11 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
     co_return;
   }
   auto& t = std::get<translated_request>(translated);
+  // the client's bytes stay for Anthropic targets; the others get the translation
+  native_request native{backend_type::anthropic, "/messages", std::move(ex.req.body()), std::move(t.untranslatable)};
   ex.req.body() = std::move(t.openai_body);  // from here on, an OpenAI chat request
   translator_factory make = [model = t.model] { return std::make_unique<anthropic_response_translator>(model); };
-  co_await proxy(st, ex, "/chat/completions", log, &make);
+  co_await proxy(st, ex, "/chat/completions", log, &make, &native);
 }
 
 http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::exchange& ex, request_log& log) {
@@ -486,7 +488,8 @@ http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exc
 }
 
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                          request_log& log, const translator_factory* make_translator) {
+                                          request_log& log, const translator_factory* make_translator,
+                                          const native_request* native) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
   auto routed = route_request(ex.req.body(), path, *st.cfg, *snapshot, ex.req["x-session-id"], order);
@@ -524,7 +527,7 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       });
   if (guarded) router_.on_request();
   std::string attempts;  // "id: why; " of the targets that failed before answering
-  bool saturated = false, other_failures = false;
+  bool saturated = false, other_failures = false, untranslatable = false;
 
   // Failover: a failure before the first byte reached the client (unreachable, timeout, 5xx, 429,
   // an engine that cannot load, a full queue) moves on to the next candidate; when none is left,
@@ -542,6 +545,13 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     const auto settings = settings_in(a.route, id);
     const auto* timeouts = a.route ? &a.route->timeouts : nullptr;
     if (timeouts) policy.limit_total(ex.started, timeouts->total);
+    // the client's own bytes for a target of its API; the translation for the others, if any
+    const bool native_target = native && a.target.backend->type == native->wire;
+    if (native && !native_target && native->untranslatable) {  // not sent: the outcome stays the last real one
+      untranslatable = true;
+      attempts += id + ": " + native->untranslatable->message + "; ";
+      continue;
+    }
 
     if (policy.is_retry()) {
       if (!router_.try_retry()) {
@@ -606,14 +616,18 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
       fo.timeouts.idle = timeouts->idle;
     }
     fo.timeouts.deadline = policy.deadline();
-    auto translator = make_translator ? (*make_translator)() : nullptr;  // fresh state for each send
+    // fresh state for each send
+    auto translator = make_translator && !native_target ? (*make_translator)() : nullptr;
     fo.translate = translator.get();
     policy.sent();
     auto began = std::chrono::steady_clock::now();
     {
       gateway_metrics::in_flight_guard in_flight(metrics_, log.backend);
       router_state::attempt_guard attempt(router_, stats_id, guarded);
-      co_await send_to(st, ex, path, a, fo, outcome);
+      if (native_target)
+        co_await send_to(st, ex, native->path, a, fo, outcome, &native->body);
+      else
+        co_await send_to(st, ex, path, a, fo, outcome);
       attempt.finish(classify(outcome, began));
     }
     place.release();
@@ -625,6 +639,13 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     if (auto next = policy.following())
       spdlog::warn("request {}: {} failed before answering ({}); trying {}", ex.request_id, id, outcome.error,
                    plan[*next].target.id);
+  }
+  if (outcome.held && untranslatable && !saturated && !other_failures) {
+    // no target of the client's API, and the others cannot take what it sent
+    log.status = 400;
+    log.error = native->untranslatable->message;
+    co_await http::send_error(ex, 400, log.error, "untranslatable");
+    co_return;
   }
   if (outcome.held) {                    // nothing reached the client: one answer names every attempt
     if (saturated && !other_failures) {  // only full queues: the client should come back shortly

@@ -16,6 +16,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "api/chat_types.h"
 #include "backends/local/local_backend.h"
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
@@ -112,8 +113,22 @@ class gateway {
                                               std::string_view error_code);
   // Makes the translator of one send when the client speaks another API than the upstream.
   using translator_factory = std::function<std::unique_ptr<backends::response_translator>()>;
+  // The client's own request, for the targets that speak its API: translation happens per
+  // attempt, only for a target of another wire. A target of the client's wire gets these bytes
+  // (only `model` renamed) and its answer goes back as it is — every field kept (Anthropic's
+  // cache_control, container, ...). A request that cannot be translated reaches only such targets.
+  struct native_request {
+    backend_type wire;
+    std::string path;  // in that API's upstream paths ("/messages", "/api/chat")
+    std::string body;
+    std::optional<api::api_error> untranslatable;  // why other targets cannot take it
+  };
+  // Routes an OpenAI-format request (ex.req.body()) to `path` ("/chat/completions") through its
+  // plan, failing over before the first byte. `make_translator`: the answer goes back in the
+  // client's API; `native`: see native_request.
   http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path, request_log& log,
-                                   const translator_factory* make_translator = nullptr);
+                                   const translator_factory* make_translator = nullptr,
+                                   const native_request* native = nullptr);
   // The Ollama-compatible API (gateway_ollama_api.cpp): /api/chat, /api/generate, /api/embed,
   // /api/embeddings, /api/tags, /api/ps, /api/show, /api/version.
   http::net::awaitable<void> ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,
@@ -179,8 +194,10 @@ class gateway {
   http::net::awaitable<void> usage_api(http::exchange& ex, request_log& log);
   http::net::awaitable<void> events_api(http::exchange& ex, request_log& log);
   // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
+  // `body`: what to send (before its model is renamed); null: ex.req.body().
   http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, plan_entry& a,
-                                     backends::forward_options fo, backends::forward_outcome& outcome);
+                                     backends::forward_options fo, backends::forward_outcome& outcome,
+                                     const std::string* body = nullptr);
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 
   // The rounds of the background tasks (see start_background()).

@@ -72,11 +72,14 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       co_await reply(ollama_load_response(t.model, endpoint));
       co_return;
     }
+    // the client's bytes stay for Ollama targets (options included); the others get the translation
+    native_request native{backend_type::ollama, std::string(path), std::move(ex.req.body()),
+                          std::move(t.untranslatable)};
     ex.req.body() = std::move(t.openai_body);
     translator_factory make = [model = t.model, endpoint] {
       return std::make_unique<ollama_response_translator>(model, endpoint);
     };
-    co_await proxy(st, ex, "/chat/completions", log, &make);
+    co_await proxy(st, ex, "/chat/completions", log, &make, &native);
   } else if (path == api::ollama_embed_path || path == api::ollama_embeddings_path) {
     bool legacy = path == api::ollama_embeddings_path;
     auto translated = ollama_embed_to_openai(ex.req.body(), legacy);

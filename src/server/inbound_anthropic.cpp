@@ -12,12 +12,14 @@ std::variant<translated_request, api::api_error> anthropic_to_openai(std::string
   auto parsed = api::parse_anthropic_request(body);
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
   auto& request = std::get<api::chat_request>(parsed);
-  if (auto refused = api::refuse_untranslated(request)) return *refused;
+  auto refused = api::refuse_untranslated(request);
   request.stream_usage = request.stream;  // Anthropic streams always end with their usage
   // the pivot keeps thinking signatures: an Anthropic or Gemini upstream needs them back
   auto written = api::write_openai_request(request, {.reasoning_details = true});
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  return translated_request{std::move(std::get<std::string>(written)), request.model, request.stream};
+  translated_request out{std::move(std::get<std::string>(written)), request.model, request.stream};
+  out.untranslatable = std::move(refused);
+  return out;
 }
 
 std::variant<count_tokens_request, api::api_error> read_count_tokens_request(std::string_view body) {

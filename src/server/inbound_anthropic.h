@@ -6,6 +6,7 @@
 //
 // Threading: a translator belongs to one send on one worker.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -21,9 +22,14 @@ struct translated_request {
   std::string model;        // as the client named it
   bool stream = false;
   bool no_messages = false;  // Ollama's "load the model" request (empty messages or prompt)
+  // What the translation leaves out that matters (a 400 naming it): only a target of the
+  // client's own API can take the request then (gateway::native_request). The openai_body is
+  // still written without it, for routing.
+  std::optional<api::api_error> untranslatable;
 };
 
-// The Messages request as an OpenAI chat request; a 400 naming what cannot be translated.
+// The Messages request as an OpenAI chat request (see translated_request::untranslatable); a
+// 400 for a request that is not a valid Messages request.
 std::variant<translated_request, api::api_error> anthropic_to_openai(std::string_view body);
 
 // POST /v1/messages/count_tokens: the request (a Messages request without max_tokens) as

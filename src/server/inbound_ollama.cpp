@@ -24,12 +24,14 @@ std::variant<translated_request, api::api_error> ollama_to_openai(std::string_vi
                                                        : api::parse_ollama_generate_request(body);
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
   auto& request = std::get<api::chat_request>(parsed);
-  if (auto refused = api::refuse_untranslated(request)) return *refused;
+  auto refused = api::refuse_untranslated(request);
   if (request.messages.empty()) return translated_request{{}, request.model, request.stream, true};
   request.stream_usage = request.stream;  // the last line carries the counts
   auto written = api::write_openai_request(request);
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  return translated_request{std::move(std::get<std::string>(written)), request.model, request.stream};
+  translated_request out{std::move(std::get<std::string>(written)), request.model, request.stream};
+  out.untranslatable = std::move(refused);
+  return out;
 }
 
 std::string ollama_load_response(std::string_view model, api::ollama_endpoint endpoint) {

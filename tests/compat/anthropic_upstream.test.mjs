@@ -79,6 +79,11 @@ before(async () => {
       '    api_key: sk-ant-upstream-secret',
     ],
     extraAliases: ['  sonnet: claude/claude-fake-1'],
+    // a route whose first target speaks Anthropic and whose second speaks OpenAI (the mock)
+    extraRoutes: [
+      '  - model: claude-route',
+      '    targets: [claude/claude-fake-1, mock/mock-chat]',
+    ],
   });
   openai = new OpenAI({ baseURL: stack.baseURL, apiKey: 'sy-client-key', maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: stack.baseURL.replace(/\/v1$/, ''), apiKey: 'sy-client-key', maxRetries: 0 });
@@ -188,6 +193,76 @@ test('same API on both sides: an Anthropic client\'s request reaches an Anthropi
   assert.equal(final.content[0].text, 'Bonjour');
   assert.equal(final.stop_reason, 'tool_use');
   assert.equal(final.usage.output_tokens, 9);
+});
+
+test('through a route, Anthropic-only fields reach the Anthropic target: translation is per attempt', async () => {
+  received = [];
+  const cached = { type: 'text', text: 'A long shared context.', cache_control: { type: 'ephemeral', ttl: '1h' } };
+  const fields = {
+    metadata: { user_id: 'user-42' },
+    service_tier: 'standard_only',
+    container: 'container_abc',
+    context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+    mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'example' }],
+  };
+  const res = await fetch(`${stack.baseURL}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({
+      model: 'claude-route',
+      max_tokens: 30,
+      system: [cached],
+      messages: [{ role: 'user', content: [cached, { type: 'text', text: 'summarise' }] }],
+      ...fields,
+    }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const msg = await res.json();
+  assert.equal(msg.id, 'msg_fake_1');  // the Anthropic upstream's own answer, relayed
+  const sent = received.find((r) => r.url === '/v1/messages').body;
+  assert.equal(sent.model, 'claude-fake-1');
+  for (const [k, v] of Object.entries(fields)) assert.deepEqual(sent[k], v, k);
+  assert.deepEqual(sent.system, [cached]);
+  assert.deepEqual(sent.messages[0].content[0], cached);  // cache_control on a block: prompt caching works
+});
+
+test('the same route fails over to its OpenAI-compatible target for a request without them', async () => {
+  received = [];
+  const msg = await anthropic.messages.create({
+    model: 'claude-route',
+    max_tokens: 30,
+    messages: [{ role: 'user', content: 'overloaded' }],  // the Anthropic target answers 529
+  });
+  assert.equal(msg.type, 'message');
+  assert.equal(msg.role, 'assistant');
+  assert.ok(msg.content[0].text.length > 0);
+  assert.notEqual(msg.id, 'msg_fake_1');  // the mock's answer, translated into a Message
+  assert.ok(received.some((r) => r.url === '/v1/messages'));  // the Anthropic target was tried first
+});
+
+test('a request only an Anthropic target can take is not sent to the others: a 400 says why', async () => {
+  const res = await fetch(`${stack.baseURL}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({
+      model: 'claude-route',
+      max_tokens: 30,
+      container: 'container_abc',
+      messages: [{ role: 'user', content: 'overloaded' }],
+    }),
+  });
+  const body = await res.json();
+  assert.ok(res.status >= 500, `${res.status} ${JSON.stringify(body)}`);  // the Anthropic target failed; the mock could not take `container`
+  assert.equal(body.type, 'error');
+  assert.match(body.error.message, /claude\/claude-fake-1: .*529|overloaded/i);
+  assert.match(body.error.message, /mock\/mock-chat: .*container/);
+  const direct = await fetch(`${stack.baseURL}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model: 'fast', max_tokens: 30, container: 'c', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(direct.status, 400);  // an OpenAI-compatible model alone: refused, naming the field
+  assert.match((await direct.json()).error.message, /container/);
 });
 
 test('same API on both sides: a stream that breaks off or ends without message_stop raises an error in the SDK', async () => {

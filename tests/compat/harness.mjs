@@ -23,8 +23,9 @@ function waitForLine(child, pattern, what) {
   });
 }
 
-// extraBackends / extraAliases: more YAML lines under backends: / aliases:.
-export async function startStack({ apiKeys = [], extraBackends = [], extraAliases = [] } = {}) {
+// extraBackends / extraAliases: more YAML lines under backends: / aliases:; extraRoutes: YAML
+// lines of a routes: section.
+export async function startStack({ apiKeys = [], extraBackends = [], extraAliases = [], extraRoutes = [] } = {}) {
   const mock = spawn(process.env.MOCK_BIN, ['--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const mockPort = await waitForLine(mock, /listening on 127\.0\.0\.1:(\d+)/, 'mock upstream');
   const dir = mkdtempSync(join(tmpdir(), 'sy-compat-'));
@@ -40,6 +41,7 @@ export async function startStack({ apiKeys = [], extraBackends = [], extraAliase
     '  fast: mock/mock-chat',
     '  claude-test: mock/mock-chat',
     ...extraAliases,
+    ...(extraRoutes.length ? ['routes:', ...extraRoutes] : []),
     '',
   ].join('\n'));
   const args = ['serve', '--config', config, '--listen', '127.0.0.1:0'];
