@@ -7,7 +7,7 @@
 #include "server/inbound_anthropic.h"
 #include "server/inbound_ollama.h"
 #include "server/inbound_responses.h"
-#include "server/request_log.h"
+#include "server/request_record.h"
 #include "store/store_home.h"
 
 #include <fmt/format.h>
@@ -100,6 +100,10 @@ gateway::gateway(std::shared_ptr<const config> cfg)
   } catch (const std::exception& e) {
     spdlog::warn("usage will not be recorded: {}", e.what());
   }
+  sinks_.push_back(std::make_unique<metrics_sink>(metrics_));
+  if (usage_) sinks_.push_back(std::make_unique<usage_sink>(*usage_));
+  sinks_.push_back(std::make_unique<event_sink>(events_));
+  sinks_.push_back(std::make_unique<access_log_sink>([this] { return state()->cfg->server.access_log; }));
 }
 
 gateway::~gateway() = default;
@@ -223,7 +227,7 @@ void gateway::attach(http::server& srv) {
     pools_.push_back(std::make_unique<http::upstream_pool>(srv.worker_context(i), *tls_, st->cfg->upstream));
 }
 
-http::net::awaitable<void> gateway::refuse_unauthenticated(http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::refuse_unauthenticated(http::exchange& ex, request_record& log) {
   log.status = 401;
   log.error = "missing or invalid API key";
   auto res =
@@ -234,7 +238,7 @@ http::net::awaitable<void> gateway::refuse_unauthenticated(http::exchange& ex, r
   co_await http::send(ex, res);
 }
 
-http::net::awaitable<void> gateway::reply_error(http::exchange& ex, request_log& log, unsigned status,
+http::net::awaitable<void> gateway::reply_error(http::exchange& ex, request_record& log, unsigned status,
                                                 std::string message, std::string_view code) {
   log.status = status;
   log.error = message;
@@ -243,7 +247,7 @@ http::net::awaitable<void> gateway::reply_error(http::exchange& ex, request_log&
 
 http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   auto st = state();  // this request's configuration, to its end
-  request_log log;
+  request_record log;
   std::string_view target = ex.req.target();
   log.path = std::string(target.substr(0, target.find('?')));
   const auto method = ex.req.method();
@@ -254,7 +258,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
     co_await reply_error(ex, log, 404,
                          fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
                          "unknown_endpoint");
-    finish(*st, ex, log);
+    finish(ex, log);
     co_return;
   }
   const route& r = *found.found;
@@ -293,10 +297,11 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   } else {
     co_await answer(r.id, *st, ex, log);
   }
-  finish(*st, ex, log);
+  finish(ex, log);
 }
 
-http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st, http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st, http::exchange& ex,
+                                           request_record& log) {
   const std::string& path = log.path;
   switch (id) {
     case route_id::root: {
@@ -409,7 +414,7 @@ http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::excha
   }
 }
 
-http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exchange& ex, request_record& log) {
   // Same API on both sides: a model named directly or by an alias (no route: nothing to fail
   // over to) on an Anthropic backend gets the client's bytes, only the model renamed, and its
   // answer as it is: cache_control, documents and every other Anthropic field intact.
@@ -430,7 +435,7 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
   co_await proxy(st, ex, "/chat/completions", log, &make, &native);
 }
 
-http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::exchange& ex, request_record& log) {
   auto read = read_count_tokens_request(ex.req.body());
   if (auto* err = std::get_if<api::api_error>(&read)) {
     co_await reply_error(ex, log, err->status, err->message, "invalid_request");
@@ -470,7 +475,7 @@ http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::
 }
 
 // POST /v1/responses: refusals name the feature in OpenAI's `param`; then as messages().
-http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exchange& ex, request_record& log) {
   auto translated = responses_to_openai(ex.req.body());
   if (auto* err = std::get_if<api::api_error>(&translated)) {
     log.status = err->status;
@@ -488,7 +493,7 @@ http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exc
 }
 
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                          request_log& log, const translator_factory* make_translator,
+                                          request_record& log, const translator_factory* make_translator,
                                           const native_request* native) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
@@ -669,10 +674,11 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     outcome.error = std::move(message);
   }
   record_outcome(log, outcome);
-  if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + attempts.substr(0, attempts.size() - 2);
+  if (!attempts.empty()) log.attempts = attempts.substr(0, attempts.size() - 2);
+  if (!attempts.empty() && outcome.status < 400) log.error = "failed over: " + log.attempts;
 }
 
-http::net::awaitable<void> gateway::relay_same_api(const gateway_state& st, http::exchange& ex, request_log& log,
+http::net::awaitable<void> gateway::relay_same_api(const gateway_state& st, http::exchange& ex, request_record& log,
                                                    const direct_target& direct, std::string_view path) {
   log.requested_model = direct.requested;
   log.backend = direct.backend->name;
@@ -689,7 +695,7 @@ http::net::awaitable<void> gateway::relay_same_api(const gateway_state& st, http
   record_outcome(log, outcome);
 }
 
-void gateway::record_outcome(request_log& log, const backends::forward_outcome& outcome) {
+void gateway::record_outcome(request_record& log, const backends::forward_outcome& outcome) {
   log.status = outcome.status;
   log.error = outcome.error;
   log.bytes = outcome.response_bytes;

@@ -29,6 +29,8 @@
 #include "server/event_hub.h"
 #include "server/metrics.h"
 #include "server/request_plan.h"
+#include "server/request_record.h"
+#include "server/request_sinks.h"
 #include "server/route_table.h"
 #include "server/usage_store.h"
 
@@ -94,22 +96,21 @@ class gateway {
   gateway_metrics& metrics() { return metrics_; }
 
  private:
-  struct request_log;
   // Sends an OpenAI-style error and notes it for the access log. (A member, not a capturing
   // coroutine lambda: GCC 12 mishandles those.)
   // Answers a request that passed its route's checks (auth, body type, method, rate limit).
-  http::net::awaitable<void> answer(route_id id, const gateway_state& st, http::exchange& ex, request_log& log);
+  http::net::awaitable<void> answer(route_id id, const gateway_state& st, http::exchange& ex, request_record& log);
   // The Prometheus text of GET /metrics.
   std::string metrics_text();
-  static http::net::awaitable<void> refuse_unauthenticated(http::exchange& ex, request_log& log);
-  static http::net::awaitable<void> reply_error(http::exchange& ex, request_log& log, unsigned status,
+  static http::net::awaitable<void> refuse_unauthenticated(http::exchange& ex, request_record& log);
+  static http::net::awaitable<void> reply_error(http::exchange& ex, request_record& log, unsigned status,
                                                 std::string message, std::string_view code);
   // What a blocking admin job produces: 200 and a JSON body, or a status and an error message.
   struct job_result {
     unsigned status = 200;
     std::string text;
   };
-  static http::net::awaitable<void> reply_job(http::exchange& ex, request_log& log, const job_result& r,
+  static http::net::awaitable<void> reply_job(http::exchange& ex, request_record& log, const job_result& r,
                                               std::string_view error_code);
   // Makes the translator of one send when the client speaks another API than the upstream.
   using translator_factory = std::function<std::unique_ptr<backends::response_translator>()>;
@@ -126,24 +127,25 @@ class gateway {
   // Routes an OpenAI-format request (ex.req.body()) to `path` ("/chat/completions") through its
   // plan, failing over before the first byte. `make_translator`: the answer goes back in the
   // client's API; `native`: see native_request.
-  http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path, request_log& log,
-                                   const translator_factory* make_translator = nullptr,
+  http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
+                                   request_record& log, const translator_factory* make_translator = nullptr,
                                    const native_request* native = nullptr);
   // The Ollama-compatible API (gateway_ollama_api.cpp): /api/chat, /api/generate, /api/embed,
   // /api/embeddings, /api/tags, /api/ps, /api/show, /api/version.
   http::net::awaitable<void> ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                        request_log& log);
+                                        request_record& log);
   // POST /v1/messages (Anthropic), through proxy() with translation both ways.
-  http::net::awaitable<void> messages(const gateway_state& st, http::exchange& ex, request_log& log);
+  http::net::awaitable<void> messages(const gateway_state& st, http::exchange& ex, request_record& log);
   // POST /v1/messages/count_tokens: counted by the target where it can count (an Anthropic
   // upstream's own endpoint; a local engine's template and tokenizer), else a 400.
-  http::net::awaitable<void> count_tokens(const gateway_state& st, http::exchange& ex, request_log& log);
+  http::net::awaitable<void> count_tokens(const gateway_state& st, http::exchange& ex, request_record& log);
   // POST /v1/responses (OpenAI Responses), through proxy() with translation both ways.
-  http::net::awaitable<void> responses(const gateway_state& st, http::exchange& ex, request_log& log);
+  http::net::awaitable<void> responses(const gateway_state& st, http::exchange& ex, request_record& log);
   http::net::awaitable<void> list_models(const gateway_state& st, http::exchange& ex);
   http::net::awaitable<void> get_model(const gateway_state& st, http::exchange& ex, std::string_view id,
-                                       request_log& log);
-  void finish(const gateway_state& st, const http::exchange& ex, const request_log& log);
+                                       request_record& log);
+  // Completes the record (timings, who) and hands it to every sink.
+  void finish(const http::exchange& ex, request_record& log);
   // Same API on both sides: the client's request goes to its backend as it is (only the model
   // renamed) and the answer comes back as it is (see messages(), ollama_api()).
   struct direct_target {
@@ -155,18 +157,18 @@ class gateway {
   };
   static std::optional<direct_target> same_api_target(const std::string& body, const config& cfg,
                                                       const catalog_snapshot& catalog, backend_type type);
-  http::net::awaitable<void> relay_same_api(const gateway_state& st, http::exchange& ex, request_log& log,
+  http::net::awaitable<void> relay_same_api(const gateway_state& st, http::exchange& ex, request_record& log,
                                             const direct_target& direct, std::string_view path);
   // What a send did, into the access log and the token metrics.
-  void record_outcome(request_log& log, const backends::forward_outcome& outcome);
+  void record_outcome(request_record& log, const backends::forward_outcome& outcome);
   // The admin API of local engines and the store: /api/engines[/load|/unload], /api/models.
   http::net::awaitable<void> engines_api(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                         request_log& log);
+                                         request_record& log);
   // The hub admin API (gateway_hub_api.cpp): /api/hub/search, /api/models/pull (SSE progress).
-  http::net::awaitable<void> hub_api(http::exchange& ex, std::string_view path, request_log& log);
+  http::net::awaitable<void> hub_api(http::exchange& ex, std::string_view path, request_record& log);
 
   // GET /api/backends: every backend, configured or discovered, with its listing state.
-  http::net::awaitable<void> backends_api(const gateway_state& st, http::exchange& ex, request_log& log);
+  http::net::awaitable<void> backends_api(const gateway_state& st, http::exchange& ex, request_record& log);
   // Publishes base_cfg_ plus the discovered local servers (found_).
   // `base` (null: the current one) becomes base_cfg_ once it is running.
   std::vector<std::string> reload_with_discoveries(std::shared_ptr<const config> base = nullptr);
@@ -190,9 +192,10 @@ class gateway {
   router_state router_;
   key_rate_limiter key_limits_;
   event_hub events_;
-  std::unique_ptr<usage_store> usage_;  // null when the ledger could not be opened
-  http::net::awaitable<void> usage_api(http::exchange& ex, request_log& log);
-  http::net::awaitable<void> events_api(http::exchange& ex, request_log& log);
+  std::unique_ptr<usage_store> usage_;                // null when the ledger could not be opened
+  std::vector<std::unique_ptr<request_sink>> sinks_;  // where finished requests go (finish())
+  http::net::awaitable<void> usage_api(http::exchange& ex, request_record& log);
+  http::net::awaitable<void> events_api(http::exchange& ex, request_record& log);
   // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
   // `body`: what to send (before its model is renamed); null: ex.req.body().
   http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, plan_entry& a,

@@ -10,7 +10,7 @@
 #include "http/error_body.h"
 #include "http/event_stream.h"
 #include "http/pch.h"
-#include "server/request_log.h"
+#include "server/request_record.h"
 #include "store/local_model_json.h"
 
 namespace sy {
@@ -18,7 +18,7 @@ namespace sy {
 namespace json = boost::json;
 namespace bhttp = http::bhttp;
 
-http::net::awaitable<void> gateway::events_api(http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::events_api(http::exchange& ex, request_record& log) {
   log.status = 200;
   auto sub = events_.subscribe(co_await http::net::this_coro::executor);
   http::event_stream out(ex);
@@ -38,7 +38,7 @@ http::net::awaitable<void> gateway::events_api(http::exchange& ex, request_log& 
   co_await out.close();
 }
 
-http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::exchange& ex, request_record& log) {
   auto snapshot = catalog_.snapshot();
   json::array list;
   auto add = [&](json::object o, const std::string& name) {
@@ -65,7 +65,7 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
   co_await http::send(ex, res);
 }
 
-http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_log& log) {
+http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_record& log) {
   if (!usage_) {
     co_await reply_error(ex, log, 503, "usage is not being recorded (the ledger could not be opened)",
                          "usage_unavailable");
@@ -147,7 +147,7 @@ json::object engine_json(const engine::engine_report& e) {
 }  // namespace
 
 http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                                request_log& log) {
+                                                request_record& log) {
   const auto method = ex.req.method();
   auto reply_json = [&](unsigned status, json::value body) -> http::net::awaitable<void> {
     log.status = status;

@@ -13,7 +13,7 @@
 #include "http/error_body.h"
 #include "http/pch.h"
 #include "server/local_discovery.h"
-#include "server/request_log.h"
+#include "server/request_record.h"
 
 namespace sy {
 

@@ -18,7 +18,7 @@
 #include "hub/model_inspection.h"
 #include "hub/model_pull.h"
 #include "server/gateway.h"
-#include "server/request_log.h"
+#include "server/request_record.h"
 #include "store/store_error.h"
 
 namespace sy {
@@ -54,7 +54,7 @@ std::string error_json(std::string_view message, std::string_view code) {
 
 }  // namespace
 
-http::net::awaitable<void> gateway::reply_job(http::exchange& ex, request_log& log, const job_result& r,
+http::net::awaitable<void> gateway::reply_job(http::exchange& ex, request_record& log, const job_result& r,
                                               std::string_view error_code) {
   if (r.status != 200) {
     co_await reply_error(ex, log, r.status, r.text, error_code);
@@ -65,7 +65,7 @@ http::net::awaitable<void> gateway::reply_job(http::exchange& ex, request_log& l
   co_await http::send(ex, res);
 }
 
-http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view path, request_log& log) {
+http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view path, request_record& log) {
   if (!local_) {
     co_await reply_error(ex, log, 503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
     co_return;

@@ -10,7 +10,7 @@
 #include "http/error_body.h"
 #include "http/pch.h"
 #include "router/model_resolver.h"
-#include "server/request_log.h"
+#include "server/request_record.h"
 #include "store/local_model_json.h"
 
 namespace sy {
@@ -95,7 +95,7 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
 }
 
 http::net::awaitable<void> gateway::get_model(const gateway_state& st, http::exchange& ex, std::string_view id,
-                                              request_log& log) {
+                                              request_record& log) {
   auto snapshot = catalog_.snapshot();
   model_resolver resolver(*st.cfg, *snapshot);
   auto resolved = resolver.resolve(id);

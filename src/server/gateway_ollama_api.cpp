@@ -12,7 +12,7 @@
 #include "router/model_resolver.h"
 #include "server/gateway.h"
 #include "server/inbound_ollama.h"
-#include "server/request_log.h"
+#include "server/request_record.h"
 
 namespace sy {
 
@@ -38,7 +38,7 @@ api::ollama_model_details details_of(const store::local_model& m) {
 }  // namespace
 
 http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,
-                                               request_log& log) {
+                                               request_record& log) {
   const auto method = ex.req.method();
   auto reply = [&](std::string body) -> http::net::awaitable<void> {
     log.status = 200;
