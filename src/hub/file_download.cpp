@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
+#include "core/sha256.h"
 #include "hub/file_lock.h"
 #include "hub/hub_error.h"
 #include "hub/hub_http.h"
-#include "hub/sha256.h"
 
 namespace fs = std::filesystem;
 
@@ -391,10 +391,14 @@ download_result download_file(const download_request& req, const download_option
     bool same = fs::file_size(req.final_path, ec) == req.size && !ec;
     if (same && !req.sha256.empty()) {
       download_progress p{0, req.size, 0, true, false};
-      same = sha256_file(req.final_path, [&](uint64_t done) {
-               p.done = done;
-               report(p);
-             }) == req.sha256;
+      try {
+        same = sha256_file(req.final_path, [&](uint64_t done) {
+                 p.done = done;
+                 report(p);
+               }) == req.sha256;
+      } catch (const sha256_error& e) {
+        throw hub_error(e.what());  // what the hub's callers catch, as before sha256 moved to core/
+      }
     }
     if (same) return result;
     throw hub_error(req.final_path + " exists and is not the file asked for (size or sha256 differ); remove it first");

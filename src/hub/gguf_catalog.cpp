@@ -6,9 +6,9 @@
 #include <regex>
 #include <set>
 
+#include "core/close_matches.h"
 #include "core/human_units.h"
 #include "hub/hub_error.h"
-#include "router/close_matches.h"
 
 namespace sy::hub {
 namespace {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "router/close_matches.h"
+#include "core/close_matches.h"
 
 namespace sy {
 

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 #include "core/rfc3339.h"
 #include "server/usage_store.h"
@@ -85,30 +87,17 @@ std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::s
 
 // ---- query strings --------------------------------------------------------------------------
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '+') {
-      c = ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      c = char(hi * 16 + lo);
-      i += 2;
-    }
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;  // no control characters
-    out += c;
-  }
+// One name or value of a query string, percent-decoded by Boost.URL ('+' is a space, as in HTML
+// forms); nullopt when an escape is malformed ("%zz", a '%' less than two characters before the end)
+// or when the decoded text holds a control character. Other raw characters pass, as they always have.
+std::optional<std::string> decode_query_part(std::string_view s) {
+  auto encoded = boost::urls::make_pct_string_view(s);
+  if (!encoded) return std::nullopt;
+  boost::urls::encoding_opts opt;
+  opt.space_as_plus = true;
+  std::string out = encoded->decode(opt);
+  auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  if (std::any_of(out.begin(), out.end(), control)) return std::nullopt;
   return out;
 }
 
@@ -172,8 +161,8 @@ std::variant<usage_query, std::string> usage_store::parse_usage_query(std::strin
   std::map<std::string, std::string> params;
   for (auto piece : pieces) {
     auto eq = piece.find('=');
-    auto name = percent_decode(piece.substr(0, eq));
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1));
+    auto name = decode_query_part(piece.substr(0, eq));
+    auto value = decode_query_part(eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1));
     if (!name || !value) return fmt::format("bad percent-encoding or a control character in '{}'", quoted(piece));
     if (value->size() > max_value_bytes)
       return fmt::format("{}: the value is longer than {} bytes", quoted(*name), max_value_bytes);

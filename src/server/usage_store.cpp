@@ -12,7 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/json.hpp>
 
-#include "hub/sha256.h"
+#include "core/sha256.h"
 
 namespace sy {
 namespace {
@@ -132,7 +132,7 @@ std::int64_t clamp(std::int64_t v, std::int64_t hi) {
 
 std::string usage_key_id(std::string_view api_key) {
   if (api_key.empty()) return "anonymous";
-  hub::sha256_hasher h;
+  sha256_hasher h;
   h.update(api_key.data(), api_key.size());
   return "key-" + h.hex_digest().substr(0, 12);
 }

@@ -12,12 +12,12 @@
 #include <thread>
 
 #include "child_process.h"
+#include "core/sha256.h"
 #include "gguf_fixtures.h"
 #include "hub/file_download.h"
 #include "hub/hub_api.h"
 #include "hub/hub_error.h"
 #include "hub/model_pull.h"
-#include "hub/sha256.h"
 #include "mock_hub_process.h"
 #include "store/model_library.h"
 
@@ -97,12 +97,12 @@ std::string error_of(F&& f, int* status = nullptr) {
 
 hub::download_request blob_request(const mock_hub_process& m, const std::string& dest) {
   return {m.url("blob-Q2_K.gguf"), dest + "/.partial/blob.part", dest + "/blob-Q2_K.gguf", blob_size,
-          hub::sha256_file(fixture().path("blob-Q2_K.gguf"))};
+          sha256_file(fixture().path("blob-Q2_K.gguf"))};
 }
 
 hub::download_request long_request(const mock_hub_process& m, const std::string& dest) {
   return {m.url("long-Q3_K_M.gguf"), dest + "/.partial/long.part", dest + "/long-Q3_K_M.gguf", long_size,
-          hub::sha256_file(fixture().path("long-Q3_K_M.gguf"))};
+          sha256_file(fixture().path("long-Q3_K_M.gguf"))};
 }
 
 // Two connections over the three blocks of the long file, cancelled once `at_least` bytes are on
@@ -147,7 +147,7 @@ TEST(hub_api, lists_a_repository_with_sizes_and_lfs_sha256) {
   ASSERT_TRUE(by.contains("tiny-Q4_K_M.gguf"));
   EXPECT_FALSE(by.contains(".hub-meta"));
   EXPECT_EQ(by["tiny-Q4_K_M.gguf"].size, fs::file_size(fixture().path("tiny-Q4_K_M.gguf")));
-  EXPECT_EQ(by["tiny-Q4_K_M.gguf"].sha256, hub::sha256_file(fixture().path("tiny-Q4_K_M.gguf")));
+  EXPECT_EQ(by["tiny-Q4_K_M.gguf"].sha256, sha256_file(fixture().path("tiny-Q4_K_M.gguf")));
   EXPECT_EQ(by["README.md"].sha256, "");
 }
 
@@ -213,7 +213,7 @@ TEST(file_download, resumes_after_a_dropped_connection_from_the_byte_reached) {
   o.parallel_threshold = uint64_t{64} << 20;  // one connection
   auto r = hub::download_file(blob_request(m, dest), o);
   EXPECT_TRUE(r.transferred);
-  EXPECT_EQ(hub::sha256_file(dest + "/blob-Q2_K.gguf"), hub::sha256_file(fixture().path("blob-Q2_K.gguf")));
+  EXPECT_EQ(sha256_file(dest + "/blob-Q2_K.gguf"), sha256_file(fixture().path("blob-Q2_K.gguf")));
   auto reqs = m.requests("blob-Q2_K.gguf", 2);
   ASSERT_EQ(reqs.size(), 2u) << m.proc->output();
   EXPECT_THAT(reqs[0], HasSubstr("range=bytes=0-8388607 auth=absent status=206 sent=1000000"));
@@ -231,7 +231,7 @@ TEST(file_download, splits_a_big_file_into_parallel_ranges_and_resumes_a_chunk) 
   auto r = hub::download_file(blob_request(m, dest), o);
   EXPECT_EQ(r.connections, 4u);
   EXPECT_EQ(r.fetched, blob_size);
-  EXPECT_EQ(hub::sha256_file(dest + "/blob-Q2_K.gguf"), hub::sha256_file(fixture().path("blob-Q2_K.gguf")));
+  EXPECT_EQ(sha256_file(dest + "/blob-Q2_K.gguf"), sha256_file(fixture().path("blob-Q2_K.gguf")));
   auto log = m.proc->output();
   for (auto range : {"0-2097151", "2097152-4194303", "4194304-6291455", "6291456-8388607", "5000000-6291455"})
     EXPECT_THAT(log, HasSubstr(std::string("cdn /cdn/owner/repo/blob-Q2_K.gguf range=bytes=") + range));
@@ -261,7 +261,7 @@ TEST(file_download, continues_from_the_bytes_on_disk_after_an_interruption) {
   auto reqs = m.requests("blob-Q2_K.gguf", 2);
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_THAT(reqs[1], HasSubstr("range=bytes=" + std::to_string(on_disk) + "-8388607 "));
-  EXPECT_EQ(hub::sha256_file(req.final_path), req.sha256);
+  EXPECT_EQ(sha256_file(req.final_path), req.sha256);
 }
 
 TEST(file_download, hands_out_blocks_in_file_order_and_verifies_a_resumed_download) {
@@ -280,7 +280,7 @@ TEST(file_download, hands_out_blocks_in_file_order_and_verifies_a_resumed_downlo
   EXPECT_TRUE(r.transferred);
   EXPECT_GE(r.resumed_from, uint64_t{3} << 20);
   EXPECT_EQ(r.resumed_from + r.fetched, long_size);
-  EXPECT_EQ(hub::sha256_file(req.final_path), req.sha256);
+  EXPECT_EQ(sha256_file(req.final_path), req.sha256);
   // the blocks (6, 4 and 2 MiB) in file order; the first two were under way when cancelled, and
   // went on from the byte reached
   std::string log;
@@ -319,7 +319,7 @@ TEST(file_download, a_checksum_mismatch_in_a_parallel_download_leaves_nothing) {
   mock_hub_process m(fixture().dir, {});
   std::string dest = temp_dir() + "/dl-mismatch";
   auto req = long_request(m, dest);
-  req.sha256 = hub::sha256_file(fixture().path("blob-Q2_K.gguf"));  // the digest of another file
+  req.sha256 = sha256_file(fixture().path("blob-Q2_K.gguf"));  // the digest of another file
   hub::download_options o;
   o.hub = hub_opts(m);
   o.parallel_threshold = 1 << 20;
@@ -370,7 +370,7 @@ TEST(pull, downloads_verifies_and_registers_then_finds_it_present) {
   EXPECT_EQ(r.path, "tiny-Q4_K_M.gguf");
   EXPECT_EQ(r.files, std::vector<std::string>{o.home + "/models/owner/repo/tiny-Q4_K_M.gguf"});
   EXPECT_EQ(r.model.source, "hf:owner/repo/tiny-Q4_K_M.gguf");
-  EXPECT_EQ(r.model.sha256, hub::sha256_file(fixture().path("tiny-Q4_K_M.gguf")));
+  EXPECT_EQ(r.model.sha256, sha256_file(fixture().path("tiny-Q4_K_M.gguf")));
   EXPECT_THAT(m.requests("/resolve/", 1).at(0),
               HasSubstr("/owner/repo/resolve/0123456789abcdef0123456789abcdef01234567/tiny-Q4_K_M.gguf"));
   EXPECT_THAT(notes.front(), HasSubstr("pulling owner/repo tiny-Q4_K_M.gguf (Q4_K_M,"));

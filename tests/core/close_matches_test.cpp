@@ -1,4 +1,4 @@
-#include "router/close_matches.h"
+#include "core/close_matches.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

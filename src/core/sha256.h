@@ -1,13 +1,20 @@
 #pragma once
-// SHA-256 (OpenSSL) for download verification: incremental, or over a file. One object per
-// thread.
+// SHA-256 (OpenSSL): incremental, or over a file. Download verification (hub/) and usage key ids
+// (server/usage_store) use it. One object per thread.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
-namespace sy::hub {
+namespace sy {
+
+// What the hasher and sha256_file throw: OpenSSL failed, or the file cannot be read.
+class sha256_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class sha256_hasher {
  public:
@@ -23,8 +30,8 @@ class sha256_hasher {
   std::unique_ptr<state> s_;
 };
 
-// The digest of a whole file; `progress(bytes_hashed)` is called now and then. Throws hub_error
+// The digest of a whole file; `progress(bytes_hashed)` is called now and then. Throws sha256_error
 // when the file cannot be read.
 std::string sha256_file(const std::string& path, const std::function<void(uint64_t)>& progress = {});
 
-}  // namespace sy::hub
+}  // namespace sy
