@@ -1,10 +1,9 @@
-// Capabilities: what a request needs, what a listed model is known to lack, and what model lists
-// say about their models.
+// Capabilities: what a request needs and what a listed model is known to lack (what model lists
+// say about their models: tests/backends/openai_model_list_test.cpp).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "backends/openai_compat/openai_backend.h"
 #include "router/model_capabilities.h"
 
 namespace {
@@ -64,26 +63,4 @@ TEST(model_capabilities, only_what_is_known_to_be_missing_rules_a_model_out) {
   sy::model_capabilities chat_only;
   chat_only.embeddings = false;
   EXPECT_EQ(sy::missing_capability(chat_only, embed), "embeddings");
-}
-
-TEST(model_capabilities, model_lists_say_what_they_know) {
-  // vLLM's max_model_len; an OpenRouter-style entry; a plain OpenAI entry
-  auto parsed = sy::backends::parse_openai_model_list(R"({"object":"list","data":[
-    {"id":"Qwen/Qwen2.5-7B","object":"model","max_model_len":32768},
-    {"id":"vision-model","context_length":128000,"architecture":{"input_modalities":["text","image"]},
-     "supported_parameters":["temperature","tools"]},
-    {"id":"text-model","architecture":{"input_modalities":["text"]},"supported_parameters":["temperature"]},
-    {"id":"gpt-4o-mini","object":"model","owned_by":"openai"}]})");
-  ASSERT_TRUE(std::holds_alternative<sy::model_listing>(parsed));
-  auto& l = std::get<sy::model_listing>(parsed);
-  EXPECT_EQ(l.ids.size(), 4u);
-  EXPECT_EQ(l.capabilities.at("Qwen/Qwen2.5-7B").context_length, 32768);
-  EXPECT_EQ(l.capabilities.at("vision-model").vision, true);
-  EXPECT_EQ(l.capabilities.at("vision-model").tools, true);
-  EXPECT_EQ(l.capabilities.at("text-model").vision, false);
-  EXPECT_EQ(l.capabilities.at("text-model").tools, false);
-  EXPECT_FALSE(l.capabilities.contains("gpt-4o-mini"));  // says nothing: nothing is ruled out
-
-  EXPECT_TRUE(std::holds_alternative<std::string>(sy::backends::parse_openai_model_list("{}")));
-  EXPECT_TRUE(std::holds_alternative<std::string>(sy::backends::parse_openai_model_list("not json")));
 }
