@@ -5,8 +5,8 @@
 #include <cstdint>
 
 #include "api/ollama_api.h"
-#include "core/rfc3339.h"
 #include "chat_fuzz_common.h"
+#include "core/rfc3339.h"
 
 namespace {
 

@@ -23,12 +23,13 @@ struct throwing_server {
   unsigned short port;
 
   throwing_server()
-      : srv(options(), [](http::exchange& ex) -> http::net::awaitable<void> {
-          if (ex.req.target() == "/throw") throw std::runtime_error("boom");
-          auto res = http::json_response(ex, 200, "\"ok\"");
-          co_await http::send(ex, res);
-          if (ex.req.target() == "/throw-late") throw std::runtime_error("boom after the answer");
-        }),
+      : srv(options(),
+            [](http::exchange& ex) -> http::net::awaitable<void> {
+              if (ex.req.target() == "/throw") throw std::runtime_error("boom");
+              auto res = http::json_response(ex, 200, "\"ok\"");
+              co_await http::send(ex, res);
+              if (ex.req.target() == "/throw-late") throw std::runtime_error("boom after the answer");
+            }),
         port(srv.start()) {}
   ~throwing_server() {
     srv.drain(std::chrono::seconds(1));
