@@ -195,6 +195,15 @@ test('same API on both sides: an Anthropic client\'s request reaches an Anthropi
   assert.equal(final.usage.output_tokens, 9);
 });
 
+// POST /v1/messages as plain JSON (fields the SDK does not type: container, mcp_servers, ...).
+function postMessages(body) {
+  return fetch(`${stack.baseURL}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify(body),
+  });
+}
+
 test('through a route, Anthropic-only fields reach the Anthropic target: translation is per attempt', async () => {
   received = [];
   const cached = { type: 'text', text: 'A long shared context.', cache_control: { type: 'ephemeral', ttl: '1h' } };
@@ -205,17 +214,13 @@ test('through a route, Anthropic-only fields reach the Anthropic target: transla
     context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
     mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'example' }],
   };
-  const res = await fetch(`${stack.baseURL}/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({
+  const res = await postMessages({
       model: 'claude-route',
       max_tokens: 30,
       system: [cached],
       messages: [{ role: 'user', content: [cached, { type: 'text', text: 'summarise' }] }],
       ...fields,
-    }),
-  });
+    });
   assert.equal(res.status, 200, await res.clone().text());
   const msg = await res.json();
   assert.equal(msg.id, 'msg_fake_1');  // the Anthropic upstream's own answer, relayed
@@ -241,26 +246,18 @@ test('the same route fails over to its OpenAI-compatible target for a request wi
 });
 
 test('a request only an Anthropic target can take is not sent to the others: a 400 says why', async () => {
-  const res = await fetch(`${stack.baseURL}/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({
+  const res = await postMessages({
       model: 'claude-route',
       max_tokens: 30,
       container: 'container_abc',
       messages: [{ role: 'user', content: 'overloaded' }],
-    }),
-  });
+    });
   const body = await res.json();
   assert.ok(res.status >= 500, `${res.status} ${JSON.stringify(body)}`);  // the Anthropic target failed; the mock could not take `container`
   assert.equal(body.type, 'error');
   assert.match(body.error.message, /claude\/claude-fake-1: .*529|overloaded/i);
   assert.match(body.error.message, /mock\/mock-chat: .*container/);
-  const direct = await fetch(`${stack.baseURL}/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sy-client-key', 'anthropic-version': '2023-06-01' },
-    body: JSON.stringify({ model: 'fast', max_tokens: 30, container: 'c', messages: [{ role: 'user', content: 'hi' }] }),
-  });
+  const direct = await postMessages({ model: 'fast', max_tokens: 30, container: 'c', messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(direct.status, 400);  // an OpenAI-compatible model alone: refused, naming the field
   assert.match((await direct.json()).error.message, /container/);
 });
