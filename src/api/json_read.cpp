@@ -248,4 +248,28 @@ bool read_function_definition(json_reader& rd, const json::object& o, const std:
          rd.object_text_member(o, "parameters", path, def.parameters);
 }
 
+bool parse_function_tools(json_reader& rd, chat_request& req, const json::value& v, function_tools_rules rules) {
+  const auto& lim = rd.limits();
+  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
+    std::string type = "function";
+    if (rules.type_required ? !rd.required_string_member(t, "type", tpath, type, lim.max_name_bytes)
+                            : !rd.string_member(t, "type", tpath, type, lim.max_name_bytes))
+      return false;
+    if (type != "function") {
+      note_untranslated(req, "tools of type '" + type + "'");
+      return true;
+    }
+    auto fpath = path_of(tpath, "function");
+    auto* fv = member(t, "function");
+    if (!fv) return rd.fail(fpath, "missing");
+    auto* f = rd.object(*fv, fpath);
+    if (!f) return false;
+    tool_definition def;
+    if (!read_function_definition(rd, *f, fpath, def)) return false;
+    if (rules.read_strict && !rd.boolean_member(*f, "strict", fpath, def.strict)) return false;
+    req.tools.push_back(std::move(def));
+    return true;
+  });
+}
+
 }  // namespace sy::api::detail

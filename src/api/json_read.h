@@ -122,4 +122,13 @@ bool string_or_parts(json_reader& rd, const json::value& v, const std::string& p
   });
 }
 
+// The tool list OpenAI chat and Ollama share: [{"type":"function","function":{name, description,
+// parameters[, strict]}}] into req.tools; a tool of another type is noted as untranslated.
+// OpenAI requires `type` and has `strict`; Ollama defaults `type` to "function".
+struct function_tools_rules {
+  bool type_required = true;
+  bool read_strict = true;
+};
+bool parse_function_tools(json_reader& rd, chat_request& req, const json::value& v, function_tools_rules rules);
+
 }  // namespace sy::api::detail

@@ -203,27 +203,6 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, std
   return true;
 }
 
-bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
-  const auto& lim = rd.limits();
-  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
-    std::string type = "function";
-    if (!rd.string_member(t, "type", tpath, type, lim.max_name_bytes)) return false;
-    if (type != "function") {
-      note_untranslated(req, "tools of type '" + type + "'");
-      return true;
-    }
-    auto fpath = path_of(tpath, "function");
-    auto* fv = member(t, "function");
-    if (!fv) return rd.fail(fpath, "missing");
-    auto* f = rd.object(*fv, fpath);
-    if (!f) return false;
-    tool_definition def;
-    if (!read_function_definition(rd, *f, fpath, def)) return false;
-    req.tools.push_back(std::move(def));
-    return true;
-  });
-}
-
 bool parse_format(json_reader& rd, chat_request& req, const json::value& v) {
   if (auto* s = v.if_string()) {
     if (s->empty()) return true;
@@ -369,7 +348,9 @@ bool parse_chat_body(json_reader& rd, const json::object& o, chat_request& req) 
     for (std::size_t i = 0; i < msgs->size(); ++i)
       if (!parse_message(rd, req, (*msgs)[i], i, open)) return false;
   }
-  if (auto* t = member(o, "tools"); t && !parse_tools(rd, req, *t)) return false;
+  if (auto* t = member(o, "tools");
+      t && !parse_function_tools(rd, req, *t, {.type_required = false, .read_strict = false}))
+    return false;
   keep_unknown(o, req,
                {"model", "messages", "tools", "format", "options", "stream", "think", "keep_alive", "truncate", "shift",
                 "logprobs", "top_logprobs"});

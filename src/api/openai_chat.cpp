@@ -196,28 +196,6 @@ bool parse_message(json_reader& rd, chat_request& req, const json::value& v, con
   return true;
 }
 
-bool parse_tools(json_reader& rd, chat_request& req, const json::value& v) {
-  const auto& lim = rd.limits();
-  return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {
-    std::string type;
-    if (!rd.required_string_member(t, "type", tpath, type, lim.max_name_bytes)) return false;
-    if (type != "function") {
-      note_untranslated(req, "tools of type '" + type + "'");
-      return true;
-    }
-    auto fpath = path_of(tpath, "function");
-    auto* fv = member(t, "function");
-    if (!fv) return rd.fail(fpath, "missing");
-    auto* f = rd.object(*fv, fpath);
-    if (!f) return false;
-    tool_definition def;
-    if (!read_function_definition(rd, *f, fpath, def) || !rd.boolean_member(*f, "strict", fpath, def.strict))
-      return false;
-    req.tools.push_back(std::move(def));
-    return true;
-  });
-}
-
 bool parse_tool_choice(json_reader& rd, chat_request& req, const json::value& v) {
   if (auto* s = v.if_string()) {
     if (*s == "auto")
@@ -318,7 +296,7 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
   if (!rd.integer_member(o, "n", "", n, 1, 128)) return false;
   if (n && *n > 1) note_untranslated(req, "n");
   if (auto* st = member(o, "stop"); st && !rd.stop_sequences(*st, req.stop, "stop")) return false;
-  if (auto* t = member(o, "tools"); t && !parse_tools(rd, req, *t)) return false;
+  if (auto* t = member(o, "tools"); t && !parse_function_tools(rd, req, *t, {})) return false;
   if (auto* t = member(o, "tool_choice"); t && !parse_tool_choice(rd, req, *t)) return false;
   if (!rd.boolean_member(o, "parallel_tool_calls", "", req.parallel_tool_calls)) return false;
   if (auto* f = member(o, "response_format"); f && !parse_response_format(rd, req, *f)) return false;

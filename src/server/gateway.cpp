@@ -255,9 +255,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
 
   const auto found = match_route(path, method);
   if (!found.found) {
-    co_await reply_error(ex, log, 404,
-                         fmt::format("no such endpoint: {} {}", std::string(ex.req.method_string()), path),
-                         "unknown_endpoint");
+    co_await answer(route_id::not_found, *st, ex, log);  // outside the API: no key asked
     finish(ex, log);
     co_return;
   }
@@ -432,7 +430,8 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
   native_request native{backend_type::anthropic, "/messages", std::move(ex.req.body()), std::move(t.untranslatable)};
   ex.req.body() = std::move(t.openai_body);  // from here on, an OpenAI chat request
   translator_factory make = [model = t.model] { return std::make_unique<anthropic_response_translator>(model); };
-  co_await proxy(st, ex, "/chat/completions", log, &make, &native);
+  const auto view = routing_view_of(t.request, "/chat/completions");  // refers to t.request, alive to the end
+  co_await proxy(st, ex, "/chat/completions", log, &make, &native, &view);
 }
 
 http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::exchange& ex, request_record& log) {
@@ -489,15 +488,17 @@ http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exc
   translator_factory make = [model = t.model, echo = std::move(t.echo)] {
     return std::make_unique<responses_response_translator>(model, echo);
   };
-  co_await proxy(st, ex, "/chat/completions", log, &make);
+  const auto view = routing_view_of(t.request, "/chat/completions");  // refers to t.request, alive to the end
+  co_await proxy(st, ex, "/chat/completions", log, &make, nullptr, &view);
 }
 
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_record& log, const translator_factory* make_translator,
-                                          const native_request* native) {
+                                          const native_request* native, const routing_view* view) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
-  auto routed = route_request(ex.req.body(), path, *st.cfg, *snapshot, ex.req["x-session-id"], order);
+  auto routed = view ? route_view(*view, *st.cfg, *snapshot, ex.req["x-session-id"], order)
+                     : route_request(ex.req.body(), path, *st.cfg, *snapshot, ex.req["x-session-id"], order);
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;

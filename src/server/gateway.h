@@ -126,10 +126,11 @@ class gateway {
   };
   // Routes an OpenAI-format request (ex.req.body()) to `path` ("/chat/completions") through its
   // plan, failing over before the first byte. `make_translator`: the answer goes back in the
-  // client's API; `native`: see native_request.
+  // client's API; `native`: see native_request; `view`: what an inbound adapter decoded (the
+  // body is then not parsed again to route it).
   http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                    request_record& log, const translator_factory* make_translator = nullptr,
-                                   const native_request* native = nullptr);
+                                   const native_request* native = nullptr, const routing_view* view = nullptr);
   // The Ollama-compatible API (gateway_ollama_api.cpp): /api/chat, /api/generate, /api/embed,
   // /api/embeddings, /api/tags, /api/ps, /api/show, /api/version.
   http::net::awaitable<void> ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,

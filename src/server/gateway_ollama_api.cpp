@@ -45,8 +45,8 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
     auto res = http::json_response(ex, 200, std::move(body));
     co_await http::send(ex, res);
   };
-  if (api::is_ollama_inference_path(
-          path)) {  // an Ollama backend gets an Ollama client's request as it is (options included)
+  // an Ollama backend named directly gets an Ollama client's request as it is (options included)
+  if (api::is_ollama_inference_path(path)) {
     if (auto direct = same_api_target(ex.req.body(), *st.cfg, *catalog_.snapshot(), backend_type::ollama)) {
       co_await relay_same_api(st, ex, log, *direct, path);
       co_return;
@@ -79,7 +79,8 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
     translator_factory make = [model = t.model, endpoint] {
       return std::make_unique<ollama_response_translator>(model, endpoint);
     };
-    co_await proxy(st, ex, "/chat/completions", log, &make, &native);
+    const auto view = routing_view_of(t.request, "/chat/completions");  // refers to t.request, alive to the end
+    co_await proxy(st, ex, "/chat/completions", log, &make, &native, &view);
   } else if (path == api::ollama_embed_path || path == api::ollama_embeddings_path) {
     bool legacy = path == api::ollama_embeddings_path;
     auto translated = ollama_embed_to_openai(ex.req.body(), legacy);

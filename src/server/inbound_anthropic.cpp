@@ -19,6 +19,7 @@ std::variant<translated_request, api::api_error> anthropic_to_openai(std::string
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   translated_request out{std::move(std::get<std::string>(written)), request.model, request.stream};
   out.untranslatable = std::move(refused);
+  out.request = std::move(request);
   return out;
 }
 

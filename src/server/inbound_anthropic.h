@@ -26,6 +26,7 @@ struct translated_request {
   // client's own API can take the request then (gateway::native_request). The openai_body is
   // still written without it, for routing.
   std::optional<api::api_error> untranslatable;
+  api::chat_request request;  // the decoded request: routing reads it (request_plan.h's routing_view)
 };
 
 // The Messages request as an OpenAI chat request (see translated_request::untranslatable); a

@@ -46,6 +46,7 @@ std::variant<translated_responses_request, api::api_error> responses_to_openai(s
   t.openai_body = std::move(std::get<std::string>(written));
   t.model = request.model;
   t.stream = request.stream;
+  t.request = std::move(request);
   return t;
 }
 

@@ -21,7 +21,8 @@ struct translated_responses_request {
   std::string openai_body;  // what the router and the backends see
   std::string model;        // as the client named it
   bool stream = false;
-  api::responses_echo echo;  // request fields the answer repeats
+  api::responses_echo echo;   // request fields the answer repeats
+  api::chat_request request;  // the decoded request: routing reads it (request_plan.h's routing_view)
 };
 
 // The Responses request as an OpenAI chat request; a 400 naming every feature that cannot be

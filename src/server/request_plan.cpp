@@ -40,6 +40,64 @@ std::uint64_t prompt_prefix_hash(const json::object& obj) {
 
 }  // namespace
 
+routing_view routing_view_of(const api::chat_request& request, std::string_view path) {
+  routing_view view;
+  view.model = request.model;
+  view.stream = request.stream;
+  view.user = request.user.substr(0, 256);
+  view.needs.chat = path == "/chat/completions";
+  view.needs.embeddings = path == "/embeddings";
+  view.needs.tools = !request.tools.empty();
+  std::size_t text_bytes = 0;
+  for (const auto& m : request.messages)
+    for (const auto& p : m.content) {
+      if (p.kind == api::part_kind::text) text_bytes += p.text.size();
+      if (p.kind == api::part_kind::image) view.needs.vision = true;
+      if (p.kind == api::part_kind::tool_result)
+        for (const auto& r : p.result.content) text_bytes += r.text.size();
+    }
+  view.needs.prompt_tokens = static_cast<std::int64_t>(text_bytes / 4);
+  // the first two messages (system + first user turn): the part a conversation keeps as it grows
+  view.prompt_prefix = [&request] {
+    std::string start;
+    for (std::size_t i = 0; i < std::min<std::size_t>(request.messages.size(), 2) && start.size() < 512; ++i) {
+      start += static_cast<char>('0' + static_cast<int>(request.messages[i].role));
+      for (const auto& p : request.messages[i].content) start += p.text;
+    }
+    return hash_text(std::string_view(start).substr(0, 512));
+  };
+  return view;
+}
+
+std::variant<routed_request, request_error> route_view(const routing_view& view, const config& cfg,
+                                                       const catalog_snapshot& catalog, std::string_view session,
+                                                       const target_order_fn& order) {
+  if (view.model.empty())
+    return request_error{400, "'model' is required: a string naming the model, e.g. \"openai/gpt-4o-mini\"",
+                         "missing_model"};
+  if (auto problem = model_name_problem(view.model)) return request_error{400, std::move(*problem), "invalid_model"};
+  routed_request out;
+  out.requested_model = view.model;
+  out.stream = view.stream;
+  out.needs = view.needs;
+  hash_material material;
+  material.session = std::string(session.substr(0, 256));
+  bool needs_hash = false;
+  for (const auto& r : cfg.routes)
+    needs_hash = needs_hash || (r.model == view.model && r.strategy == route_strategy::consistent_hash);
+  if (needs_hash) {
+    material.user = view.user.substr(0, 256);
+    if (view.prompt_prefix) material.prompt = view.prompt_prefix();
+  }
+  auto resolved = model_resolver(cfg, catalog, [&](const route_config& r) {
+                    return order(r, material.key_for(r));
+                  }).resolve(view.model);
+  if (auto* unknown = std::get_if<unknown_model>(&resolved))
+    return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
+  out.target = std::move(std::get<resolved_target>(resolved));
+  return out;
+}
+
 std::variant<routed_request, request_error> route_request(const std::string& body, std::string_view path,
                                                           const config& cfg, const catalog_snapshot& catalog,
                                                           std::string_view session, const target_order_fn& order) {
@@ -54,28 +112,14 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
   if (!model || !model->is_string() || model->as_string().empty())
     return request_error{400, "'model' is required: a string naming the model, e.g. \"openai/gpt-4o-mini\"",
                          "missing_model"};
-  routed_request out;
-  std::string_view name = model->as_string();
-  if (auto problem = model_name_problem(name)) return request_error{400, std::move(*problem), "invalid_model"};
-  out.requested_model = std::string(name);
-  if (auto* st = obj->if_contains("stream"); st && st->is_bool()) out.stream = st->as_bool();
-  out.needs = read_request_needs(*obj, path);
-  hash_material material;
-  material.session = std::string(session.substr(0, 256));
-  bool needs_hash = false;
-  for (const auto& r : cfg.routes)
-    needs_hash = needs_hash || (r.model == name && r.strategy == route_strategy::consistent_hash);
-  if (needs_hash) {
-    if (auto* u = obj->if_contains("user"); u && u->is_string())
-      material.user = std::string(std::string_view(u->as_string()).substr(0, 256));
-    material.prompt = prompt_prefix_hash(*obj);
-  }
-  auto resolved =
-      model_resolver(cfg, catalog, [&](const route_config& r) { return order(r, material.key_for(r)); }).resolve(name);
-  if (auto* unknown = std::get_if<unknown_model>(&resolved))
-    return request_error{404, std::move(unknown->message), "model_not_found", std::move(out.requested_model)};
-  out.target = std::move(std::get<resolved_target>(resolved));
-  return out;
+  routing_view view;
+  view.model = std::string(model->as_string());
+  if (auto* st = obj->if_contains("stream"); st && st->is_bool()) view.stream = st->as_bool();
+  view.needs = read_request_needs(*obj, path);
+  if (auto* u = obj->if_contains("user"); u && u->is_string())
+    view.user = std::string(std::string_view(u->as_string()).substr(0, 256));
+  view.prompt_prefix = [obj] { return prompt_prefix_hash(*obj); };
+  return route_view(view, cfg, catalog, session, order);
 }
 
 std::variant<std::vector<plan_entry>, std::string> plan_request(

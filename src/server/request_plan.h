@@ -11,12 +11,28 @@
 #include <variant>
 #include <vector>
 
+#include "api/chat_types.h"
 #include "core/config.h"
 #include "router/model_capabilities.h"
 #include "router/model_catalog.h"
 #include "router/model_resolver.h"
 
 namespace sy {
+
+// What routing reads from an inference request, whatever API it came in: the router's view of
+// the canonical request. `prompt_prefix` (a hash of the conversation's start, for
+// consistent_hash on "prompt") is computed only when such a route asks for it.
+struct routing_view {
+  std::string model;
+  bool stream = false;
+  request_needs needs;
+  std::string user;  // the body's user field (consistent_hash on "user")
+  std::function<std::uint64_t()> prompt_prefix;
+};
+
+// The view of a request an inbound adapter already decoded (the body is not parsed again). It
+// refers to `request`, which must outlive it. `path`: the OpenAI path it goes to.
+routing_view routing_view_of(const api::chat_request& request, std::string_view path);
 
 // What the gateway needs from an inference request body, read once at the edge.
 struct routed_request {
@@ -41,9 +57,15 @@ struct plan_entry {
 // The route's targets in the order its strategy picks for a request with this hash key.
 using target_order_fn = std::function<std::vector<std::size_t>(const route_config&, std::uint64_t)>;
 
-// Reads the body of an inference request to `path` ("/chat/completions", ...) and resolves its
-// model. Synchronous on purpose: the JSON arena lives on the thread's stack, not in a coroutine
-// frame. `session`: the x-session-id header (a consistent-hash key).
+// Resolves the model of a request from its view. `session`: the x-session-id header (a
+// consistent-hash key).
+std::variant<routed_request, request_error> route_view(const routing_view& view, const config& cfg,
+                                                       const catalog_snapshot& catalog, std::string_view session,
+                                                       const target_order_fn& order);
+
+// The same from the OpenAI-format body of a request to `path` ("/chat/completions", ...): reads
+// only the routing fields. Synchronous on purpose: the JSON arena lives on the thread's stack,
+// not in a coroutine frame.
 std::variant<routed_request, request_error> route_request(const std::string& body, std::string_view path,
                                                           const config& cfg, const catalog_snapshot& catalog,
                                                           std::string_view session, const target_order_fn& order);
