@@ -12,6 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 source "$root/bench/lib.sh"
+source "$here/client_paths.sh"
 (($# >= 1)) || die "usage: instructions.sh SWITCHYARD_BINARY [SWITCHYARD_BINARY...]"
 command -v valgrind >/dev/null && command -v callgrind_control >/dev/null || die "needs valgrind"
 build="$(bench_build_dir "${BUILD:-}")"
@@ -33,26 +34,8 @@ trap cleanup EXIT
 "$MOCK" --port 0 >"$tmp/mock.log" 2>&1 &
 pids+=($!)
 mock_port="$(wait_listening "$tmp/mock.log" "${pids[-1]}" mock-openai)"
-cat >"$tmp/switchyard.yaml" <<YAML
-server:
-  access_log: false
-discovery: { local: false, cloud: false }
-backends:
-  - name: mock
-    type: openai
-    url: http://127.0.0.1:$mock_port/v1
-YAML
+write_switchyard_config "$tmp/switchyard.yaml" "$mock_port"
 
-msg='"messages":[{"role":"user","content":"Say hello in French."}]'
-declare -A path body
-path[openai]=/v1/chat/completions
-body[openai]="{\"model\":\"mock/mock-chat\",$msg}"
-path[anthropic]=/v1/messages
-body[anthropic]="{\"model\":\"mock/mock-chat\",\"max_tokens\":64,$msg}"
-path[responses]=/v1/responses
-body[responses]='{"model":"mock/mock-chat","input":"Say hello in French."}'
-path[ollama]=/api/chat
-body[ollama]="{\"model\":\"mock/mock-chat\",\"stream\":false,$msg}"
 
 load() {  # client seconds -> loadgen's JSON
   "$LOADGEN" --mode saturate --url "http://127.0.0.1:$1${path[$2]}" --body "${body[$2]}" --connections 4 \
@@ -71,7 +54,7 @@ for binary in "$@"; do
   pid=$!
   pids+=("$pid")
   port="$(wait_listening "$tmp/switchyard-$n.log" "$pid" switchyard)"
-  for client in openai anthropic responses ollama; do
+  for client in "${client_paths[@]}"; do
     load "$port" "$client" 1 >/dev/null  # warm-up: connections, caches, lazy state
     # callgrind takes commands only while the process runs: an idle gateway (blocked in epoll)
     # answers the zeroing when the load starts, and the dump when a request wakes it

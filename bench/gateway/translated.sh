@@ -13,6 +13,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 source "$root/bench/lib.sh"
+source "$here/client_paths.sh"
 build="$(bench_build_dir "${1:-}")"
 
 MOCK="${MOCK:-$build/tests/support/mock-openai}"
@@ -46,35 +47,17 @@ trap cleanup EXIT
 "${pin_load[@]}" "$MOCK" --port 0 >"$tmp/mock.log" 2>&1 &
 pids+=($!)
 mock_port="$(wait_listening "$tmp/mock.log" "${pids[-1]}" mock-openai)"
-cat >"$tmp/switchyard.yaml" <<YAML
-server:
-  access_log: false
-discovery: { local: false, cloud: false }
-backends:
-  - name: mock
-    type: openai
-    url: http://127.0.0.1:$mock_port/v1
-YAML
+write_switchyard_config "$tmp/switchyard.yaml" "$mock_port"
 "${pin_proxy[@]}" "$SWITCHYARD" serve --config "$tmp/switchyard.yaml" --listen 127.0.0.1:0 --threads 1 \
   >"$tmp/switchyard.log" 2>&1 &
 pids+=($!)
 sy_port="$(wait_listening "$tmp/switchyard.log" "${pids[-1]}" switchyard)"
 
-msg='"messages":[{"role":"user","content":"Say hello in French."}]'
-declare -A path body
-path[openai]=/v1/chat/completions
-body[openai]="{\"model\":\"mock/mock-chat\",$msg}"
-path[anthropic]=/v1/messages
-body[anthropic]="{\"model\":\"mock/mock-chat\",\"max_tokens\":64,$msg}"
-path[responses]=/v1/responses
-body[responses]='{"model":"mock/mock-chat","input":"Say hello in French."}'
-path[ollama]=/api/chat
-body[ollama]="{\"model\":\"mock/mock-chat\",\"stream\":false,$msg}"
 
 echo "switchyard translated paths: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n), $(nproc) cpus," \
   "switchyard --threads 1, $CONNECTIONS connections, ${DURATION}s per path"
 printf '%-10s %-22s %10s %10s %10s %8s\n' client path req/s p50_us p99_us errors
-for client in openai anthropic responses ollama; do
+for client in "${client_paths[@]}"; do
   out="$("${pin_load[@]}" "$LOADGEN" --mode saturate --url "http://127.0.0.1:$sy_port${path[$client]}" \
     --body "${body[$client]}" --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --json \
     2>"$tmp/loadgen.err")" || { cat "$tmp/loadgen.err" >&2; die "loadgen failed on $client"; }
