@@ -37,3 +37,18 @@ wait_listening() {
   cat "$log" >&2
   die "$name did not print 'listening on 127.0.0.1:PORT' within 15 s"
 }
+
+# A scratch directory for one run: sets $tmp and an empty $pids (add each background process:
+# `pids+=($!)`); at exit the processes are stopped and waited for and the directory removed
+# (KEEP_TMP=1 keeps it). `name` goes into the directory's name.
+bench_workspace() {
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-$1.XXXXXX")"
+  pids=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ "${KEEP_TMP:-0}" == 1 ]]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+}

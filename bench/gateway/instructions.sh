@@ -21,15 +21,7 @@ LOADGEN="${LOADGEN:-$build/bench/gateway/switchyard-loadgen}"
 DURATION="${DURATION:-4}"
 for b in "$MOCK" "$LOADGEN"; do [[ -x "$b" ]] || die "missing $b (build it first)"; done
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-instructions.XXXXXX")"
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_workspace instructions
 
 "$MOCK" --port 0 >"$tmp/mock.log" 2>&1 &
 pids+=($!)

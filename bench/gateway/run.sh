@@ -70,16 +70,8 @@ line_buffered=()
 command -v stdbuf >/dev/null && line_buffered=(stdbuf -oL -eL)
 
 # --- cleanup ------------------------------------------------------------------------------------
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-bench.XXXXXX")"
+bench_workspace bench
 chmod 755 "$tmp"  # nginx workers may run as nobody
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ "${KEEP_TMP:-0}" == 1 ]]; then echo "run.sh: kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 

@@ -34,15 +34,7 @@ if [[ "$PIN" == 1 ]] && command -v taskset >/dev/null && (($(nproc) >= 2)); then
   pin_load=(taskset -c "$LOAD_CPU")
 fi
 
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-translated.XXXXXX")"
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+bench_workspace translated
 
 "${pin_load[@]}" "$MOCK" --port 0 >"$tmp/mock.log" 2>&1 &
 pids+=($!)
