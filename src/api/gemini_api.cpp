@@ -476,14 +476,11 @@ api_result<gemini_model_page> parse_gemini_models(std::string_view body, const p
 
 api_error parse_gemini_error(unsigned status, std::string_view body) {
   api_error e{status ? status : 502, "upstream returned HTTP " + std::to_string(status), {}, {}};
-  json::parse_options opt;
-  opt.max_depth = 32;
-  json::error_code ec;
-  auto v = json::parse(body, ec, {}, opt);
+  auto v = parse_error_body(body);
   const json::object* err = nullptr;
-  if (!ec && v.is_object()) {
+  if (v.is_object()) {
     if (auto* x = member(v.as_object(), "error"); x && x->is_object()) err = &x->as_object();
-  } else if (!ec && v.is_array() && !v.as_array().empty() && v.as_array()[0].is_object()) {
+  } else if (v.is_array() && !v.as_array().empty() && v.as_array()[0].is_object()) {
     // some Google front ends wrap the error in an array
     if (auto* x = member(v.as_array()[0].as_object(), "error"); x && x->is_object()) err = &x->as_object();
   }

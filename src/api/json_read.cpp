@@ -248,6 +248,14 @@ bool read_function_definition(json_reader& rd, const json::object& o, const std:
          rd.object_text_member(o, "parameters", path, def.parameters);
 }
 
+json::value parse_error_body(std::string_view body) {
+  json::parse_options opt;
+  opt.max_depth = 32;
+  json::error_code ec;
+  auto v = json::parse(body, ec, {}, opt);
+  return ec ? json::value() : v;
+}
+
 bool parse_function_tools(json_reader& rd, chat_request& req, const json::value& v, function_tools_rules rules) {
   const auto& lim = rd.limits();
   return each_object(rd, v, "tools", lim.max_tools, [&](const json::object& t, const std::string& tpath) {

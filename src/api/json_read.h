@@ -125,6 +125,10 @@ bool string_or_parts(json_reader& rd, const json::value& v, const std::string& p
 // The tool list OpenAI chat and Ollama share: [{"type":"function","function":{name, description,
 // parameters[, strict]}}] into req.tools; a tool of another type is noted as untranslated.
 // OpenAI requires `type` and has `strict`; Ollama defaults `type` to "function".
+// An upstream's error body (any bytes may come), parsed with a small depth limit; null when it
+// is not JSON. The error readers of every wire start here.
+json::value parse_error_body(std::string_view body);
+
 struct function_tools_rules {
   bool type_required = true;
   bool read_strict = true;

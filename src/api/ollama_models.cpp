@@ -187,11 +187,8 @@ std::string write_ollama_error(const api_error& e) {
 
 api_error parse_ollama_error(unsigned status, std::string_view body) {
   api_error e{status, "upstream returned HTTP " + std::to_string(status), {}, {}};
-  json::parse_options opt;
-  opt.max_depth = 32;
-  json::error_code ec;
-  auto v = json::parse(body, ec, {}, opt);
-  if (ec || !v.is_object()) return e;
+  auto v = parse_error_body(body);
+  if (!v.is_object()) return e;
   const auto& o = v.as_object();
   auto* err = member(o, "error");
   if (!err) return e;

@@ -716,11 +716,8 @@ std::string write_openai_error(const api_error& e) {
 
 api_error parse_openai_error(unsigned status, std::string_view body) {
   api_error e{status, "upstream returned HTTP " + std::to_string(status), {}, {}};
-  json::parse_options opt;
-  opt.max_depth = 32;
-  json::error_code ec;
-  auto v = json::parse(body, ec, {}, opt);
-  if (ec || !v.is_object()) return e;
+  auto v = parse_error_body(body);
+  if (!v.is_object()) return e;
   const auto& o = v.as_object();
   auto take = [](const json::object& from, std::string_view key, std::string& to, std::size_t max) {
     if (auto* s = member(from, key); s && s->is_string() && !s->as_string().empty())
