@@ -17,7 +17,7 @@ std::variant<translated_request, api::api_error> anthropic_to_openai(std::string
   // the pivot keeps thinking signatures: an Anthropic or Gemini upstream needs them back
   auto written = api::write_openai_request(request, {.reasoning_details = true});
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  translated_request out{std::move(std::get<std::string>(written)), request.model, request.stream};
+  translated_request out{std::move(std::get<std::string>(written)), request.model};
   out.untranslatable = std::move(refused);
   out.request = std::move(request);
   return out;

@@ -18,13 +18,12 @@
 namespace sy {
 
 struct translated_request {
-  std::string openai_body;  // what the router and the backends see
-  std::string model;        // as the client named it
-  bool stream = false;
+  std::string openai_body;   // what the router and the backends see
+  std::string model;         // as the client named it
   bool no_messages = false;  // Ollama's "load the model" request (empty messages or prompt)
   // What the translation leaves out that matters (a 400 naming it): only a target of the
-  // client's own API can take the request then (gateway::native_request). The openai_body is
-  // still written without it, for routing.
+  // client's own API can take the request then (gateway::native_request; openai_body leaves
+  // the feature out).
   std::optional<api::api_error> untranslatable;
   api::chat_request request;  // the decoded request: routing reads it (request_plan.h's routing_view)
 };

@@ -25,11 +25,11 @@ std::variant<translated_request, api::api_error> ollama_to_openai(std::string_vi
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
   auto& request = std::get<api::chat_request>(parsed);
   auto refused = api::refuse_untranslated(request);
-  if (request.messages.empty()) return translated_request{{}, request.model, request.stream, true};
+  if (request.messages.empty()) return translated_request{{}, request.model, true};
   request.stream_usage = request.stream;  // the last line carries the counts
   auto written = api::write_openai_request(request);
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  translated_request out{std::move(std::get<std::string>(written)), request.model, request.stream};
+  translated_request out{std::move(std::get<std::string>(written)), request.model};
   out.untranslatable = std::move(refused);
   out.request = std::move(request);
   return out;
@@ -50,7 +50,7 @@ std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::str
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   auto model = api::parse_ollama_model_name(body);
   return translated_request{std::move(std::get<std::string>(written)),
-                            std::holds_alternative<std::string>(model) ? std::get<std::string>(model) : "", false};
+                            std::holds_alternative<std::string>(model) ? std::get<std::string>(model) : ""};
 }
 
 std::string ollama_error_format(unsigned status, std::string_view message, std::string_view, std::string_view) {

@@ -45,7 +45,6 @@ std::variant<translated_responses_request, api::api_error> responses_to_openai(s
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   t.openai_body = std::move(std::get<std::string>(written));
   t.model = request.model;
-  t.stream = request.stream;
   t.request = std::move(request);
   return t;
 }

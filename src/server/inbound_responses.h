@@ -18,9 +18,8 @@
 namespace sy {
 
 struct translated_responses_request {
-  std::string openai_body;  // what the router and the backends see
-  std::string model;        // as the client named it
-  bool stream = false;
+  std::string openai_body;    // what the router and the backends see
+  std::string model;          // as the client named it
   api::responses_echo echo;   // request fields the answer repeats
   api::chat_request request;  // the decoded request: routing reads it (request_plan.h's routing_view)
 };

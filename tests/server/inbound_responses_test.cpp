@@ -33,7 +33,7 @@ TEST(inbound_responses, request_becomes_a_chat_request) {
   auto* ok = std::get_if<translated_responses_request>(&t);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->model, "fast");
-  EXPECT_TRUE(ok->stream);
+  EXPECT_TRUE(ok->request.stream);
   EXPECT_EQ(ok->echo.at("max_output_tokens"), 32);
   auto body = json_of(ok->openai_body);
   EXPECT_EQ(body["model"], "fast");
