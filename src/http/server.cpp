@@ -356,7 +356,7 @@ std::size_t server::drain(duration grace) {
     });
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+  while (in_flight() > 0 && std::chrono::steady_clock::now() < deadline && !stopped_now_.load())
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::size_t cut = in_flight();
   stop_now();
@@ -364,6 +364,7 @@ std::size_t server::drain(duration grace) {
 }
 
 void server::stop_now() {
+  stopped_now_.store(true);
   for (auto& w : workers_) w->ctx.stop();
 }
 

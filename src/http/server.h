@@ -94,7 +94,8 @@ class server {
   // Stops accepting, closes idle keep-alive connections, lets in-flight requests finish for up
   // to `grace`, then stops the workers. Returns the number of requests cut off at the deadline.
   std::size_t drain(duration grace);
-  // Stops at once (second signal).
+  // Stops at once (second signal): the workers return, and drain() stops waiting. Whatever
+  // waits for the workers to run something (a background_task's stop()) must be done first.
   void stop_now();
   // Joins the worker threads.
   void wait();
@@ -125,6 +126,7 @@ class server {
   std::vector<std::thread> threads_;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
   std::atomic<bool> draining_{false};
+  std::atomic<bool> stopped_now_{false};  // stop_now() was called: drain() waits no longer
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<std::uint64_t> accepted_{0};
 };

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -109,20 +110,33 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   }
   spdlog::info("{} received: draining (up to {} for {} in-flight requests)", sig == SIGINT ? "SIGINT" : "SIGTERM",
                format_duration(cfg->server.shutdown_grace), srv.in_flight());
-  // A second SIGINT/SIGTERM during the drain stops at once. The watcher is joined before
-  // serve() returns (woken by a signal aimed at it), so it never outlives `srv`.
+  // A second SIGINT/SIGTERM during the drain stops at once — but not before the background
+  // tasks have stopped: stopping them waits for the workers, which stop_now() halts (Ctrl-C
+  // twice would hang the process for good). The watcher is joined before serve() returns
+  // (woken by a signal aimed at it), so it never outlives `srv`.
   std::atomic<bool> drained{false};
+  std::mutex stop_mutex;
+  bool tasks_stopped = false, stop_asked = false;  // guarded by stop_mutex
   std::thread second([&] {
     for (;;) {
       int s = wait_for_signal(set);
       if (drained.load()) return;
       if (s == SIGHUP) continue;  // no reloads while draining
       spdlog::warn("second signal: stopping now");
-      srv.stop_now();
+      std::lock_guard lock(stop_mutex);
+      if (tasks_stopped)
+        srv.stop_now();
+      else
+        stop_asked = true;
     }
   });
   watcher.reset();  // no reloads from here on: they would race the teardown
   gw.begin_shutdown();
+  {
+    std::lock_guard lock(stop_mutex);
+    tasks_stopped = true;
+    if (stop_asked) srv.stop_now();
+  }
   auto cut = srv.drain(cfg->server.shutdown_grace);
   srv.wait();
   drained.store(true);

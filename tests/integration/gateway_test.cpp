@@ -286,6 +286,21 @@ TEST_F(gateway_test, graceful_shutdown_lets_in_flight_requests_finish) {
   EXPECT_EQ(gw->process().wait_exit(std::chrono::seconds(10)), 0);
 }
 
+// Ctrl-C twice, or a supervisor's TERM then INT: the second signal lands while the background
+// tasks are being stopped, which waits for the workers — stopping the workers then hung the
+// process for good (five runs in six before the fix).
+TEST_F(gateway_test, a_second_signal_right_after_the_first_stops_at_once) {
+  for (int run = 0; run < 4; ++run) {
+    gateway_process gw2(basic_config, &mock, {"--threads", "4"});
+    ASSERT_TRUE(gw2.started()) << gw2.process().output();
+    gw2.process().signal(SIGTERM);
+    gw2.process().signal(SIGINT);
+    auto code = gw2.process().wait_exit(std::chrono::seconds(5));
+    ASSERT_TRUE(code.has_value()) << "run " << run << " did not exit:\n" << gw2.process().output();
+    EXPECT_EQ(*code, 0) << gw2.process().output();
+  }
+}
+
 TEST_F(gateway_test, refuses_to_expose_itself_without_keys) {
   gateway_process gw2(basic_config, &mock, {"--listen", "0.0.0.0:0"});
   EXPECT_FALSE(gw2.started());
