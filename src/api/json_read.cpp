@@ -69,20 +69,20 @@ bool json_reader::fail_message(std::string message, std::string param) {
   return false;
 }
 
-std::optional<json::object> json_reader::parse_object(std::string_view body, std::string_view what) {
+json::object* json_reader::parse_object(std::string_view body, std::string_view what) {
   json::parse_options opt;
   opt.max_depth = limits_.max_json_depth;
   json::error_code ec;
-  auto v = json::parse(body, ec, {}, opt);
+  document_ = json::parse(body, ec, &arena_, opt);
   if (ec) {
     fail_message(std::string(what) + " is not valid JSON (" + ec.message() + ")");
-    return std::nullopt;
+    return nullptr;
   }
-  if (!v.is_object()) {
+  if (!document_.is_object()) {
     fail_message(std::string(what) + " must be a JSON object");
-    return std::nullopt;
+    return nullptr;
   }
-  return std::move(v.as_object());
+  return &document_.as_object();
 }
 
 const json::object* json_reader::object(const json::value& v, std::string_view path) {

@@ -47,7 +47,10 @@ bool read_function_definition(json_reader& rd, const json::object& o, const std:
 class json_reader {
  public:
   // `status` is what failures report: 400 for a client's request, 502 for an upstream's reply.
-  json_reader(const parse_limits& limits, unsigned status) : limits_(limits), status_(status) {}
+  json_reader(const parse_limits& limits, unsigned status)
+      : limits_(limits), status_(status), arena_(arena_buffer_, sizeof arena_buffer_), document_(&arena_) {}
+  json_reader(const json_reader&) = delete;
+  json_reader& operator=(const json_reader&) = delete;
 
   const parse_limits& limits() const { return limits_; }
   bool failed() const { return error_.has_value(); }
@@ -57,8 +60,11 @@ class json_reader {
   bool fail(std::string_view path, std::string_view what);
   bool fail_message(std::string message, std::string param = {});
 
-  // The whole body as an object, within the depth limit.
-  std::optional<json::object> parse_object(std::string_view body, std::string_view what);
+  // The whole body as an object, within the depth limit; null (and the error recorded) when it is
+  // not one. The document lives in this reader's arena: it, and every value in it, dies with the
+  // reader (copy what outlives it into a container of your own — containers copy into their own
+  // storage; a json::value copy-constructed from it would share the arena).
+  json::object* parse_object(std::string_view body, std::string_view what);
 
   const json::object* object(const json::value& v, std::string_view path);
   const json::array* array(const json::value& v, std::string_view path, std::size_t max_items);
@@ -86,6 +92,11 @@ class json_reader {
   parse_limits limits_;  // a copy: readers are often made from a temporary
   unsigned status_;
   std::optional<api_error> error_;
+  // One parse per reader, in an arena: a wire body's many small nodes cost a pointer bump each
+  // instead of a malloc and a free (the first 4 KiB come from the reader itself).
+  unsigned char arena_buffer_[4096];
+  json::monotonic_resource arena_;
+  json::value document_;
 };
 
 // An array of at most max_items objects, each passed on as each(object, its_path); stops at the first
