@@ -417,7 +417,7 @@ api_result<std::string> write_anthropic_request(const chat_request& r, const ant
     return api_error{400, "response_format (JSON output) cannot be sent to an Anthropic target",
                      "invalid_request_error", "response_format"};
   json::object o;
-  o["model"] = r.model;
+  o["model"] = options.model.empty() ? std::string_view(r.model) : options.model;
   std::int64_t max_tokens = r.sampling.max_tokens.value_or(options.default_max_tokens);
   o["max_tokens"] = max_tokens;
 

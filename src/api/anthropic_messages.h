@@ -29,6 +29,7 @@ namespace sy::api {
 
 struct anthropic_write_options {
   std::int64_t default_max_tokens = 4096;  // max_tokens is required on the wire
+  std::string_view model;                  // the upstream's name for the model; empty: request.model
 };
 
 api_result<chat_request> parse_anthropic_request(std::string_view body, const parse_limits& limits = {});

@@ -49,8 +49,8 @@ api_result<chat_request> parse_ollama_chat_request(std::string_view body, const 
 // POST /api/generate
 api_result<chat_request> parse_ollama_generate_request(std::string_view body, const parse_limits& limits = {});
 // Canonical -> an /api/chat body for an Ollama target. `stream` is always written (the wire's
-// default is true).
-api_result<std::string> write_ollama_chat_request(const chat_request& request);
+// default is true). `model`: the upstream's name for the model; empty: request.model.
+api_result<std::string> write_ollama_chat_request(const chat_request& request, std::string_view model = {});
 
 // POST /api/embed ({model, input: string | [string], truncate, dimensions, options, keep_alive})
 // and the legacy POST /api/embeddings ({model, prompt}) -> an OpenAI /v1/embeddings request body

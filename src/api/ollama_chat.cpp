@@ -451,9 +451,9 @@ api_result<chat_request> parse_ollama_generate_request(std::string_view body, co
   return req;
 }
 
-api_result<std::string> write_ollama_chat_request(const chat_request& r) {
+api_result<std::string> write_ollama_chat_request(const chat_request& r, std::string_view model) {
   json::object o;
-  o["model"] = r.model;
+  o["model"] = model.empty() ? std::string_view(r.model) : model;
   json::array msgs;
   std::map<std::string, std::string> call_names;  // call id -> function name, for tool_name
   for (std::size_t i = 0; i < r.messages.size(); ++i) {

@@ -482,7 +482,7 @@ api_result<chat_request> parse_openai_request(std::string_view body, const parse
 
 api_result<std::string> write_openai_request(const chat_request& r, const openai_write_options& options) {
   json::object o;
-  o["model"] = r.model;
+  o["model"] = options.model.empty() ? std::string_view(r.model) : options.model;
   json::array msgs;
   for (std::size_t i = 0; i < r.messages.size(); ++i) {
     const auto& m = r.messages[i];

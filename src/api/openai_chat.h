@@ -32,6 +32,7 @@ api_result<chat_request> parse_openai_request(std::string_view body, const parse
 // Refuses (400, naming the feature) what Chat Completions cannot carry: images in tool results.
 struct openai_write_options {
   bool reasoning_details = false;  // keep signed reasoning in `reasoning_details` (see above)
+  std::string_view model;          // the upstream's name for the model; empty: request.model
 };
 api_result<std::string> write_openai_request(const chat_request& request, const openai_write_options& options = {});
 

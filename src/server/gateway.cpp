@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/json_field.h"
+#include "backends/openai_compat/openai_answer.h"
 #include "core/discovery.h"
 #include "core/local_backend_name.h"
 #include "http/error_body.h"
@@ -350,7 +351,24 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
       break;
     case route_id::model_get: co_await get_model(st, ex, std::string_view(path).substr(11), log); break;
     case route_id::ollama: co_await ollama_api(st, ex, path, log); break;
-    case route_id::openai_inference: co_await proxy(st, ex, std::string_view(path).substr(3), log); break;
+    case route_id::openai_inference: {
+      const auto upstream_path = std::string_view(path).substr(3);
+      if (upstream_path != "/chat/completions") {
+        co_await proxy(st, ex, upstream_path, log);
+        break;
+      }
+      // relayed to OpenAI-compatible targets; decoded only when a target of another wire is tried
+      chat_call call{backend_type::openai,
+                     std::string(upstream_path),
+                     &ex.req.body(),
+                     nullptr,
+                     std::nullopt,
+                     []() -> std::unique_ptr<backends::answer_encoder> {
+                       return std::make_unique<backends::openai_answer_encoder>();
+                     }};
+      co_await proxy(st, ex, upstream_path, log, nullptr, &call);
+      break;
+    }
     case route_id::responses: co_await responses(st, ex, log); break;
     case route_id::messages: co_await messages(st, ex, log); break;
     case route_id::count_tokens: co_await count_tokens(st, ex, log); break;
@@ -392,14 +410,41 @@ attempt_result classify(const backends::forward_outcome& o, std::chrono::steady_
 
 // One candidate of a request's plan: a target, and the route whose settings (limits,
 // deadlines) apply to it.
+std::optional<backends::upstream_send> gateway::outbound_for(http::exchange& ex, std::string_view path,
+                                                             const plan_entry& a, chat_call* chat,
+                                                             backends::forward_outcome& outcome) {
+  const auto& model = a.target.upstream_model;
+  if (!chat)
+    return backends::relayed_request{std::string(path), api::replace_top_level_string(ex.req.body(), "model", model)};
+  if (chat->wire && a.target.backend->type == *chat->wire)  // the client's own API: its bytes
+    return backends::relayed_request{chat->path, api::replace_top_level_string(*chat->body, "model", model)};
+  const api::chat_request* request = chat->request;
+  if (!request && !chat->decoded) {  // an OpenAI client's first target of another wire
+    auto parsed = api::parse_openai_request(*chat->body);
+    if (auto* err = std::get_if<api::api_error>(&parsed)) {
+      outcome = {};
+      outcome.status = err->status;
+      outcome.error = err->message;
+      return std::nullopt;
+    }
+    chat->decoded = std::move(std::get<api::chat_request>(parsed));
+  }
+  if (!request) request = &*chat->decoded;
+  return backends::canonical_chat{request, model, chat->make_encoder()};
+}
+
 http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::exchange& ex, std::string_view path,
                                             plan_entry& a, backends::forward_options fo,
-                                            backends::forward_outcome& outcome, const std::string* body) {
-  auto outbound = api::replace_top_level_string(body ? *body : ex.req.body(), "model", a.target.upstream_model);
+                                            backends::forward_outcome& outcome, chat_call* chat) {
+  auto outbound = outbound_for(ex, path, a, chat, outcome);
+  if (!outbound) {
+    co_await http::send_error(ex, outcome.status, outcome.error, "invalid_request");
+    co_return;
+  }
   if (a.target.backend == &local_backend_config()) {
     if (local_) {
-      outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], path, std::move(outbound),
-                                         a.target.upstream_model, a.target.id, fo);
+      outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], std::move(*outbound), a.target.upstream_model,
+                                         a.target.id, fo);
     } else {
       outcome = {};
       outcome.status = 503;
@@ -408,7 +453,7 @@ http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::excha
       if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
     }
   } else if (auto* b = st.backend(a.target.backend->name)) {
-    outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(outbound), a.target.id, fo);
+    outcome = co_await b->forward(ex, *pools_[ex.worker], std::move(*outbound), a.target.id, fo);
   }
 }
 
@@ -420,18 +465,23 @@ http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exch
     co_await relay_same_api(st, ex, log, *direct, "/messages");
     co_return;
   }
-  auto translated = anthropic_to_openai(ex.req.body());
-  if (auto* err = std::get_if<api::api_error>(&translated)) {
+  auto decoded = read_anthropic_chat(ex.req.body());
+  if (auto* err = std::get_if<api::api_error>(&decoded)) {
     co_await reply_error(ex, log, err->status, err->message, "invalid_request");
     co_return;
   }
-  auto& t = std::get<translated_request>(translated);
-  // the client's bytes stay for Anthropic targets; the others get the translation
-  native_request native{backend_type::anthropic, "/messages", std::move(ex.req.body()), std::move(t.untranslatable)};
-  ex.req.body() = std::move(t.openai_body);  // from here on, an OpenAI chat request
-  translator_factory make = [model = t.model] { return std::make_unique<anthropic_response_translator>(model); };
+  auto& t = std::get<decoded_chat>(decoded);
+  // the client's bytes for Anthropic targets; the canonical request for the others
+  chat_call call{backend_type::anthropic,
+                 "/messages",
+                 &ex.req.body(),
+                 &t.request,
+                 std::move(t.untranslatable),
+                 [model = t.model]() -> std::unique_ptr<backends::answer_encoder> {
+                   return std::make_unique<anthropic_answer_encoder>(model);
+                 }};
   const auto view = routing_view_of(t.request, "/chat/completions");  // refers to t.request, alive to the end
-  co_await proxy(st, ex, "/chat/completions", log, &make, &native, &view);
+  co_await proxy(st, ex, "/chat/completions", log, nullptr, &call, &view);
 }
 
 http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::exchange& ex, request_record& log) {
@@ -455,10 +505,16 @@ http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::
   log.target = target.id;
   log.stats_target = target.stats_id();
   if (target.backend->name == local_backend_name) {
-    // the engine counts: a chat for one token, its usage.prompt_tokens is the answer
-    ex.req.body() = api::replace_top_level_string(count.counting_chat, "model", target.id);
-    translator_factory make = [] { return std::make_unique<token_count_translator>(); };
-    co_await proxy(st, ex, "/chat/completions", log, &make);
+    // the engine counts: a chat for one token, its usage's input tokens are the answer
+    count.counting_chat.model = target.id;
+    chat_call call{std::nullopt,
+                   {},
+                   nullptr,
+                   &count.counting_chat,
+                   std::nullopt,
+                   []() -> std::unique_ptr<backends::answer_encoder> { return std::make_unique<token_count_encoder>(); }};
+    const auto view = routing_view_of(count.counting_chat, "/chat/completions");
+    co_await proxy(st, ex, "/chat/completions", log, nullptr, &call, &view);
     co_return;
   }
   auto* b = st.backend(target.backend->name);
@@ -469,32 +525,38 @@ http::net::awaitable<void> gateway::count_tokens(const gateway_state& st, http::
     co_return;
   }
   auto body = api::replace_top_level_string(count.anthropic_body, "model", target.upstream_model);
-  auto outcome = co_await b->forward(ex, *pools_[ex.worker], "/messages/count_tokens", std::move(body), target.id);
+  auto outcome = co_await b->forward(ex, *pools_[ex.worker],
+                                     backends::relayed_request{"/messages/count_tokens", std::move(body)}, target.id);
   record_outcome(log, outcome);
 }
 
 // POST /v1/responses: refusals name the feature in OpenAI's `param`; then as messages().
 http::net::awaitable<void> gateway::responses(const gateway_state& st, http::exchange& ex, request_record& log) {
-  auto translated = responses_to_openai(ex.req.body());
-  if (auto* err = std::get_if<api::api_error>(&translated)) {
+  auto decoded = read_responses_chat(ex.req.body());
+  if (auto* err = std::get_if<api::api_error>(&decoded)) {
     log.status = err->status;
     log.error = err->message;
     auto res = http::json_response(ex, err->status, api::write_openai_error(*err));
     co_await http::send(ex, res);
     co_return;
   }
-  auto& t = std::get<translated_responses_request>(translated);
-  ex.req.body() = std::move(t.openai_body);  // from here on, an OpenAI chat request
-  translator_factory make = [model = t.model, echo = std::move(t.echo)] {
-    return std::make_unique<responses_response_translator>(model, echo);
-  };
-  const auto view = routing_view_of(t.request, "/chat/completions");  // refers to t.request, alive to the end
-  co_await proxy(st, ex, "/chat/completions", log, &make, nullptr, &view);
+  auto& t = std::get<decoded_responses_chat>(decoded);
+  // no upstream speaks Responses: every target gets the canonical request
+  chat_call call{std::nullopt,
+                 {},
+                 nullptr,
+                 &t.chat.request,
+                 std::nullopt,
+                 [model = t.chat.model, echo = std::move(t.echo)]() -> std::unique_ptr<backends::answer_encoder> {
+                   return std::make_unique<responses_answer_encoder>(model, echo);
+                 }};
+  const auto view = routing_view_of(t.chat.request, "/chat/completions");  // refers to t.chat, alive to the end
+  co_await proxy(st, ex, "/chat/completions", log, nullptr, &call, &view);
 }
 
 http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                           request_record& log, const translator_factory* make_translator,
-                                          const native_request* native, const routing_view* view) {
+                                          chat_call* chat, const routing_view* view) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
   auto routed = view ? route_view(*view, *st.cfg, *snapshot, ex.req["x-session-id"], order)
@@ -552,10 +614,10 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     const auto* timeouts = a.route ? &a.route->timeouts : nullptr;
     if (timeouts) policy.limit_total(ex.started, timeouts->total);
     // the client's own bytes for a target of its API; the translation for the others, if any
-    const bool native_target = native && a.target.backend->type == native->wire;
-    if (native && !native_target && native->untranslatable) {  // not sent: the outcome stays the last real one
+    const bool native_target = chat && chat->wire && a.target.backend->type == *chat->wire;
+    if (chat && !native_target && chat->untranslatable) {  // not sent: the outcome stays the last real one
       untranslatable = true;
-      attempts += id + ": " + native->untranslatable->message + "; ";
+      attempts += id + ": " + chat->untranslatable->message + "; ";
       continue;
     }
 
@@ -623,17 +685,14 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
     }
     fo.timeouts.deadline = policy.deadline();
     // fresh state for each send
-    auto translator = make_translator && !native_target ? (*make_translator)() : nullptr;
+    auto translator = make_translator ? (*make_translator)() : nullptr;  // (chats: the encoder, in send_to)
     fo.translate = translator.get();
     policy.sent();
     auto began = std::chrono::steady_clock::now();
     {
       gateway_metrics::in_flight_guard in_flight(metrics_, log.backend);
       router_state::attempt_guard attempt(router_, stats_id, guarded);
-      if (native_target)
-        co_await send_to(st, ex, native->path, a, fo, outcome, &native->body);
-      else
-        co_await send_to(st, ex, path, a, fo, outcome);
+      co_await send_to(st, ex, path, a, fo, outcome, chat);
       attempt.finish(classify(outcome, began));
     }
     place.release();
@@ -649,7 +708,7 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
   if (outcome.held && untranslatable && !saturated && !other_failures) {
     // no target of the client's API, and the others cannot take what it sent
     log.status = 400;
-    log.error = native->untranslatable->message;
+    log.error = chat->untranslatable->message;
     co_await http::send_error(ex, 400, log.error, "untranslatable");
     co_return;
   }
@@ -691,8 +750,9 @@ http::net::awaitable<void> gateway::relay_same_api(const gateway_state& st, http
     co_await reply_error(ex, log, 502, "backend '" + direct.backend->name + "' is not available", "upstream_error");
     co_return;
   }
-  auto body = api::replace_top_level_string(ex.req.body(), "model", direct.upstream_model);
-  auto outcome = co_await b->forward(ex, *pools_[ex.worker], path, std::move(body), direct.id);
+  backends::relayed_request request{std::string(path),
+                                    api::replace_top_level_string(ex.req.body(), "model", direct.upstream_model)};
+  auto outcome = co_await b->forward(ex, *pools_[ex.worker], std::move(request), direct.id);
   record_outcome(log, outcome);
 }
 

@@ -112,25 +112,32 @@ class gateway {
   };
   static http::net::awaitable<void> reply_job(http::exchange& ex, request_record& log, const job_result& r,
                                               std::string_view error_code);
-  // Makes the translator of one send when the client speaks another API than the upstream.
+  // Makes the translator of one send of a non-chat request (embeddings) whose client speaks
+  // another API than OpenAI's.
   using translator_factory = std::function<std::unique_ptr<backends::response_translator>()>;
-  // The client's own request, for the targets that speak its API: translation happens per
-  // attempt, only for a target of another wire. A target of the client's wire gets these bytes
-  // (only `model` renamed) and its answer goes back as it is — every field kept (Anthropic's
-  // cache_control, container, ...). A request that cannot be translated reaches only such targets.
-  struct native_request {
-    backend_type wire;
-    std::string path;  // in that API's upstream paths ("/messages", "/api/chat")
-    std::string body;
+  // A chat request as the gateway routes it; translation happens per attempt, only for a target
+  // of another wire. A target of the client's own API (`wire`) gets the client's bytes (only
+  // `model` renamed) and its answer goes back as it is — every field kept (Anthropic's
+  // cache_control, container, ...). Every other target gets the canonical request encoded once
+  // for its wire, and its answer is decoded and encoded once for the client (`make_encoder`).
+  // A request the canonical form cannot carry (`untranslatable`) reaches only targets of its API.
+  struct chat_call {
+    std::optional<backend_type> wire;              // none: no upstream speaks the client's API (Responses)
+    std::string path;                              // the client's request among that API's upstream paths
+    const std::string* body = nullptr;             // the client's bytes (for `wire` targets)
+    const api::chat_request* request = nullptr;    // canonical; null: decoded from `body` (OpenAI's)
     std::optional<api::api_error> untranslatable;  // why other targets cannot take it
+    std::function<std::unique_ptr<backends::answer_encoder>()> make_encoder;
+    std::optional<api::chat_request> decoded;  // the OpenAI body, once a target needed it decoded
   };
-  // Routes an OpenAI-format request (ex.req.body()) to `path` ("/chat/completions") through its
-  // plan, failing over before the first byte. `make_translator`: the answer goes back in the
-  // client's API; `native`: see native_request; `view`: what an inbound adapter decoded (the
-  // body is then not parsed again to route it).
+  // Routes a request to `path` ("/chat/completions", "/embeddings") through its plan, failing
+  // over before the first byte: a chat (see chat_call), or a request in OpenAI's format
+  // (ex.req.body()) whose answer goes back through `make_translator` when the client speaks
+  // another API. `view`: what an inbound adapter decoded (the body is then not parsed again to
+  // route it).
   http::net::awaitable<void> proxy(const gateway_state& st, http::exchange& ex, std::string_view path,
                                    request_record& log, const translator_factory* make_translator = nullptr,
-                                   const native_request* native = nullptr, const routing_view* view = nullptr);
+                                   chat_call* chat = nullptr, const routing_view* view = nullptr);
   // The Ollama-compatible API (gateway_ollama_api.cpp): /api/chat, /api/generate, /api/embed,
   // /api/embeddings, /api/tags, /api/ps, /api/show, /api/version.
   http::net::awaitable<void> ollama_api(const gateway_state& st, http::exchange& ex, std::string_view path,
@@ -198,10 +205,15 @@ class gateway {
   http::net::awaitable<void> usage_api(http::exchange& ex, request_record& log);
   http::net::awaitable<void> events_api(http::exchange& ex, request_record& log);
   // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
-  // `body`: what to send (before its model is renamed); null: ex.req.body().
+  // `chat`: see chat_call (null: ex.req.body() to `path`, in OpenAI's format).
   http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, plan_entry& a,
                                      backends::forward_options fo, backends::forward_outcome& outcome,
-                                     const std::string* body = nullptr);
+                                     chat_call* chat = nullptr);
+  // The upstream_send of one attempt: the client's bytes (only the model renamed) or the
+  // canonical chat; nullopt when the client's OpenAI body cannot be decoded (`outcome` says why).
+  static std::optional<backends::upstream_send> outbound_for(http::exchange& ex, std::string_view path,
+                                                             const plan_entry& a, chat_call* chat,
+                                                             backends::forward_outcome& outcome);
   std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
 
   // The rounds of the background tasks (see start_background()).

@@ -54,12 +54,12 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
   }
   if (path == api::ollama_chat_path || path == api::ollama_generate_path) {
     auto endpoint = path == api::ollama_chat_path ? api::ollama_endpoint::chat : api::ollama_endpoint::generate;
-    auto translated = ollama_to_openai(ex.req.body(), endpoint);
-    if (auto* err = std::get_if<api::api_error>(&translated)) {
+    auto decoded = read_ollama_chat(ex.req.body(), endpoint);
+    if (auto* err = std::get_if<api::api_error>(&decoded)) {
       co_await reply_error(ex, log, err->status, err->message, "invalid_request");
       co_return;
     }
-    auto& t = std::get<translated_request>(translated);
+    auto& t = std::get<decoded_chat>(decoded);
     if (t.no_messages) {  // "load this model": local models start loading, others are always ready
       log.requested_model = t.model;
       if (auto store_name = local_store_name(t.model); local_ && store_name) {
@@ -72,15 +72,17 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       co_await reply(ollama_load_response(t.model, endpoint));
       co_return;
     }
-    // the client's bytes stay for Ollama targets (options included); the others get the translation
-    native_request native{backend_type::ollama, std::string(path), std::move(ex.req.body()),
-                          std::move(t.untranslatable)};
-    ex.req.body() = std::move(t.openai_body);
-    translator_factory make = [model = t.model, endpoint] {
-      return std::make_unique<ollama_response_translator>(model, endpoint);
-    };
+    // the client's bytes for Ollama targets (options included); the canonical request for the others
+    chat_call call{backend_type::ollama,
+                   std::string(path),
+                   &ex.req.body(),
+                   &t.request,
+                   std::move(t.untranslatable),
+                   [model = t.model, endpoint]() -> std::unique_ptr<backends::answer_encoder> {
+                     return std::make_unique<ollama_answer_encoder>(model, endpoint);
+                   }};
     const auto view = routing_view_of(t.request, "/chat/completions");  // refers to t.request, alive to the end
-    co_await proxy(st, ex, "/chat/completions", log, &make, &native, &view);
+    co_await proxy(st, ex, "/chat/completions", log, nullptr, &call, &view);
   } else if (path == api::ollama_embed_path || path == api::ollama_embeddings_path) {
     bool legacy = path == api::ollama_embeddings_path;
     auto translated = ollama_embed_to_openai(ex.req.body(), legacy);

@@ -8,18 +8,14 @@
 
 namespace sy {
 
-std::variant<translated_request, api::api_error> anthropic_to_openai(std::string_view body) {
+std::variant<decoded_chat, api::api_error> read_anthropic_chat(std::string_view body) {
   auto parsed = api::parse_anthropic_request(body);
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
-  auto& request = std::get<api::chat_request>(parsed);
-  auto refused = api::refuse_untranslated(request);
-  request.stream_usage = request.stream;  // Anthropic streams always end with their usage
-  // the pivot keeps thinking signatures: an Anthropic or Gemini upstream needs them back
-  auto written = api::write_openai_request(request, {.reasoning_details = true});
-  if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  translated_request out{std::move(std::get<std::string>(written)), request.model};
-  out.untranslatable = std::move(refused);
-  out.request = std::move(request);
+  decoded_chat out;
+  out.request = std::move(std::get<api::chat_request>(parsed));
+  out.untranslatable = api::refuse_untranslated(out.request);
+  out.request.stream_usage = out.request.stream;  // Anthropic streams always end with their usage
+  out.model = out.request.model;
   return out;
 }
 
@@ -49,20 +45,18 @@ std::variant<count_tokens_request, api::api_error> read_count_tokens_request(std
   request.sampling.max_tokens = 1;
   request.stop.clear();
   request.stream = request.stream_usage = false;
-  auto chat = api::write_openai_request(request);
-  if (auto* err = std::get_if<api::api_error>(&chat)) return *err;
-  out.counting_chat = std::move(std::get<std::string>(chat));
+  out.counting_chat = std::move(request);
   return out;
 }
 
-std::string token_count_translator::body(unsigned status, std::string_view upstream_body) {
-  if (status < 200 || status >= 300) return api::write_anthropic_error(api::parse_openai_error(status, upstream_body));
-  auto parsed = api::parse_openai_response(upstream_body);
-  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_anthropic_error(*err);
-  const auto& usage = std::get<api::chat_response>(parsed).usage;
-  if (!usage.input_tokens)
-    return api::write_anthropic_error(api::api_error{502, "the engine did not report the prompt's tokens", {}, {}});
-  return boost::json::serialize(boost::json::object{{"input_tokens", *usage.input_tokens}});
+std::string token_count_encoder::body(api::chat_response& response) {
+  if (!response.usage.input_tokens)
+    return error(api::api_error{502, "the engine did not report the prompt's tokens", {}, {}});
+  return boost::json::serialize(boost::json::object{{"input_tokens", *response.usage.input_tokens}});
+}
+
+std::string token_count_encoder::error(const api::api_error& error) {
+  return api::write_anthropic_error(error);
 }
 
 std::string anthropic_error_format(unsigned status, std::string_view message, std::string_view, std::string_view) {
@@ -70,42 +64,21 @@ std::string anthropic_error_format(unsigned status, std::string_view message, st
   return api::write_anthropic_error(api::api_error{status, std::string(message), {}, {}});
 }
 
-anthropic_response_translator::anthropic_response_translator(std::string model)
+anthropic_answer_encoder::anthropic_answer_encoder(std::string model)
     : model_(std::move(model)), encoder_("", model_) {}
 
-std::string anthropic_response_translator::body(unsigned status, std::string_view upstream_body) {
-  if (status < 200 || status >= 300) return api::write_anthropic_error(api::parse_openai_error(status, upstream_body));
-  auto parsed = api::parse_openai_response(upstream_body);
-  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_anthropic_error(*err);
-  auto& response = std::get<api::chat_response>(parsed);
+std::string anthropic_answer_encoder::body(api::chat_response& response) {
   response.model = model_;  // the name the client asked for
   return api::write_anthropic_response(response);
 }
 
-std::string anthropic_response_translator::stream_events(std::string_view events) {
-  // whole SSE events: each "data: <payload>" line is one OpenAI chunk (or [DONE])
-  std::string out;
-  api::for_each_sse_data(events, [&](std::string_view payload) {
-    for (auto& e : decoder_.decode(payload)) {
-      if (e.kind == api::stream_event_kind::start) e.model = model_;
-      out += encoder_.encode(e);
-    }
-  });
-  return out;
+std::string anthropic_answer_encoder::error(const api::api_error& error) {
+  return api::write_anthropic_error(error);
 }
 
-std::string anthropic_response_translator::stream_end() {
-  // the HTTP body ended cleanly, the stream did not: never a fabricated message_stop
-  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
-  return encoder_.end();
-}
-
-std::string anthropic_response_translator::stream_cut_short() const {
-  return decoder_.ended() ? std::string() : std::string(api::openai_stream_unfinished);
-}
-
-std::string anthropic_response_translator::stream_error(std::string_view message) {
-  return encoder_.encode(api::stream_event::make_error(api::api_error{502, std::string(message), "api_error", {}}));
+std::string anthropic_answer_encoder::event(api::stream_event& e) {
+  if (e.kind == api::stream_event_kind::start) e.model = model_;
+  return encoder_.encode(e);
 }
 
 }  // namespace sy

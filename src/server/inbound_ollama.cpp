@@ -18,20 +18,16 @@ std::int64_t now_ns() {
 
 }  // namespace
 
-std::variant<translated_request, api::api_error> ollama_to_openai(std::string_view body,
-                                                                  api::ollama_endpoint endpoint) {
+std::variant<decoded_chat, api::api_error> read_ollama_chat(std::string_view body, api::ollama_endpoint endpoint) {
   auto parsed = endpoint == api::ollama_endpoint::chat ? api::parse_ollama_chat_request(body)
                                                        : api::parse_ollama_generate_request(body);
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
-  auto& request = std::get<api::chat_request>(parsed);
-  auto refused = api::refuse_untranslated(request);
-  if (request.messages.empty()) return translated_request{{}, request.model, true};
-  request.stream_usage = request.stream;  // the last line carries the counts
-  auto written = api::write_openai_request(request);
-  if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  translated_request out{std::move(std::get<std::string>(written)), request.model};
-  out.untranslatable = std::move(refused);
-  out.request = std::move(request);
+  decoded_chat out;
+  out.request = std::move(std::get<api::chat_request>(parsed));
+  out.model = out.request.model;
+  out.no_messages = out.request.messages.empty();
+  out.untranslatable = api::refuse_untranslated(out.request);
+  out.request.stream_usage = out.request.stream;  // the last line carries the counts
   return out;
 }
 
@@ -57,14 +53,10 @@ std::string ollama_error_format(unsigned status, std::string_view message, std::
   return api::write_ollama_error(api::api_error{status, std::string(message), {}, {}});
 }
 
-ollama_response_translator::ollama_response_translator(std::string model, api::ollama_endpoint endpoint)
+ollama_answer_encoder::ollama_answer_encoder(std::string model, api::ollama_endpoint endpoint)
     : model_(std::move(model)), endpoint_(endpoint), started_ns_(now_ns()), encoder_(model_, endpoint, started_ns_) {}
 
-std::string ollama_response_translator::body(unsigned status, std::string_view upstream_body) {
-  if (status < 200 || status >= 300) return api::write_ollama_error(api::parse_openai_error(status, upstream_body));
-  auto parsed = api::parse_openai_response(upstream_body);
-  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_ollama_error(*err);
-  auto& response = std::get<api::chat_response>(parsed);
+std::string ollama_answer_encoder::body(api::chat_response& response) {
   response.model = model_;
   api::ollama_timing timing;
   timing.created_at_ns = now_ns();
@@ -73,33 +65,21 @@ std::string ollama_response_translator::body(unsigned status, std::string_view u
                                                  : api::write_ollama_generate_response(response, timing);
 }
 
-std::string ollama_response_translator::stream_events(std::string_view events) {
-  std::string out;
-  encoder_.set_time(now_ns());
-  api::for_each_sse_data(events, [&](std::string_view payload) {
-    for (auto& e : decoder_.decode(payload)) {
-      if (e.kind == api::stream_event_kind::start) e.model = model_;
-      out += encoder_.encode(e);
-    }
-  });
-  return out;
+std::string ollama_answer_encoder::error(const api::api_error& error) {
+  return api::write_ollama_error(error);
 }
 
-std::string ollama_response_translator::stream_end() {
-  // the HTTP body ended cleanly, the stream did not: never a fabricated done:true
-  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
+std::string ollama_answer_encoder::event(api::stream_event& e) {
+  encoder_.set_time(now_ns());
+  if (e.kind == api::stream_event_kind::start) e.model = model_;
+  return encoder_.encode(e);
+}
+
+std::string ollama_answer_encoder::end() {
   encoder_.set_time(now_ns());
   api::ollama_timing timing;
   timing.total_duration = now_ns() - started_ns_;
   return encoder_.end(timing);
-}
-
-std::string ollama_response_translator::stream_cut_short() const {
-  return decoder_.ended() ? std::string() : std::string(api::openai_stream_unfinished);
-}
-
-std::string ollama_response_translator::stream_error(std::string_view message) {
-  return encoder_.encode(api::stream_event::make_error(api::api_error{502, std::string(message), {}, {}}));
 }
 
 std::string ollama_embed_translator::body(unsigned status, std::string_view upstream_body) {

@@ -1,10 +1,11 @@
 #pragma once
 // Switchyard as an Ollama server (/api/chat, /api/generate, /api/embed, /api/embeddings,
 // /api/tags, /api/show, /api/ps, /api/version), so Ollama clients (Open WebUI, ollama-js, ...)
-// work unchanged when pointed at it. Chat and generate requests are translated into OpenAI chat
-// requests and routed like any other; answers come back as Ollama JSON or NDJSON streams.
+// work unchanged when pointed at it. Chat and generate requests are decoded into the canonical
+// chat request and routed like any other (an Ollama target gets the client's own bytes); answers
+// come back as Ollama JSON or NDJSON streams. Embeddings go through OpenAI's embeddings format.
 //
-// Threading: a translator belongs to one send on one worker.
+// Threading: an encoder or translator belongs to one send on one worker.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,8 +18,8 @@
 
 namespace sy {
 
-// /api/chat or /api/generate as an OpenAI chat request; a 400 naming what cannot be translated.
-std::variant<translated_request, api::api_error> ollama_to_openai(std::string_view body, api::ollama_endpoint endpoint);
+// /api/chat or /api/generate decoded (see decoded_chat); a 400 for a request that is not valid.
+std::variant<decoded_chat, api::api_error> read_ollama_chat(std::string_view body, api::ollama_endpoint endpoint);
 // The answer to a request without messages (Ollama's way to load a model): done, "load".
 std::string ollama_load_response(std::string_view model, api::ollama_endpoint endpoint);
 // /api/embed (or the legacy /api/embeddings) as an OpenAI embeddings request.
@@ -28,22 +29,20 @@ std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::str
 std::string ollama_error_format(unsigned status, std::string_view message, std::string_view type,
                                 std::string_view code);
 
-// The OpenAI answer as Ollama's: one JSON object, or NDJSON lines as the stream goes.
-class ollama_response_translator : public backends::response_translator {
+// The answer as Ollama's: one JSON object, or NDJSON lines as the stream goes.
+class ollama_answer_encoder : public backends::answer_encoder {
  public:
-  ollama_response_translator(std::string model, api::ollama_endpoint endpoint);
-  std::string body(unsigned status, std::string_view upstream_body) override;
-  std::string stream_events(std::string_view events) override;
-  std::string stream_end() override;
-  std::string stream_error(std::string_view message) override;
-  std::string stream_cut_short() const override;  // no [DONE] and no finish reason came
+  ollama_answer_encoder(std::string model, api::ollama_endpoint endpoint);
+  std::string body(api::chat_response& response) override;
+  std::string error(const api::api_error& error) override;
+  std::string event(api::stream_event& event) override;
+  std::string end() override;
   std::string_view stream_content_type() const override { return "application/x-ndjson"; }
 
  private:
   std::string model_;
   api::ollama_endpoint endpoint_;
   std::int64_t started_ns_;
-  api::openai_stream_decoder decoder_;
   api::ollama_stream_encoder encoder_;
 };
 

@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "api/sse_data.h"
-
 namespace sy {
 
 namespace {
@@ -29,8 +27,8 @@ api::responses_meta make_meta(std::string model, api::responses_echo echo) {
 
 }  // namespace
 
-std::variant<translated_responses_request, api::api_error> responses_to_openai(std::string_view body) {
-  translated_responses_request t;
+std::variant<decoded_responses_chat, api::api_error> read_responses_chat(std::string_view body) {
+  decoded_responses_chat t;
   auto parsed = api::parse_responses_request(body, {}, &t.echo);
   if (auto* err = std::get_if<api::api_error>(&parsed)) return *err;
   auto& request = std::get<api::chat_request>(parsed);
@@ -41,45 +39,20 @@ std::variant<translated_responses_request, api::api_error> responses_to_openai(s
       e.message += (i ? ", " : "") + request.untranslated[i];
     return e;
   }
-  auto written = api::write_openai_request(request);
-  if (auto* err = std::get_if<api::api_error>(&written)) return *err;
-  t.openai_body = std::move(std::get<std::string>(written));
-  t.model = request.model;
-  t.request = std::move(request);
+  t.chat.model = request.model;
+  t.chat.request = std::move(request);
   return t;
 }
 
-responses_response_translator::responses_response_translator(std::string model, api::responses_echo echo)
+responses_answer_encoder::responses_answer_encoder(std::string model, api::responses_echo echo)
     : meta_(make_meta(std::move(model), std::move(echo))), encoder_(meta_) {}
 
-std::string responses_response_translator::body(unsigned status, std::string_view upstream_body) {
-  if (status < 200 || status >= 300) return api::write_openai_error(api::parse_openai_error(status, upstream_body));
-  auto parsed = api::parse_openai_response(upstream_body);
-  if (auto* err = std::get_if<api::api_error>(&parsed)) return api::write_openai_error(*err);
-  return api::write_responses_response(std::get<api::chat_response>(parsed), meta_);
+std::string responses_answer_encoder::body(api::chat_response& response) {
+  return api::write_responses_response(response, meta_);
 }
 
-std::string responses_response_translator::stream_events(std::string_view events) {
-  // whole SSE events: each "data: <payload>" line is one OpenAI chunk (or [DONE])
-  std::string out;
-  api::for_each_sse_data(events, [&](std::string_view payload) {
-    for (const auto& e : decoder_.decode(payload)) out += encoder_.encode(e);
-  });
-  return out;
-}
-
-std::string responses_response_translator::stream_end() {
-  // the HTTP body ended cleanly, the stream did not: never a fabricated end
-  if (auto why = stream_cut_short(); !why.empty()) return stream_error(why);
-  return encoder_.end();
-}
-
-std::string responses_response_translator::stream_cut_short() const {
-  return decoder_.ended() ? std::string() : std::string(api::openai_stream_unfinished);
-}
-
-std::string responses_response_translator::stream_error(std::string_view message) {
-  return encoder_.encode(api::stream_event::make_error(api::api_error{502, std::string(message), "api_error", {}}));
+std::string responses_answer_encoder::error(const api::api_error& error) {
+  return api::write_openai_error(error);
 }
 
 }  // namespace sy

@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 
 #include "../api/golden.h"
+#include "api/openai_chat.h"
+#include "backends/chat_answer.h"
 #include "http/ndjson_aligner.h"
 
 using namespace sy;
@@ -26,7 +28,23 @@ backends::upstream_dialect::outbound rewrite(std::string_view path, std::string_
   return std::move(std::get<backends::upstream_dialect::outbound>(r));
 }
 
+// An OpenAI client's chat request as the gateway sends it to an Ollama target: decoded, then
+// encoded for Ollama's wire.
+std::variant<backends::upstream_dialect::chat_outbound, backends::upstream_dialect::refusal> chat(
+    std::string_view openai_body) {
+  auto parsed = api::parse_openai_request(openai_body);
+  if (auto* err = std::get_if<api::api_error>(&parsed))
+    return backends::upstream_dialect::refusal{err->status, err->message};
+  return backends::ollama_dialect().chat(std::get<api::chat_request>(parsed), {});
+}
+
 std::pair<unsigned, std::string> refusal(std::string_view path, std::string_view body) {
+  if (path == "/chat/completions") {
+    auto r = chat(body);
+    if (auto* refused = std::get_if<backends::upstream_dialect::refusal>(&r)) return *refused;
+    ADD_FAILURE() << "accepted " << path;
+    return {};
+  }
   backends::ollama_dialect d;
   auto r = d.request(path, body);
   if (auto* refused = std::get_if<std::pair<unsigned, std::string>>(&r)) return *refused;
@@ -60,10 +78,12 @@ std::string relay_ndjson(std::string_view stream, std::size_t read = 7) {
 }  // namespace
 
 TEST(ollama_dialect, chat_request_with_tools_and_images) {
-  auto out = rewrite("/chat/completions", golden::read_fixture("request_tools_images.openai.json"));
-  EXPECT_EQ(out.path, "/api/chat");
-  ASSERT_TRUE(out.answer);
-  golden::expect_json_eq(out.body, "request_tools_images.openai_to_ollama.json");
+  auto r = chat(golden::read_fixture("request_tools_images.openai.json"));
+  auto* out = std::get_if<backends::upstream_dialect::chat_outbound>(&r);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->path, "/api/chat");
+  ASSERT_TRUE(out->answer);
+  golden::expect_json_eq(out->body, "request_tools_images.openai_to_ollama.json");
 }
 
 TEST(ollama_dialect, embeddings_request) {

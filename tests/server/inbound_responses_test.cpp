@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include "backends/chat_answer.h"
+
 using namespace sy;
 
 namespace {
@@ -28,14 +30,17 @@ std::vector<std::string> event_names(std::string_view sse) {
 }  // namespace
 
 TEST(inbound_responses, request_becomes_a_chat_request) {
-  auto t = responses_to_openai(
+  auto t = read_responses_chat(
       R"({"model":"fast","instructions":"Be brief.","input":"Hi","stream":true,"max_output_tokens":32,"store":false})");
-  auto* ok = std::get_if<translated_responses_request>(&t);
+  auto* ok = std::get_if<decoded_responses_chat>(&t);
   ASSERT_TRUE(ok);
-  EXPECT_EQ(ok->model, "fast");
-  EXPECT_TRUE(ok->request.stream);
+  EXPECT_EQ(ok->chat.model, "fast");
+  EXPECT_TRUE(ok->chat.request.stream);
   EXPECT_EQ(ok->echo.at("max_output_tokens"), 32);
-  auto body = json_of(ok->openai_body);
+  // as an OpenAI-compatible target gets it
+  auto written = api::write_openai_request(ok->chat.request);
+  ASSERT_TRUE(std::holds_alternative<std::string>(written));
+  auto body = json_of(std::get<std::string>(written));
   EXPECT_EQ(body["model"], "fast");
   EXPECT_EQ(body["max_tokens"], 32);
   EXPECT_EQ(body["messages"].as_array().size(), 2u);
@@ -44,7 +49,7 @@ TEST(inbound_responses, request_becomes_a_chat_request) {
 }
 
 TEST(inbound_responses, unsupported_features_are_a_400_naming_them) {
-  auto t = responses_to_openai(
+  auto t = read_responses_chat(
       R"({"model":"fast","input":"Hi","previous_response_id":"resp_1","tools":[{"type":"web_search"}]})");
   auto* e = std::get_if<api::api_error>(&t);
   ASSERT_TRUE(e);
@@ -58,7 +63,8 @@ TEST(inbound_responses, unsupported_features_are_a_400_naming_them) {
 }
 
 TEST(inbound_responses, answer_and_upstream_error) {
-  responses_response_translator tr("fast", {});
+  auto tr =
+      backends::chat_answer::from_openai(std::make_unique<responses_answer_encoder>("fast", api::responses_echo{}));
   auto o = json_of(tr.body(200, R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"up",
       "choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],
       "usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}})"));
@@ -78,7 +84,8 @@ TEST(inbound_responses, stream_and_its_failures) {
       R"(data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]})"
       "\n\n";
   {
-    responses_response_translator tr("fast", {});
+    auto tr =
+        backends::chat_answer::from_openai(std::make_unique<responses_answer_encoder>("fast", api::responses_echo{}));
     std::string out = tr.stream_events(chunk);
     out += tr.stream_events("data: [DONE]\n\n");
     out += tr.stream_end();
@@ -88,7 +95,8 @@ TEST(inbound_responses, stream_and_its_failures) {
     EXPECT_EQ(names.back(), "response.completed");
   }
   {  // the HTTP body ended, the stream did not: no fabricated end
-    responses_response_translator tr("fast", {});
+    auto tr =
+        backends::chat_answer::from_openai(std::make_unique<responses_answer_encoder>("fast", api::responses_echo{}));
     std::string out = tr.stream_events(chunk);
     out += tr.stream_end();
     auto names = event_names(out);
@@ -97,7 +105,8 @@ TEST(inbound_responses, stream_and_its_failures) {
     EXPECT_EQ(names.back(), "response.failed");
   }
   {  // the relay failed mid-stream
-    responses_response_translator tr("fast", {});
+    auto tr =
+        backends::chat_answer::from_openai(std::make_unique<responses_answer_encoder>("fast", api::responses_echo{}));
     std::string out = tr.stream_events(chunk);
     out += tr.stream_error("connection reset");
     auto names = event_names(out);

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "backends/chat_answer.h"
 #include "server/inbound_anthropic.h"
 #include "server/inbound_ollama.h"
 #include "server/inbound_responses.h"
@@ -27,7 +28,7 @@ const std::string error_chunk = R"(data: {"error":{"message":"engine crashed","t
 }  // namespace
 
 TEST(inbound_stream_end, anthropic_client_gets_event_error_not_message_stop) {
-  anthropic_response_translator tr("claude-test");
+  auto tr = backends::chat_answer::from_openai(std::make_unique<anthropic_answer_encoder>("claude-test"));
   std::string out = tr.stream_events(content_chunk);
   EXPECT_EQ(tr.stream_cut_short(), "the upstream's stream ended before its last event ([DONE])");
   out += tr.stream_end();
@@ -42,7 +43,7 @@ TEST(inbound_stream_end, anthropic_client_gets_event_error_not_message_stop) {
 }
 
 TEST(inbound_stream_end, anthropic_client_gets_the_backends_words_when_the_relay_ends_it) {
-  anthropic_response_translator tr("claude-test");
+  auto tr = backends::chat_answer::from_openai(std::make_unique<anthropic_answer_encoder>("claude-test"));
   tr.stream_events(content_chunk);
   EXPECT_EQ(tr.stream_error("backend 'mock' failed mid-stream: the upstream's stream ended before its last event"),
             "event: error\ndata: "
@@ -52,7 +53,7 @@ TEST(inbound_stream_end, anthropic_client_gets_the_backends_words_when_the_relay
 }
 
 TEST(inbound_stream_end, anthropic_a_finish_reason_without_done_is_an_end) {
-  anthropic_response_translator tr("claude-test");
+  auto tr = backends::chat_answer::from_openai(std::make_unique<anthropic_answer_encoder>("claude-test"));
   std::string out = tr.stream_events(content_chunk + finish_chunk);
   EXPECT_EQ(tr.stream_cut_short(), "");
   out += tr.stream_end();
@@ -61,7 +62,7 @@ TEST(inbound_stream_end, anthropic_a_finish_reason_without_done_is_an_end) {
 }
 
 TEST(inbound_stream_end, anthropic_an_upstream_error_is_said_once) {
-  anthropic_response_translator tr("claude-test");
+  auto tr = backends::chat_answer::from_openai(std::make_unique<anthropic_answer_encoder>("claude-test"));
   std::string out = tr.stream_events(content_chunk + error_chunk);
   EXPECT_THAT(out, HasSubstr("engine crashed"));
   EXPECT_NE(tr.stream_cut_short(), "");                                     // the stream failed: recorded as cut short
@@ -71,7 +72,7 @@ TEST(inbound_stream_end, anthropic_an_upstream_error_is_said_once) {
 
 TEST(inbound_stream_end, ollama_client_gets_an_error_line_not_done) {
   for (auto endpoint : {api::ollama_endpoint::chat, api::ollama_endpoint::generate}) {
-    ollama_response_translator tr("llama3", endpoint);
+    auto tr = backends::chat_answer::from_openai(std::make_unique<ollama_answer_encoder>("llama3", endpoint));
     std::string out = tr.stream_events(content_chunk);
     EXPECT_EQ(tr.stream_cut_short(), "the upstream's stream ended before its last event ([DONE])");
     out += tr.stream_end();
@@ -82,7 +83,8 @@ TEST(inbound_stream_end, ollama_client_gets_an_error_line_not_done) {
 }
 
 TEST(inbound_stream_end, ollama_a_finish_reason_without_done_is_an_end) {
-  ollama_response_translator tr("llama3", api::ollama_endpoint::chat);
+  auto tr =
+      backends::chat_answer::from_openai(std::make_unique<ollama_answer_encoder>("llama3", api::ollama_endpoint::chat));
   std::string out = tr.stream_events(content_chunk + finish_chunk);
   EXPECT_EQ(tr.stream_cut_short(), "");
   out += tr.stream_end();
@@ -92,14 +94,16 @@ TEST(inbound_stream_end, ollama_a_finish_reason_without_done_is_an_end) {
 }
 
 TEST(inbound_stream_end, responses_client_the_same_rule) {
-  responses_response_translator cut("fast", {});
+  auto cut =
+      backends::chat_answer::from_openai(std::make_unique<responses_answer_encoder>("fast", api::responses_echo{}));
   std::string out = cut.stream_events(content_chunk);
   EXPECT_NE(cut.stream_cut_short(), "");
   out += cut.stream_end();
   EXPECT_THAT(out, HasSubstr("event: response.failed"));
   EXPECT_THAT(out, Not(HasSubstr("response.completed")));
 
-  responses_response_translator finished("fast", {});
+  auto finished =
+      backends::chat_answer::from_openai(std::make_unique<responses_answer_encoder>("fast", api::responses_echo{}));
   out = finished.stream_events(content_chunk + finish_chunk);
   EXPECT_EQ(finished.stream_cut_short(), "");
   out += finished.stream_end();

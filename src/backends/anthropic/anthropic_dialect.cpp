@@ -3,14 +3,14 @@
 #include "api/anthropic_messages.h"
 #include "api/openai_chat.h"
 #include "api/stream_end.h"
-#include "backends/chat_answer_to_openai.h"
+#include "backends/chat_answer.h"
 
 namespace sy::backends {
 
 namespace {
 
-// Anthropic's answer as OpenAI's: a chat.completion, or the chunk sequence of a stream.
-class anthropic_to_openai : public chat_answer_to_openai {
+// Anthropic's answers in canonical form.
+class anthropic_answer_decoder final : public answer_decoder {
   api::api_result<api::chat_response> parse(std::string_view body) override {
     return api::parse_anthropic_response(body);
   }
@@ -25,21 +25,22 @@ class anthropic_to_openai : public chat_answer_to_openai {
 
 }  // namespace
 
-std::variant<upstream_dialect::outbound, std::pair<unsigned, std::string>> anthropic_dialect::request(
+std::variant<upstream_dialect::outbound, upstream_dialect::refusal> anthropic_dialect::request(
     std::string_view path, std::string_view body) const {
   // already in Anthropic's words (the gateway's same-API path and count_tokens); the answer too
   if (path == "/messages" || path == "/messages/count_tokens")
     return outbound{std::string(path), std::string(body), nullptr};
-  if (path != "/chat/completions")
-    return std::pair<unsigned, std::string>{
-        400, "this backend speaks Anthropic's Messages API: only chat requests can go to it, not " + std::string(path)};
-  auto parsed = api::parse_openai_request(body);
-  if (auto* err = std::get_if<api::api_error>(&parsed)) return std::pair{err->status, err->message};
-  auto& request = std::get<api::chat_request>(parsed);
-  if (auto refused = api::refuse_untranslated(request)) return std::pair{refused->status, refused->message};
-  auto written = api::write_anthropic_request(request);
-  if (auto* err = std::get_if<api::api_error>(&written)) return std::pair{err->status, err->message};
-  return outbound{"/messages", std::move(std::get<std::string>(written)), std::make_unique<anthropic_to_openai>()};
+  return refusal{
+      400, "this backend speaks Anthropic's Messages API: only chat requests can go to it, not " + std::string(path)};
+}
+
+std::variant<upstream_dialect::chat_outbound, upstream_dialect::refusal> anthropic_dialect::chat(
+    const api::chat_request& request, std::string_view model) const {
+  if (auto refused = api::refuse_untranslated(request)) return refusal{refused->status, refused->message};
+  auto written = api::write_anthropic_request(request, {.model = model});
+  if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
+  return chat_outbound{"/messages", std::move(std::get<std::string>(written)),
+                       std::make_unique<anthropic_answer_decoder>()};
 }
 
 bool anthropic_dialect::relayed_payload_ends_stream(std::string_view payload) const {

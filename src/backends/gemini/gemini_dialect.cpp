@@ -4,7 +4,7 @@
 
 #include "api/gemini_api.h"
 #include "api/openai_chat.h"
-#include "backends/chat_answer_to_openai.h"
+#include "backends/chat_answer.h"
 
 namespace sy::backends {
 
@@ -12,7 +12,8 @@ namespace {
 
 using refusal = std::pair<unsigned, std::string>;
 
-class gemini_to_openai : public chat_answer_to_openai {
+// Gemini's answers in canonical form.
+class gemini_answer_decoder final : public answer_decoder {
   api::api_result<api::chat_response> parse(std::string_view body) override { return api::parse_gemini_response(body); }
   api::api_error parse_error(unsigned status, std::string_view body) override {
     return api::parse_gemini_error(status, body);
@@ -42,20 +43,6 @@ class gemini_embeddings_to_openai : public response_translator {
   bool base64_;
 };
 
-std::variant<upstream_dialect::outbound, refusal> chat_request(std::string_view body) {
-  auto parsed = api::parse_openai_request(body);
-  if (auto* err = std::get_if<api::api_error>(&parsed)) return refusal{err->status, err->message};
-  auto& request = std::get<api::chat_request>(parsed);
-  if (auto refused = api::refuse_untranslated(request)) return refusal{refused->status, refused->message};
-  auto path =
-      api::gemini_method_path(request.model, request.stream ? "streamGenerateContent?alt=sse" : "generateContent");
-  if (auto* err = std::get_if<api::api_error>(&path)) return refusal{err->status, err->message};
-  auto written = api::write_gemini_request(request);
-  if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
-  return upstream_dialect::outbound{std::get<std::string>(std::move(path)), std::get<std::string>(std::move(written)),
-                                    std::make_unique<gemini_to_openai>()};
-}
-
 std::variant<upstream_dialect::outbound, refusal> embeddings_request(std::string_view body) {
   auto converted = api::openai_embeddings_request_to_gemini(body);
   if (auto* err = std::get_if<api::api_error>(&converted)) return refusal{err->status, err->message};
@@ -71,10 +58,21 @@ std::variant<upstream_dialect::outbound, refusal> embeddings_request(std::string
 
 std::variant<upstream_dialect::outbound, refusal> gemini_dialect::request(std::string_view path,
                                                                           std::string_view body) const {
-  if (path == "/chat/completions") return chat_request(body);
   if (path == "/embeddings") return embeddings_request(body);
   return refusal{400, "this backend speaks Google's Gemini API: only chat and embeddings requests can go to it, not " +
                           std::string(path)};
+}
+
+std::variant<upstream_dialect::chat_outbound, refusal> gemini_dialect::chat(const api::chat_request& request,
+                                                                            std::string_view model) const {
+  if (auto refused = api::refuse_untranslated(request)) return refusal{refused->status, refused->message};
+  auto path = api::gemini_method_path(model.empty() ? std::string_view(request.model) : model,
+                                      request.stream ? "streamGenerateContent?alt=sse" : "generateContent");
+  if (auto* err = std::get_if<api::api_error>(&path)) return refusal{err->status, err->message};
+  auto written = api::write_gemini_request(request);
+  if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
+  return chat_outbound{std::get<std::string>(std::move(path)), std::get<std::string>(std::move(written)),
+                       std::make_unique<gemini_answer_decoder>()};
 }
 
 void gemini_dialect::add_headers(http::header_list& headers, const std::string& api_key) const {

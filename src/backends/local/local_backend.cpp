@@ -185,9 +185,9 @@ http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine:
 }
 
 http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, http::exchange& ex,
-                                                             http::upstream_pool& pool, std::string_view path,
-                                                             std::string body, std::string_view name,
-                                                             std::string_view model_id, forward_options opt) {
+                                                             http::upstream_pool& pool, upstream_send what,
+                                                             std::string_view name, std::string_view model_id,
+                                                             forward_options opt) {
   forward_outcome out;
   auto model = find(name);
   if (!model) {
@@ -222,7 +222,7 @@ http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, 
   child.api_key = held->api_key();
   child.list_models = false;
   openai_backend upstream(child);
-  out = co_await upstream.forward(ex, pool, path, std::move(body), model_id, opt);
+  out = co_await upstream.forward(ex, pool, std::move(what), model_id, opt);
   if (out.failure != http::upstream_failure::none) supervisor_->poll(held->model());  // a crash shows at once
   co_return out;
 }

@@ -46,8 +46,8 @@ class local_backend {
 
   // Leases the model's engine (loading it when needed) and relays the request to it.
   http::net::awaitable<forward_outcome> forward(const config& cfg, http::exchange& ex, http::upstream_pool& pool,
-                                                std::string_view path, std::string body, std::string_view name,
-                                                std::string_view model_id, forward_options opt = {});
+                                                upstream_send what, std::string_view name, std::string_view model_id,
+                                                forward_options opt = {});
 
   // Loads a model without a request (POST /api/engines/load); the error when it cannot.
   http::net::awaitable<std::optional<engine::acquire_error>> load(const config& cfg, std::string name);

@@ -10,7 +10,8 @@
 #include "api/ollama_paths.h"
 #include "api/openai_chat.h"
 #include "api/stream_end.h"
-#include "backends/chat_answer_to_openai.h"
+#include "backends/chat_answer.h"
+#include "backends/openai_compat/openai_answer.h"
 
 namespace sy::backends {
 
@@ -23,13 +24,13 @@ std::string error_event(std::string_view message) {
   return "data: " + api::write_openai_error(api::api_error{502, std::string(message), "api_error", {}}) + "\n\n";
 }
 
-// Ollama's chat answer as OpenAI's (the rendering is chat_answer_to_openai's): a reply, an
-// {"error"} body, or NDJSON lines. Ollama sends no ids: `id` names the completion.
-class ollama_chat_to_openai : public chat_answer_to_openai {
+// Ollama's chat answers in canonical form: a reply, an {"error"} body, or NDJSON lines. Ollama
+// sends no ids: `id` names the completion.
+class ollama_answer_decoder final : public answer_decoder {
  public:
-  explicit ollama_chat_to_openai(std::string id) : chat_answer_to_openai(framing::ndjson), id_(std::move(id)) {}
+  explicit ollama_answer_decoder(std::string id) : id_(std::move(id)) {}
+  framing stream_framing() const override { return framing::ndjson; }
 
- protected:
   api::api_result<api::chat_response> parse(std::string_view body) override {
     auto parsed = api::parse_ollama_response(body);
     if (auto* r = std::get_if<api::chat_response>(&parsed)) {
@@ -89,7 +90,8 @@ std::string new_completion_id() {
 }  // namespace
 
 std::unique_ptr<response_translator> make_ollama_chat_translator(std::string id) {
-  return std::make_unique<ollama_chat_to_openai>(std::move(id));
+  return std::make_unique<chat_answer>(std::make_unique<ollama_answer_decoder>(std::move(id)),
+                                       std::make_unique<openai_answer_encoder>());
 }
 
 std::unique_ptr<response_translator> make_ollama_embed_translator(bool base64) {
@@ -100,16 +102,6 @@ std::variant<upstream_dialect::outbound, refusal> ollama_dialect::request(std::s
                                                                           std::string_view body) const {
   // already in Ollama's words (an Ollama client, relayed by the gateway); the answer too
   if (api::is_ollama_inference_path(path)) return outbound{std::string(path), std::string(body), nullptr};
-  if (path == "/chat/completions") {
-    auto parsed = api::parse_openai_request(body);
-    if (auto* err = std::get_if<api::api_error>(&parsed)) return refusal{err->status, err->message};
-    auto& request = std::get<api::chat_request>(parsed);
-    if (auto refused = api::refuse_untranslated(request)) return refusal{refused->status, refused->message};
-    auto written = api::write_ollama_chat_request(request);  // keeps `stream`
-    if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
-    return outbound{std::string(api::ollama_chat_path), std::move(std::get<std::string>(written)),
-                    make_ollama_chat_translator(new_completion_id())};
-  }
   if (path == "/embeddings") {
     bool base64 = false;
     auto written = api::openai_embeddings_request_to_ollama(body, {}, &base64);
@@ -123,6 +115,15 @@ std::variant<upstream_dialect::outbound, refusal> ollama_dialect::request(std::s
                    "use /v1/chat/completions"};
   return refusal{
       400, "this backend speaks Ollama's native API: it takes chat and embeddings requests, not " + std::string(path)};
+}
+
+std::variant<upstream_dialect::chat_outbound, refusal> ollama_dialect::chat(const api::chat_request& request,
+                                                                            std::string_view model) const {
+  if (auto refused = api::refuse_untranslated(request)) return refusal{refused->status, refused->message};
+  auto written = api::write_ollama_chat_request(request, model);  // keeps `stream`
+  if (auto* err = std::get_if<api::api_error>(&written)) return refusal{err->status, err->message};
+  return chat_outbound{std::string(api::ollama_chat_path), std::move(std::get<std::string>(written)),
+                       std::make_unique<ollama_answer_decoder>(new_completion_id())};
 }
 
 void ollama_dialect::add_headers(http::header_list& headers, const std::string& api_key) const {

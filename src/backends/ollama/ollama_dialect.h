@@ -1,9 +1,9 @@
 #pragma once
 // Ollama's native API as an upstream (backend type "ollama"; the url is the server's root, e.g.
-// http://127.0.0.1:11434): OpenAI chat requests go out as POST /api/chat, embeddings as POST
-// /api/embed, and models are listed from GET /api/tags. Answers come back in OpenAI's format:
-// a chat.completion, an embeddings list with usage, or, for streams (Ollama sends NDJSON, which
-// the backend relays line by line), OpenAI chunks ending with a usage chunk and [DONE].
+// http://127.0.0.1:11434): chat requests go out as POST /api/chat (answers and NDJSON streams,
+// relayed line by line, decoded into canonical form), OpenAI embeddings requests as POST
+// /api/embed (answers back as OpenAI's embeddings list with usage), and models are listed from
+// GET /api/tags.
 // Text completions are refused with a 400 (no OpenAI completions translation exists yet).
 // "/api/chat", "/api/generate", "/api/embed" and "/api/embeddings" take an Ollama body and pass
 // it and the answer through (an Ollama client, relayed as it is).
@@ -20,8 +20,8 @@ namespace sy::backends {
 
 class ollama_dialect : public upstream_dialect {
  public:
-  std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
-                                                                   std::string_view body) const override;
+  std::variant<outbound, refusal> request(std::string_view path, std::string_view body) const override;
+  std::variant<chat_outbound, refusal> chat(const api::chat_request& request, std::string_view model) const override;
   void add_headers(http::header_list& headers, const std::string& api_key) const override;
   std::string models_path() const override { return std::string(api::ollama_tags_path); }
   std::variant<model_listing, std::string> parse_models(std::string_view body) const override;
@@ -35,8 +35,8 @@ class ollama_dialect : public upstream_dialect {
   std::string relayed_stream_error(std::string_view message) const override;
 };
 
-// The translators of one answer (the dialect makes them; tests too, with a fixed id).
-// Chat: an /api/chat reply or NDJSON stream -> OpenAI's (see chat_answer_to_openai); `id` names
+// The translators of one answer (tests make them with a fixed id).
+// Chat: an /api/chat reply or NDJSON stream -> OpenAI's (see chat_answer.h); `id` names
 // the completion (Ollama sends none). done_reason "stop" after tool calls is "tool_calls"; the
 // final line's prompt_eval_count / eval_count are the usage; an {"error":...} line ends the
 // stream with that error, and a stream without its done:true line ends with an error too.

@@ -7,6 +7,8 @@
 #include "api/sse_data.h"
 #include "api/stream_end.h"
 #include "api/utf8_text.h"
+#include "backends/chat_answer.h"
+#include "backends/openai_compat/openai_answer.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
@@ -139,20 +141,6 @@ bool is_context_overflow(std::string_view body) {
   return false;
 }
 
-// The gateway's pivot between two other APIs carries signed reasoning in assistant messages'
-// `reasoning_details` (api/openai_chat.h); an OpenAI-compatible upstream gets the request without.
-void strip_reasoning_details(std::string& body) {
-  if (body.find("\"reasoning_details\"") == std::string::npos) return;
-  json::error_code ec;
-  auto doc = json::parse(body, ec);
-  if (ec || !doc.is_object()) return;
-  auto* messages = doc.as_object().if_contains("messages");
-  if (!messages || !messages->is_array()) return;
-  for (auto& m : messages->as_array())
-    if (auto* o = m.if_object()) o->erase("reasoning_details");
-  body = json::serialize(doc);
-}
-
 // Validates a JSON response body and picks up its usage; returns what is wrong, or "". A body
 // `translated` from another API's 2xx answer is an error object when that answer could not be
 // read: its message is what is wrong.
@@ -178,26 +166,53 @@ bool is_ndjson(std::string_view content_type) {
 }  // namespace
 
 http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex, http::upstream_pool& pool,
-                                                              std::string_view path, std::string body,
-                                                              std::string_view model_id, forward_options opt) {
-  forward_outcome out;
-  std::string upstream_path(path);
-  std::unique_ptr<response_translator> from_upstream;  // another API's answer in OpenAI's words
-  if (dialect_) {                                      // another API upstream: the request in its words
-    auto rewritten = dialect_->request(path, body);
-    if (auto* refused = std::get_if<std::pair<unsigned, std::string>>(&rewritten)) {
-      out.status = refused->first;
-      out.error = fmt::format("backend '{}': {}", cfg_.name, refused->second);
-      co_await http::send_error(ex, out.status, out.error, "unsupported_by_backend");
-      co_return out;
+                                                              upstream_send what, std::string_view model_id,
+                                                              forward_options opt) {
+  std::string path, body;
+  std::optional<chat_answer> chat;                     // a canonical chat: its way back to the client
+  std::unique_ptr<response_translator> from_upstream;  // a rewritten request's answer in OpenAI's words
+  std::optional<upstream_dialect::refusal> refused;
+  if (auto* c = std::get_if<canonical_chat>(&what)) {  // encoded once, for this upstream's wire
+    auto encoded = dialect_ ? dialect_->chat(*c->request, c->model) : openai_chat(*c->request, c->model);
+    if (auto* r = std::get_if<upstream_dialect::refusal>(&encoded)) {
+      refused = std::move(*r);
+    } else {
+      auto& o = std::get<upstream_dialect::chat_outbound>(encoded);
+      path = std::move(o.path);
+      body = std::move(o.body);
+      chat.emplace(std::move(o.answer), std::move(c->client));
+      opt.translate = &*chat;
     }
-    auto& o = std::get<upstream_dialect::outbound>(rewritten);
-    upstream_path = std::move(o.path);
-    body = std::move(o.body);
-    from_upstream = std::move(o.answer);
-  } else if (opt.translate) {
-    strip_reasoning_details(body);
+  } else if (auto& r = std::get<relayed_request>(what); dialect_) {  // another API upstream: in its words
+    auto rewritten = dialect_->request(r.path, r.body);
+    if (auto* no = std::get_if<upstream_dialect::refusal>(&rewritten)) {
+      refused = std::move(*no);
+    } else {
+      auto& o = std::get<upstream_dialect::outbound>(rewritten);
+      path = std::move(o.path);
+      body = std::move(o.body);
+      from_upstream = std::move(o.answer);
+    }
+  } else {
+    path = std::move(r.path);
+    body = std::move(r.body);
   }
+  if (refused) {
+    forward_outcome out;
+    out.status = refused->first;
+    out.error = fmt::format("backend '{}': {}", cfg_.name, refused->second);
+    co_await http::send_error(ex, out.status, out.error, "unsupported_by_backend");
+    co_return out;
+  }
+  auto out = co_await send(ex, pool, std::move(path), std::move(body), model_id, opt, from_upstream.get());
+  co_return out;
+}
+
+http::net::awaitable<forward_outcome> openai_backend::send(http::exchange& ex, http::upstream_pool& pool,
+                                                           std::string upstream_path, std::string body,
+                                                           std::string_view model_id, forward_options opt,
+                                                           response_translator* from_upstream) {
+  forward_outcome out;
   http::outbound_request req;
   req.method = bhttp::verb::post;
   req.target = url_.path_prefix + upstream_path;
@@ -291,8 +306,10 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     };
     // upstream's API -> OpenAI's (observed there, for usage) -> the client's API
     http::body_rewriter rewrite;
-    auto* up_rw = from_upstream.get();
+    auto* up_rw = from_upstream;
     auto* client_rw = opt.translate;
+    // a translator that reads the answer in canonical form counts it; else the relay watches
+    const bool counted = client_rw && client_rw->counts_usage();
     if (up_rw || client_rw) {
       rewrite.piece = [up_rw, client_rw, &out](std::string_view events) {
         std::string openai = up_rw ? up_rw->stream_events(events) : std::string(events);
@@ -314,8 +331,9 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
           value = std::string((client_rw ? client_rw : up_rw)->stream_content_type());
     const http::body_observer no_observer;
     auto r = co_await http::relay_stream(ex, res, pool, url_, up, framing, on_error,
-                                         up_rw ? no_observer : http::body_observer(observe),
+                                         up_rw || counted ? no_observer : http::body_observer(observe),
                                          up_rw || client_rw ? &rewrite : nullptr, cut_short);
+    if (counted) client_rw->tally(out);
     out.response_bytes = r.body_bytes;
     out.first_byte = r.first_byte;
     out.complete = r.complete;
@@ -386,13 +404,21 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_await http::send(ex, r);
     co_return out;
   }
-  if (status >= 200 && status < 300 && content_type.find("json") != std::string_view::npos) {
+  const bool counted = opt.translate && opt.translate->counts_usage();  // it reads the body itself
+  if (!counted && status >= 200 && status < 300 && content_type.find("json") != std::string_view::npos) {
     if (auto problem = check_json_and_read_usage(upstream_body, from_upstream != nullptr, out); !problem.empty())
       co_return co_await fail(502, http::upstream_failure::protocol,
                               fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, problem),
                               "upstream_malformed_response");
   }
   res.body = opt.translate ? opt.translate->body(status, upstream_body) : std::move(upstream_body);
+  if (counted) {
+    if (auto problem = opt.translate->unreadable(); problem && status >= 200 && status < 300)
+      co_return co_await fail(502, http::upstream_failure::protocol,
+                              fmt::format("backend '{}' returned malformed JSON ({})", cfg_.name, *problem),
+                              "upstream_malformed_response");
+    opt.translate->tally(out);
+  }
   if (opt.translate || from_upstream)  // translated: JSON whatever the upstream's error was
     for (auto& [name, value] : res.headers)
       if (boost::beast::iequals(name, "content-type")) value = "application/json";

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "backends/answer_codec.h"
 #include "core/config.h"
 #include "core/secret.h"
 #include "http/server.h"
@@ -19,6 +20,10 @@
 #include "http/upstream_pool.h"
 #include "http/url.h"
 #include "router/model_capabilities.h"
+
+namespace sy::api {
+struct chat_request;
+}
 
 namespace sy::backends {
 
@@ -59,23 +64,37 @@ class response_translator {
   // stream_error() instead of stream_end(), and records it as failed.
   virtual std::string stream_cut_short() const { return {}; }
   virtual std::string_view stream_content_type() const { return "text/event-stream"; }
+  // A translator that reads the answer in canonical form counts its usage and content events
+  // itself (tally() fills them in); the others leave it to the backend.
+  virtual bool counts_usage() const { return false; }
+  virtual void tally(forward_outcome&) const {}
+  // After body(): why a 2xx reply could not be read (the backend answers 502 instead).
+  virtual std::optional<std::string> unreadable() const { return std::nullopt; }
 };
 
-// How to talk to an upstream whose API is not OpenAI's (Anthropic, Gemini, Ollama): the request
-// is rewritten on the way out and the answer back into OpenAI's format, so that the rest of the
-// gateway (routing, usage, client translation) sees one format. Immutable; shared by workers.
+// How to talk to an upstream whose API is not OpenAI's (Anthropic, Gemini, Ollama). Chat
+// requests are encoded for its wire from the canonical request, and its answers decoded into
+// canonical form (chat()); other requests in OpenAI's format (embeddings) are rewritten on the way
+// out and their answers back into OpenAI's (request()). Immutable; shared by workers.
 class upstream_dialect {
  public:
   virtual ~upstream_dialect() = default;
+  using refusal = std::pair<unsigned, std::string>;  // a status (400) and what the upstream cannot take
   struct outbound {
     std::string path;  // below the backend's URL, e.g. "/messages" (may carry a query)
     std::string body;
-    std::unique_ptr<response_translator> answer;  // turns this request's answer into OpenAI's format
+    std::unique_ptr<response_translator> answer;  // this request's answer in OpenAI's format; null: as it is
   };
-  // The OpenAI request (`path` e.g. "/chat/completions", the model already rewritten) in the
-  // upstream's API; a 400 naming what it cannot carry.
-  virtual std::variant<outbound, std::pair<unsigned, std::string>> request(std::string_view path,
-                                                                           std::string_view body) const = 0;
+  // An OpenAI-format request (`path` e.g. "/embeddings", the model already rewritten), or one in
+  // the upstream's own API (its own path: relayed as it is).
+  virtual std::variant<outbound, refusal> request(std::string_view path, std::string_view body) const = 0;
+  struct chat_outbound {
+    std::string path;
+    std::string body;
+    std::unique_ptr<answer_decoder> answer;  // reads this request's answer
+  };
+  // A chat request in the upstream's API, for its model `model`.
+  virtual std::variant<chat_outbound, refusal> chat(const api::chat_request& request, std::string_view model) const = 0;
   // Credentials and version headers (never logged).
   virtual void add_headers(http::header_list& headers, const std::string& api_key) const = 0;
   // Where the upstream lists its models (GET, below the backend's URL), and the models in that
@@ -105,6 +124,21 @@ std::shared_ptr<const upstream_dialect> make_dialect(backend_type type);
 // architecture.input_modalities and supported_parameters.
 std::variant<model_listing, std::string> parse_openai_model_list(std::string_view body);
 
+// What one send carries to an upstream: the body of a request for `path` in the upstream's API,
+// or OpenAI's (the model already rewritten; relayed, or rewritten by the dialect), or a chat
+// request in canonical form, encoded for the upstream's wire, whose answer goes to the client
+// through `client` (and `request` outlives the send).
+struct relayed_request {
+  std::string path;
+  std::string body;
+};
+struct canonical_chat {
+  const api::chat_request* request = nullptr;
+  std::string model;  // the upstream's name for it
+  std::unique_ptr<answer_encoder> client;
+};
+using upstream_send = std::variant<relayed_request, canonical_chat>;
+
 struct forward_options {
   // Failures before the first byte (unreachable, timeout, 5xx, 429, refused credentials) are
   // returned as held instead of answered: the caller fails over to another target.
@@ -112,8 +146,9 @@ struct forward_options {
   // Also hold an upstream 400 that says the prompt exceeds the model's context (a fallback with
   // a longer context may take it).
   bool hold_context_overflow = false;
-  http::exchange_timeouts timeouts;          // per-route deadlines; zero: the upstream: defaults
-  response_translator* translate = nullptr;  // null: the answer goes out as the upstream sent it
+  http::exchange_timeouts timeouts;  // per-route deadlines; zero: the upstream: defaults
+  // For a relayed_request: the answer in the client's API (from OpenAI's); null: as it came.
+  response_translator* translate = nullptr;
 };
 
 class openai_backend {
@@ -124,11 +159,10 @@ class openai_backend {
   const backend_config& config() const { return cfg_; }
   const http::base_url& url() const { return url_; }
 
-  // POSTs `body` (model already rewritten) to the upstream's `path` ("/chat/completions") and
-  // relays the answer to the client. Upstream 5xx and credential failures become 502 naming
-  // this backend; other 4xx pass through. Never throws.
-  http::net::awaitable<forward_outcome> forward(http::exchange& ex, http::upstream_pool& pool, std::string_view path,
-                                                std::string body, std::string_view model_id, forward_options opt = {});
+  // POSTs the request (see upstream_send) and relays the answer to the client. Upstream 5xx and
+  // credential failures become 502 naming this backend; other 4xx pass through. Never throws.
+  http::net::awaitable<forward_outcome> forward(http::exchange& ex, http::upstream_pool& pool, upstream_send what,
+                                                std::string_view model_id, forward_options opt = {});
 
   // The upstream's model ids, or an error message. Also the active health check (with short
   // timeouts). `known` (the last listing's capabilities): also ask for the details of each model
@@ -140,6 +174,11 @@ class openai_backend {
       const std::map<std::string, model_capabilities>* known = nullptr) const;
 
  private:
+  // The send itself: `body` to the upstream's `path`; `from_upstream` turns a rewritten request's
+  // answer into OpenAI's, opt.translate that into the client's.
+  http::net::awaitable<forward_outcome> send(http::exchange& ex, http::upstream_pool& pool, std::string path,
+                                             std::string body, std::string_view model_id, forward_options opt,
+                                             response_translator* from_upstream);
   // A model-list request (GET the list, POST a model's details) with this backend's credentials.
   http::outbound_request listing_request(http::bhttp::verb method, std::string target,
                                          http::exchange_timeouts timeouts) const;
