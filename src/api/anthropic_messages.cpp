@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "api/anthropic_wire.h"
+#include "api/json_out.h"
 #include "api/json_read.h"
 #include "api/openai_chat.h"
 #include "core/error_types.h"
@@ -616,19 +617,34 @@ api_result<chat_response> parse_anthropic_response(std::string_view body, const 
 }
 
 std::string write_anthropic_response(const chat_response& r) {
-  json::array content = assistant_blocks(r.content, false, r.id);
-  json::object o{{"id", r.id},
-                 {"type", "message"},
-                 {"role", "assistant"},
-                 {"model", r.model},
-                 {"content", std::move(content)},
-                 {"stop_reason", anthropic_stop_reason(r.finish)}};
+  json_out w;
+  w.begin_object().member("id", r.id).member("type", "message").member("role", "assistant").member("model", r.model);
+  w.key("content").begin_array();
+  std::size_t calls = 0;
+  for (const auto& p : r.content) {  // as assistant_blocks(r.content, false, r.id), written in place
+    switch (p.kind) {
+      case part_kind::text: w.begin_object().member("type", "text").member("text", p.text).end_object(); break;
+      case part_kind::tool_call: w.value(tool_use_block(p.call, r.id, calls++)); break;
+      case part_kind::reasoning:
+        if (!p.reasoning.redacted_data.empty())
+          w.begin_object().member("type", "redacted_thinking").member("data", p.reasoning.redacted_data).end_object();
+        else
+          w.begin_object()
+              .member("type", "thinking")
+              .member("thinking", p.reasoning.text)
+              .member("signature", p.reasoning.signature)
+              .end_object();
+        break;
+      default: break;
+    }
+  }
+  w.end_array().member("stop_reason", anthropic_stop_reason(r.finish)).key("stop_sequence");
   if (r.finish.stop_sequence.empty())
-    o["stop_sequence"] = nullptr;
+    w.null();
   else
-    o["stop_sequence"] = r.finish.stop_sequence;
-  o["usage"] = anthropic_usage_json(r.usage);
-  return json::serialize(o);
+    w.string(r.finish.stop_sequence);
+  w.key("usage").value(anthropic_usage_json(r.usage)).end_object();
+  return w.take();
 }
 
 // ---- errors

@@ -1,7 +1,9 @@
 #include "api/openai_chat.h"
 
+#include <algorithm>
 #include <limits>
 
+#include "api/json_out.h"
 #include "api/json_read.h"
 #include "api/openai_wire.h"
 #include "api/utf8_text.h"
@@ -367,19 +369,6 @@ bool parse_request_body(json_reader& rd, const json::object& o, chat_request& re
 
 // ---- writing
 
-json::value text_content(const std::vector<content_part>& parts) {
-  std::size_t texts = 0;
-  for (const auto& p : parts) texts += p.kind == part_kind::text;
-  if (texts == 1)
-    for (const auto& p : parts)
-      if (p.kind == part_kind::text) return json::string(p.text);
-  if (texts == 0) return json::string();
-  json::array a;
-  for (const auto& p : parts)
-    if (p.kind == part_kind::text) a.push_back(json::object{{"type", "text"}, {"text", p.text}});
-  return a;
-}
-
 json::object image_json(const image_ref& img) {
   json::object iu;
   if (img.source == image_source::base64)
@@ -388,18 +377,6 @@ json::object image_json(const image_ref& img) {
     iu["url"] = img.url;
   if (!img.detail.empty()) iu["detail"] = img.detail;
   return json::object{{"type", "image_url"}, {"image_url", std::move(iu)}};
-}
-
-json::value user_content(const std::vector<content_part>& parts) {
-  bool images = false;
-  for (const auto& p : parts) images = images || p.kind == part_kind::image;
-  if (!images) return text_content(parts);
-  json::array a;
-  for (const auto& p : parts) {
-    if (p.kind == part_kind::text) a.push_back(json::object{{"type", "text"}, {"text", p.text}});
-    if (p.kind == part_kind::image) a.push_back(image_json(p.image));
-  }
-  return a;
 }
 
 json::object tool_call_json(const tool_call& c) {
@@ -480,42 +457,121 @@ api_result<chat_request> parse_openai_request(std::string_view body, const parse
   return req;
 }
 
+namespace {
+
+// Content as text_content() makes it, written in place.
+void write_text_content(json_out& w, const std::vector<content_part>& parts) {
+  std::size_t texts = 0;
+  for (const auto& p : parts) texts += p.kind == part_kind::text;
+  if (texts <= 1) {
+    std::string_view only;
+    for (const auto& p : parts)
+      if (p.kind == part_kind::text) only = p.text;
+    w.string(only);
+    return;
+  }
+  w.begin_array();
+  for (const auto& p : parts)
+    if (p.kind == part_kind::text) w.begin_object().member("type", "text").member("text", p.text).end_object();
+  w.end_array();
+}
+
+void write_user_content(json_out& w, const std::vector<content_part>& parts) {
+  bool images = false;
+  for (const auto& p : parts) images = images || p.kind == part_kind::image;
+  if (!images) return write_text_content(w, parts);
+  w.begin_array();
+  for (const auto& p : parts) {
+    if (p.kind == part_kind::text) w.begin_object().member("type", "text").member("text", p.text).end_object();
+    if (p.kind == part_kind::image) w.value(image_json(p.image));
+  }
+  w.end_array();
+}
+
+void write_sampling(json_out& w, const chat_request& r) {
+  const auto& s = r.sampling;
+  if (s.temperature) w.key("temperature").number(*s.temperature);
+  if (s.top_p) w.key("top_p").number(*s.top_p);
+  if (s.top_k) w.member("top_k", *s.top_k);
+  if (s.max_tokens) w.member("max_tokens", *s.max_tokens);
+  if (s.seed) w.member("seed", *s.seed);
+  if (s.presence_penalty) w.key("presence_penalty").number(*s.presence_penalty);
+  if (s.frequency_penalty) w.key("frequency_penalty").number(*s.frequency_penalty);
+  if (!r.stop.empty()) {
+    w.key("stop").begin_array();
+    for (const auto& x : r.stop) w.string(x);
+    w.end_array();
+  }
+}
+
+// The top-level members write_openai_request may write: `extra` never repeats them.
+constexpr std::string_view written_members[] = {"model",
+                                                "messages",
+                                                "temperature",
+                                                "top_p",
+                                                "top_k",
+                                                "max_tokens",
+                                                "seed",
+                                                "presence_penalty",
+                                                "frequency_penalty",
+                                                "stop",
+                                                "tools",
+                                                "tool_choice",
+                                                "parallel_tool_calls",
+                                                "response_format",
+                                                "reasoning_effort",
+                                                "user",
+                                                "stream",
+                                                "stream_options"};
+
+}  // namespace
+
 api_result<std::string> write_openai_request(const chat_request& r, const openai_write_options& options) {
-  json::object o;
-  o["model"] = options.model.empty() ? std::string_view(r.model) : options.model;
-  json::array msgs;
+  json_out w;
+  w.begin_object().member("model", options.model.empty() ? std::string_view(r.model) : options.model);
+  w.key("messages").begin_array();
   for (std::size_t i = 0; i < r.messages.size(); ++i) {
     const auto& m = r.messages[i];
-    json::object jm;
+    w.begin_object();
     switch (m.role) {
       case message_role::system:
-        jm["role"] = "system";
-        jm["content"] = text_content(m.content);
+        w.member("role", "system").key("content");
+        write_text_content(w, m.content);
         break;
       case message_role::user:
-        jm["role"] = "user";
-        jm["content"] = user_content(m.content);
+        w.member("role", "user").key("content");
+        write_user_content(w, m.content);
         break;
       case message_role::assistant: {
-        jm["role"] = "assistant";
-        json::array calls;
-        std::size_t texts = 0;
+        w.member("role", "assistant");
+        std::size_t texts = 0, calls = 0;
         for (const auto& p : m.content) {
           texts += p.kind == part_kind::text;
-          if (p.kind == part_kind::tool_call) calls.push_back(tool_call_json(p.call));
+          calls += p.kind == part_kind::tool_call;
         }
-        if (texts > 0 || calls.empty())
-          jm["content"] = text_content(m.content);
+        w.key("content");
+        if (texts > 0 || calls == 0)
+          write_text_content(w, m.content);
         else
-          jm["content"] = nullptr;
-        if (!calls.empty()) jm["tool_calls"] = std::move(calls);
+          w.null();
+        if (calls > 0) {
+          w.key("tool_calls").begin_array();
+          for (const auto& p : m.content) {
+            if (p.kind != part_kind::tool_call) continue;
+            w.begin_object().member("id", p.call.id).member("type", "function").key("function").begin_object();
+            w.member("name", p.call.name).member("arguments", p.call.arguments.empty() ? "{}" : p.call.arguments);
+            w.end_object().end_object();
+          }
+          w.end_array();
+        }
         if (options.reasoning_details)
           if (auto details = reasoning_details_json(m.content); !details.empty())
-            jm["reasoning_details"] = std::move(details);
+            w.key("reasoning_details").value(details);
         break;
       }
       case message_role::tool: {
-        jm["role"] = "tool";
+        w.member("role", "tool");
+        const tool_result* result = nullptr;  // the last one counts, as it always did
         for (const auto& p : m.content) {
           if (p.kind != part_kind::tool_result) continue;
           for (const auto& q : p.result.content)
@@ -524,72 +580,82 @@ api_result<std::string> write_openai_request(const chat_request& r, const openai
                   400,
                   "messages[" + std::to_string(i) + "]: an OpenAI-compatible target cannot take images in tool results",
                   "invalid_request_error", "tool_result image"};
-          jm["tool_call_id"] = p.result.tool_call_id;
-          jm["content"] = text_content(p.result.content);
+          result = &p.result;
+        }
+        if (result) {
+          w.member("tool_call_id", result->tool_call_id).key("content");
+          write_text_content(w, result->content);
         }
         break;
       }
     }
-    if (!m.name.empty()) jm["name"] = m.name;
-    msgs.push_back(std::move(jm));
+    if (!m.name.empty()) w.member("name", m.name);
+    w.end_object();
   }
-  o["messages"] = std::move(msgs);
-  put_sampling(o, r, "max_tokens");
+  w.end_array();
+  write_sampling(w, r);
   if (!r.tools.empty()) {
-    json::array tools;
+    w.key("tools").begin_array();
     for (const auto& t : r.tools) {
-      json::object f{{"name", t.name}};
-      if (!t.description.empty()) f["description"] = t.description;
-      if (!t.parameters.empty()) f["parameters"] = object_from_text(t.parameters);
-      if (t.strict) f["strict"] = *t.strict;
-      tools.push_back(json::object{{"type", "function"}, {"function", std::move(f)}});
+      w.begin_object().member("type", "function").key("function").begin_object().member("name", t.name);
+      if (!t.description.empty()) w.member("description", t.description);
+      if (!t.parameters.empty()) w.key("parameters").value(object_from_text(t.parameters));
+      if (t.strict) w.member("strict", *t.strict);
+      w.end_object().end_object();
     }
-    o["tools"] = std::move(tools);
+    w.end_array();
     if (r.choice) {
       switch (r.choice->kind) {
-        case tool_choice_kind::automatic: o["tool_choice"] = "auto"; break;
-        case tool_choice_kind::none: o["tool_choice"] = "none"; break;
-        case tool_choice_kind::required: o["tool_choice"] = "required"; break;
+        case tool_choice_kind::automatic: w.member("tool_choice", "auto"); break;
+        case tool_choice_kind::none: w.member("tool_choice", "none"); break;
+        case tool_choice_kind::required: w.member("tool_choice", "required"); break;
         case tool_choice_kind::tool:
-          o["tool_choice"] = json::object{{"type", "function"}, {"function", json::object{{"name", r.choice->name}}}};
+          w.key("tool_choice").begin_object().member("type", "function").key("function").begin_object();
+          w.member("name", r.choice->name).end_object().end_object();
           break;
       }
     }
-    if (r.parallel_tool_calls) o["parallel_tool_calls"] = *r.parallel_tool_calls;
+    if (r.parallel_tool_calls) w.member("parallel_tool_calls", *r.parallel_tool_calls);
   }
   if (r.format) {
     const auto& f = *r.format;
     switch (f.kind) {
-      case response_format_kind::text: o["response_format"] = json::object{{"type", "text"}}; break;
-      case response_format_kind::json_object: o["response_format"] = json::object{{"type", "json_object"}}; break;
+      case response_format_kind::text:
+        w.key("response_format").begin_object().member("type", "text").end_object();
+        break;
+      case response_format_kind::json_object:
+        w.key("response_format").begin_object().member("type", "json_object").end_object();
+        break;
       case response_format_kind::json_schema: {
-        json::object js{{"name", f.name}};
-        if (!f.description.empty()) js["description"] = f.description;
-        js["schema"] = object_from_text(f.schema);
-        if (f.strict) js["strict"] = *f.strict;
-        o["response_format"] = json::object{{"type", "json_schema"}, {"json_schema", std::move(js)}};
+        w.key("response_format").begin_object().member("type", "json_schema").key("json_schema").begin_object();
+        w.member("name", f.name);
+        if (!f.description.empty()) w.member("description", f.description);
+        w.key("schema").value(object_from_text(f.schema));
+        if (f.strict) w.member("strict", *f.strict);
+        w.end_object().end_object();
         break;
       }
     }
   }
   if (r.reasoning && r.reasoning->enabled) {
     if (!r.reasoning->effort.empty())
-      o["reasoning_effort"] = r.reasoning->effort;
+      w.member("reasoning_effort", r.reasoning->effort);
     else if (r.reasoning->budget_tokens)
-      o["reasoning_effort"] = effort_for_budget(*r.reasoning->budget_tokens);
+      w.member("reasoning_effort", effort_for_budget(*r.reasoning->budget_tokens));
   }
-  if (!r.user.empty()) o["user"] = r.user;
+  if (!r.user.empty()) w.member("user", r.user);
   if (r.stream) {
-    o["stream"] = true;
-    if (r.stream_usage) o["stream_options"] = json::object{{"include_usage", true}};
+    w.member("stream", true);
+    if (r.stream_usage) w.key("stream_options").begin_object().member("include_usage", true).end_object();
   }
   if (r.source == wire_format::openai_chat)
     for (const auto& kv : r.extra)
-      if (!o.contains(kv.key())) o[kv.key()] = kv.value();
-  return json::serialize(o);
+      if (std::find(std::begin(written_members), std::end(written_members), std::string_view(kv.key())) ==
+          std::end(written_members))
+        w.key(kv.key()).value(kv.value());
+  w.end_object();
+  return w.take();
 }
-
-// ---- responses
 
 finish_info openai_finish(std::string_view raw) {
   finish_info f;
