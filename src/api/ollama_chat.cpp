@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "api/json_out.h"
 #include "api/json_read.h"
 #include "api/ollama_wire.h"
 #include "api/openai_wire.h"
@@ -561,24 +562,45 @@ std::string_view ollama_done_reason(const finish_info& f) {
   return f.reason == finish_reason::length ? "length" : "stop";
 }
 
+namespace {
+
+// A whole answer: model, created_at, the message (chat) or response (generate), done, metrics.
+std::string write_final_answer(const chat_response& r, const ollama_timing& t, bool chat) {
+  std::string text, thinking;
+  std::size_t calls = 0;
+  for (const auto& p : r.content) {
+    if (p.kind == part_kind::text) text += p.text;
+    if (p.kind == part_kind::reasoning) thinking += p.reasoning.text;
+    calls += p.kind == part_kind::tool_call;
+  }
+  json_out w;
+  w.begin_object().member("model", r.model).member("created_at", created_at(r, t));
+  if (chat && calls > 0) {
+    w.key("message").value(response_message(r, true));  // tool calls: rare, and written once
+  } else if (chat) {
+    w.key("message").begin_object().member("role", "assistant").member("content", text);
+    if (!thinking.empty()) w.member("thinking", thinking);
+    w.end_object();
+  } else {
+    w.member("response", text);
+    if (!thinking.empty()) w.member("thinking", thinking);
+  }
+  w.member("done", true).member("done_reason", ollama_done_reason(r.finish));
+  for (const auto& [key, value] :
+       ollama_metrics(r.usage, t.total_duration, t.load_duration, t.prompt_eval_duration, t.eval_duration))
+    w.member(key, value);
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace
+
 std::string write_ollama_chat_response(const chat_response& r, const ollama_timing& t) {
-  json::object o{{"model", r.model},
-                 {"created_at", created_at(r, t)},
-                 {"message", response_message(r, true)},
-                 {"done", true},
-                 {"done_reason", ollama_done_reason(r.finish)}};
-  put_ollama_metrics(o, r.usage, t.total_duration, t.load_duration, t.prompt_eval_duration, t.eval_duration);
-  return json::serialize(o);
+  return write_final_answer(r, t, true);
 }
 
 std::string write_ollama_generate_response(const chat_response& r, const ollama_timing& t) {
-  auto m = response_message(r, false);
-  json::object o{{"model", r.model}, {"created_at", created_at(r, t)}, {"response", m["content"]}};
-  if (auto* th = m.if_contains("thinking")) o["thinking"] = *th;
-  o["done"] = true;
-  o["done_reason"] = ollama_done_reason(r.finish);
-  put_ollama_metrics(o, r.usage, t.total_duration, t.load_duration, t.prompt_eval_duration, t.eval_duration);
-  return json::serialize(o);
+  return write_final_answer(r, t, false);
 }
 
 api_result<chat_response> parse_ollama_response(std::string_view body, const parse_limits& limits) {

@@ -30,14 +30,20 @@ json::object ollama_tool_call_json(const tool_call& call, std::size_t index) {
   return o;
 }
 
+ollama_metric_list ollama_metrics(const token_usage& u, std::int64_t total_duration, std::int64_t load_duration,
+                                  std::int64_t prompt_eval_duration, std::int64_t eval_duration) {
+  return {{{"total_duration", std::max<std::int64_t>(total_duration, 0)},
+           {"load_duration", std::max<std::int64_t>(load_duration, 0)},
+           {"prompt_eval_count", u.input_tokens.value_or(0)},
+           {"prompt_eval_duration", std::max<std::int64_t>(prompt_eval_duration, 0)},
+           {"eval_count", u.output_tokens.value_or(0)},
+           {"eval_duration", std::max<std::int64_t>(eval_duration, 0)}}};
+}
+
 void put_ollama_metrics(json::object& o, const token_usage& u, std::int64_t total_duration, std::int64_t load_duration,
                         std::int64_t prompt_eval_duration, std::int64_t eval_duration) {
-  o["total_duration"] = std::max<std::int64_t>(total_duration, 0);
-  o["load_duration"] = std::max<std::int64_t>(load_duration, 0);
-  o["prompt_eval_count"] = u.input_tokens.value_or(0);
-  o["prompt_eval_duration"] = std::max<std::int64_t>(prompt_eval_duration, 0);
-  o["eval_count"] = u.output_tokens.value_or(0);
-  o["eval_duration"] = std::max<std::int64_t>(eval_duration, 0);
+  for (const auto& [key, value] : ollama_metrics(u, total_duration, load_duration, prompt_eval_duration, eval_duration))
+    o[key] = value;
 }
 
 std::optional<std::int64_t> ollama_count(const json::object& o, std::string_view key) {

@@ -2,6 +2,7 @@
 // Internal to src/api: pieces of the Ollama wire shared by its translators: chat and generate
 // (ollama_chat.cpp), embeddings (ollama_embed.cpp), listings (ollama_models.cpp) and streams
 // (ollama_stream.cpp). Defined in ollama_wire.cpp.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -27,7 +28,10 @@ std::string ollama_call_id(std::string_view seed, std::size_t index);
 // text is empty or not a JSON object).
 boost::json::object ollama_tool_call_json(const tool_call& call, std::size_t index);
 
-// The counts and durations of a final (done:true) object.
+// The counts and durations of a final (done:true) object, in the order they are written.
+using ollama_metric_list = std::array<std::pair<std::string_view, std::int64_t>, 6>;
+ollama_metric_list ollama_metrics(const token_usage& usage, std::int64_t total_duration, std::int64_t load_duration,
+                                  std::int64_t prompt_eval_duration, std::int64_t eval_duration);
 void put_ollama_metrics(boost::json::object& o, const token_usage& usage, std::int64_t total_duration,
                         std::int64_t load_duration, std::int64_t prompt_eval_duration, std::int64_t eval_duration);
 

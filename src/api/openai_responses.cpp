@@ -10,14 +10,17 @@ namespace sy::api {
 
 namespace detail {
 
-json::value responses_usage_json(const token_usage& u) {
-  if (u.empty()) return nullptr;
+void write_responses_usage(json_out& w, const token_usage& u) {
+  if (u.empty()) {
+    w.null();
+    return;
+  }
   auto in = u.input_tokens.value_or(0), out = u.output_tokens.value_or(0);
-  return json::object{{"input_tokens", in},
-                      {"input_tokens_details", json::object{{"cached_tokens", u.cached_input_tokens.value_or(0)}}},
-                      {"output_tokens", out},
-                      {"output_tokens_details", json::object{{"reasoning_tokens", u.reasoning_tokens.value_or(0)}}},
-                      {"total_tokens", add_counts(in, out)}};
+  w.begin_object().member("input_tokens", in);
+  w.key("input_tokens_details").begin_object().member("cached_tokens", u.cached_input_tokens.value_or(0)).end_object();
+  w.member("output_tokens", out);
+  w.key("output_tokens_details").begin_object().member("reasoning_tokens", u.reasoning_tokens.value_or(0)).end_object();
+  w.member("total_tokens", add_counts(in, out)).end_object();
 }
 
 std::string_view responses_incomplete_reason(const finish_info& f) {
@@ -28,65 +31,80 @@ std::string_view responses_incomplete_reason(const finish_info& f) {
   }
 }
 
-json::object responses_object(std::string_view id, std::int64_t created_at, std::string_view model,
-                              std::string_view status, const responses_echo& echo) {
-  auto echoed = [&](std::string_view key, json::value fallback) {
-    auto* v = echo.if_contains(key);
-    return v ? *v : fallback;
+void write_responses_object(json_out& w, const responses_object_fields& f,
+                            const std::function<void(json_out&)>& output) {
+  // the request's own value of `key`, or the API's default (written by `fallback`)
+  auto echoed = [&](std::string_view key, auto fallback) {
+    w.key(key);
+    if (auto* v = f.echo ? f.echo->if_contains(key) : nullptr)
+      w.value(*v);
+    else
+      fallback();
   };
-  json::object o{{"id", id},
-                 {"object", "response"},
-                 {"created_at", created_at},
-                 {"status", status},
-                 {"background", false},
-                 {"error", nullptr},
-                 {"incomplete_details", nullptr},
-                 {"instructions", echoed("instructions", nullptr)},
-                 {"max_output_tokens", echoed("max_output_tokens", nullptr)},
-                 {"metadata", echoed("metadata", json::object{})},
-                 {"model", model},
-                 {"output", json::array{}},
-                 {"parallel_tool_calls", echoed("parallel_tool_calls", true)},
-                 {"previous_response_id", nullptr},
-                 {"reasoning", echoed("reasoning", json::object{{"effort", nullptr}, {"summary", nullptr}})},
-                 {"store", false},  // nothing is stored: previous_response_id cannot refer to it
-                 {"temperature", echoed("temperature", nullptr)},
-                 {"text", echoed("text", json::object{{"format", json::object{{"type", "text"}}}})},
-                 {"tool_choice", echoed("tool_choice", "auto")},
-                 {"tools", echoed("tools", json::array{})},
-                 {"top_p", echoed("top_p", nullptr)},
-                 {"truncation", "disabled"},
-                 {"usage", nullptr},
-                 {"user", echoed("user", nullptr)}};
-  return o;
+  auto null = [&] { w.null(); };
+  w.begin_object().member("id", f.id).member("object", "response").member("created_at", f.created_at);
+  w.member("status", f.status).member("background", false).key("error");
+  if (f.error)
+    w.begin_object().member("code", f.error_code).member("message", f.error->message).end_object();
+  else
+    w.null();
+  w.key("incomplete_details");
+  if (!f.incomplete_reason.empty())
+    w.begin_object().member("reason", f.incomplete_reason).end_object();
+  else
+    w.null();
+  echoed("instructions", null);
+  echoed("max_output_tokens", null);
+  echoed("metadata", [&] { w.begin_object().end_object(); });
+  w.member("model", f.model).key("output").begin_array();
+  if (output) output(w);
+  w.end_array();
+  echoed("parallel_tool_calls", [&] { w.boolean(true); });
+  w.key("previous_response_id").null();
+  echoed("reasoning", [&] { w.begin_object().key("effort").null().key("summary").null().end_object(); });
+  w.member("store", false);  // nothing is stored: previous_response_id cannot refer to it
+  echoed("temperature", null);
+  echoed("text",
+         [&] { w.begin_object().key("format").begin_object().member("type", "text").end_object().end_object(); });
+  echoed("tool_choice", [&] { w.string("auto"); });
+  echoed("tools", [&] { w.begin_array().end_array(); });
+  echoed("top_p", null);
+  w.member("truncation", "disabled").key("usage");
+  if (f.usage)
+    write_responses_usage(w, *f.usage);
+  else
+    w.null();
+  echoed("user", null);
+  w.end_object();
 }
 
-json::object responses_output_text(std::string_view text) {
-  return json::object{
-      {"type", "output_text"}, {"text", text}, {"annotations", json::array{}}, {"logprobs", json::array{}}};
+void write_responses_output_text(json_out& w, std::string_view text) {
+  w.begin_object().member("type", "output_text").member("text", text);
+  w.key("annotations").begin_array().end_array().key("logprobs").begin_array().end_array().end_object();
 }
 
-json::object responses_message_item(std::string_view id, std::string_view text, std::string_view status) {
-  json::array content;
-  if (status != "in_progress") content.push_back(responses_output_text(text));
-  return json::object{
-      {"id", id}, {"type", "message"}, {"status", status}, {"role", "assistant"}, {"content", std::move(content)}};
+void write_responses_reasoning_text(json_out& w, std::string_view text) {
+  w.begin_object().member("type", "reasoning_text").member("text", text).end_object();
 }
 
-json::object responses_reasoning_item(std::string_view id, std::string_view text, std::string_view status) {
-  json::array content;
-  if (status != "in_progress") content.push_back(json::object{{"type", "reasoning_text"}, {"text", text}});
-  return json::object{{"id", id},
-                      {"type", "reasoning"},
-                      {"status", status},
-                      {"summary", json::array{}},
-                      {"content", std::move(content)}};
+void write_responses_message_item(json_out& w, std::string_view id, std::string_view text, std::string_view status) {
+  w.begin_object().member("id", id).member("type", "message").member("status", status).member("role", "assistant");
+  w.key("content").begin_array();
+  if (status != "in_progress") write_responses_output_text(w, text);
+  w.end_array().end_object();
 }
 
-json::object responses_function_call_item(std::string_view id, std::string_view call_id, std::string_view name,
-                                          std::string_view arguments, std::string_view status) {
-  return json::object{{"id", id},     {"type", "function_call"}, {"status", status}, {"call_id", call_id},
-                      {"name", name}, {"arguments", arguments}};
+void write_responses_reasoning_item(json_out& w, std::string_view id, std::string_view text, std::string_view status) {
+  w.begin_object().member("id", id).member("type", "reasoning").member("status", status);
+  w.key("summary").begin_array().end_array().key("content").begin_array();
+  if (status != "in_progress") write_responses_reasoning_text(w, text);
+  w.end_array().end_object();
+}
+
+void write_responses_function_call_item(json_out& w, std::string_view id, std::string_view call_id,
+                                        std::string_view name, std::string_view arguments, std::string_view status) {
+  w.begin_object().member("id", id).member("type", "function_call").member("status", status);
+  w.member("call_id", call_id).member("name", name).member("arguments", arguments).end_object();
 }
 
 std::string responses_item_id(std::string_view prefix, std::string_view response_id, std::size_t output_index) {
@@ -522,43 +540,46 @@ std::string write_responses_response(const chat_response& r, const responses_met
   std::string id = meta.id.empty() ? responses_id(r.id, meta.fallback_id) : meta.id;
   auto incomplete = responses_incomplete_reason(r.finish);
   std::string_view item_status = incomplete.empty() ? "completed" : "incomplete";
-  json::array output;
-  std::string text;
-  bool in_text = false;
-  auto flush_text = [&] {
-    if (!in_text) return;
-    output.push_back(responses_message_item(responses_item_id("msg", id, output.size()), text, item_status));
-    text.clear();
-    in_text = false;
+  // the output items: text parts in a row are one message; reasoning and tool calls their own
+  auto output = [&](json_out& w) {
+    std::size_t items = 0, calls = 0;
+    std::string text;
+    bool in_text = false;
+    auto flush_text = [&] {
+      if (!in_text) return;
+      write_responses_message_item(w, responses_item_id("msg", id, items++), text, item_status);
+      text.clear();
+      in_text = false;
+    };
+    for (const auto& p : r.content) {
+      if (p.kind == part_kind::text) {
+        text += p.text;
+        in_text = true;
+      } else if (p.kind == part_kind::reasoning) {
+        if (p.reasoning.text.empty()) continue;  // redacted reasoning has no place here
+        flush_text();
+        write_responses_reasoning_item(w, responses_item_id("rs", id, items++), p.reasoning.text, item_status);
+      } else if (p.kind == part_kind::tool_call) {
+        flush_text();
+        std::string call_id = p.call.id.empty() ? responses_item_id("call", id, calls) : p.call.id;
+        write_responses_function_call_item(w, responses_item_id("fc", id, items++), call_id, p.call.name,
+                                           p.call.arguments.empty() ? "{}" : p.call.arguments, "completed");
+        ++calls;
+      }
+    }
+    flush_text();
   };
-  std::size_t calls = 0;
-  for (const auto& p : r.content) {
-    if (p.kind == part_kind::text) {
-      text += p.text;
-      in_text = true;
-      continue;
-    }
-    if (p.kind == part_kind::reasoning) {
-      if (p.reasoning.text.empty()) continue;  // redacted reasoning has no place here
-      flush_text();
-      output.push_back(
-          responses_reasoning_item(responses_item_id("rs", id, output.size()), p.reasoning.text, item_status));
-    } else if (p.kind == part_kind::tool_call) {
-      flush_text();
-      std::string call_id = p.call.id.empty() ? responses_item_id("call", id, calls) : p.call.id;
-      output.push_back(responses_function_call_item(responses_item_id("fc", id, output.size()), call_id, p.call.name,
-                                                    p.call.arguments.empty() ? "{}" : p.call.arguments, "completed"));
-      ++calls;
-    }
-  }
-  flush_text();
-  auto o =
-      responses_object(id, meta.created_at ? meta.created_at : r.created, meta.model.empty() ? r.model : meta.model,
-                       incomplete.empty() ? "completed" : "incomplete", meta.echo);
-  if (!incomplete.empty()) o["incomplete_details"] = json::object{{"reason", incomplete}};
-  o["output"] = std::move(output);
-  o["usage"] = responses_usage_json(r.usage);
-  return json::serialize(o);
+  json_out w(1024);
+  write_responses_object(w,
+                         {.id = id,
+                          .created_at = meta.created_at ? meta.created_at : r.created,
+                          .model = meta.model.empty() ? std::string_view(r.model) : std::string_view(meta.model),
+                          .status = incomplete.empty() ? "completed" : "incomplete",
+                          .echo = &meta.echo,
+                          .incomplete_reason = incomplete,
+                          .usage = &r.usage},
+                         output);
+  return w.take();
 }
 
 }  // namespace sy::api

@@ -24,6 +24,7 @@
 //     encrypted_content); length and content_filter finishes are status "incomplete".
 // The parser never throws on bad input; its errors are 400.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -34,6 +35,10 @@
 #include "api/chat_types.h"
 
 namespace sy::api {
+
+namespace detail {
+class json_out;  // api/json_out.h
+}
 
 // Request fields a `response` object repeats (instructions, tools, tool_choice, text,
 // reasoning, temperature, top_p, max_output_tokens, parallel_tool_calls, metadata, user, ...),
@@ -96,12 +101,15 @@ class responses_stream_encoder {
     bool done = false;
   };
   std::string ensure_started(const stream_event* start);
-  std::string emit(std::string_view type, boost::json::object fields);
+  std::string emit(std::string_view type, const std::function<void(detail::json_out&)>& fields);
+  std::string emit(std::string_view type, const boost::json::object& fields);
   std::string open_item(item_kind kind, std::string call_id = {}, std::string name = {});
   std::string close_item(std::size_t output_index);
   std::string close_open(bool tools_too);
-  boost::json::object item_json(const item& it) const;
-  boost::json::object response_json(std::string_view status) const;
+  void write_item(detail::json_out& w, const item& it) const;
+  // The `response` object as it stands: `incomplete`, `error` as in responses_object_fields.
+  void write_response(detail::json_out& w, std::string_view status, std::string_view incomplete = {},
+                      const api_error* error = nullptr, std::string_view error_code = {}) const;
 
   responses_meta meta_;
   bool started_ = false, closed_ = false;

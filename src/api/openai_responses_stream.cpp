@@ -8,16 +8,23 @@ namespace sy::api {
 
 using namespace detail;
 
-std::string responses_stream_encoder::emit(std::string_view type, json::object fields) {
-  json::object o{{"type", type}};
-  for (auto& kv : fields) o.emplace(kv.key(), std::move(kv.value()));
-  o["sequence_number"] = sequence_++;
+std::string responses_stream_encoder::emit(std::string_view type, const std::function<void(json_out&)>& fields) {
+  json_out w;
+  w.begin_object().member("type", type);
+  fields(w);
+  w.member("sequence_number", sequence_++).end_object();
   std::string out = "event: ";
   out += type;
   out += "\ndata: ";
-  out += json::serialize(o);
+  out += w.text();
   out += "\n\n";
   return out;
+}
+
+std::string responses_stream_encoder::emit(std::string_view type, const json::object& fields) {
+  return emit(type, [&](json_out& w) {
+    for (const auto& kv : fields) w.key(kv.key()).value(kv.value());
+  });
 }
 
 std::string responses_stream_encoder::ensure_started(const stream_event* start) {
@@ -25,28 +32,38 @@ std::string responses_stream_encoder::ensure_started(const stream_event* start) 
   started_ = true;
   if (meta_.id.empty()) meta_.id = responses_id(start ? start->id : std::string_view{}, meta_.fallback_id);
   if (meta_.model.empty() && start) meta_.model = start->model;
-  std::string out = emit("response.created", json::object{{"response", response_json("in_progress")}});
-  out += emit("response.in_progress", json::object{{"response", response_json("in_progress")}});
+  auto in_progress = [&](json_out& w) { write_response(w.key("response"), "in_progress"); };
+  std::string out = emit("response.created", in_progress);
+  out += emit("response.in_progress", in_progress);
   return out;
 }
 
-json::object responses_stream_encoder::item_json(const item& it) const {
+void responses_stream_encoder::write_item(json_out& w, const item& it) const {
   std::string_view status = it.done ? "completed" : "in_progress";
   switch (it.kind) {
-    case item_kind::reasoning: return responses_reasoning_item(it.id, it.text, status);
-    case item_kind::message: return responses_message_item(it.id, it.text, status);
-    case item_kind::function_call: return responses_function_call_item(it.id, it.call_id, it.name, it.text, status);
+    case item_kind::reasoning: write_responses_reasoning_item(w, it.id, it.text, status); break;
+    case item_kind::message: write_responses_message_item(w, it.id, it.text, status); break;
+    case item_kind::function_call:
+      write_responses_function_call_item(w, it.id, it.call_id, it.name, it.text, status);
+      break;
   }
-  return {};
 }
 
-json::object responses_stream_encoder::response_json(std::string_view status) const {
-  auto o = responses_object(meta_.id, meta_.created_at, meta_.model, status, meta_.echo);
-  json::array output;
-  for (const auto& it : items_) output.push_back(item_json(it));
-  o["output"] = std::move(output);
-  if (status != "in_progress") o["usage"] = responses_usage_json(usage_);
-  return o;
+void responses_stream_encoder::write_response(json_out& w, std::string_view status, std::string_view incomplete,
+                                              const api_error* error, std::string_view error_code) const {
+  write_responses_object(w,
+                         {.id = meta_.id,
+                          .created_at = meta_.created_at,
+                          .model = meta_.model,
+                          .status = status,
+                          .echo = &meta_.echo,
+                          .incomplete_reason = incomplete,
+                          .error = error,
+                          .error_code = error_code,
+                          .usage = status != "in_progress" ? &usage_ : nullptr},
+                         [&](json_out& out) {
+                           for (const auto& it : items_) write_item(out, it);
+                         });
 }
 
 std::string responses_stream_encoder::open_item(item_kind kind, std::string call_id, std::string name) {
@@ -54,14 +71,21 @@ std::string responses_stream_encoder::open_item(item_kind kind, std::string call
   const char* prefix = kind == item_kind::reasoning ? "rs" : kind == item_kind::message ? "msg" : "fc";
   items_.push_back(item{kind, responses_item_id(prefix, meta_.id, index), {}, std::move(call_id), std::move(name)});
   const auto& it = items_.back();
-  std::string out = emit("response.output_item.added", json::object{{"output_index", index}, {"item", item_json(it)}});
+  std::string out = emit("response.output_item.added", [&](json_out& w) {
+    w.member("output_index", static_cast<std::int64_t>(index));
+    write_item(w.key("item"), it);
+  });
   if (kind == item_kind::function_call) return out;
   open_ = index;
-  json::object part =
-      kind == item_kind::message ? responses_output_text("") : json::object{{"type", "reasoning_text"}, {"text", ""}};
-  out +=
-      emit("response.content_part.added",
-           json::object{{"item_id", it.id}, {"output_index", index}, {"content_index", 0}, {"part", std::move(part)}});
+  out += emit("response.content_part.added", [&](json_out& w) {
+    w.member("item_id", it.id)
+        .member("output_index", static_cast<std::int64_t>(index))
+        .member("content_index", std::int64_t{0});
+    if (kind == item_kind::message)
+      write_responses_output_text(w.key("part"), "");
+    else
+      write_responses_reasoning_text(w.key("part"), "");
+  });
   return out;
 }
 
@@ -83,13 +107,21 @@ std::string responses_stream_encoder::close_item(std::size_t index) {
     f["text"] = it.text;
     if (message) f["logprobs"] = json::array{};
     out += emit(message ? "response.output_text.done" : "response.reasoning_text.done", std::move(f));
-    json::object p = where;
-    p["content_index"] = 0;
-    p["part"] = message ? responses_output_text(it.text) : json::object{{"type", "reasoning_text"}, {"text", it.text}};
-    out += emit("response.content_part.done", std::move(p));
+    out += emit("response.content_part.done", [&](json_out& w) {
+      w.member("item_id", it.id)
+          .member("output_index", static_cast<std::int64_t>(index))
+          .member("content_index", std::int64_t{0});
+      if (message)
+        write_responses_output_text(w.key("part"), it.text);
+      else
+        write_responses_reasoning_text(w.key("part"), it.text);
+    });
     if (open_ == index) open_ = SIZE_MAX;
   }
-  out += emit("response.output_item.done", json::object{{"output_index", index}, {"item", item_json(it)}});
+  out += emit("response.output_item.done", [&](json_out& w) {
+    w.member("output_index", static_cast<std::int64_t>(index));
+    write_item(w.key("item"), it);
+  });
   return out;
 }
 
@@ -152,9 +184,7 @@ std::string responses_stream_encoder::encode(const stream_event& e) {
       std::string code = err.status == 429 ? "rate_limit_exceeded" : "server_error";
       json::value param = err.param.empty() ? json::value(nullptr) : json::value(err.param);
       out += emit("error", json::object{{"code", code}, {"message", err.message}, {"param", param}});
-      auto r = response_json("failed");
-      r["error"] = json::object{{"code", code}, {"message", err.message}};
-      out += emit("response.failed", json::object{{"response", std::move(r)}});
+      out += emit("response.failed", [&](json_out& w) { write_response(w.key("response"), "failed", {}, &err, code); });
       break;
     }
   }
@@ -167,10 +197,9 @@ std::string responses_stream_encoder::end() {
   out += close_open(true);
   closed_ = true;
   auto incomplete = responses_incomplete_reason(finish_);
-  auto r = response_json(incomplete.empty() ? "completed" : "incomplete");
-  if (!incomplete.empty()) r["incomplete_details"] = json::object{{"reason", incomplete}};
-  out +=
-      emit(incomplete.empty() ? "response.completed" : "response.incomplete", json::object{{"response", std::move(r)}});
+  out += emit(incomplete.empty() ? "response.completed" : "response.incomplete", [&](json_out& w) {
+    write_response(w.key("response"), incomplete.empty() ? "completed" : "incomplete", incomplete);
+  });
   return out;
 }
 
