@@ -73,7 +73,12 @@ json::object* json_reader::parse_object(std::string_view body, std::string_view 
   json::parse_options opt;
   opt.max_depth = limits_.max_json_depth;
   json::error_code ec;
-  document_ = json::parse(body, ec, &arena_, opt);
+  // the parser's own working stack on this thread's stack too (json::parse would allocate it)
+  unsigned char scratch[1024];
+  json::parser parser({}, opt, scratch, sizeof scratch);
+  parser.reset(&arena_);
+  parser.write(body.data(), body.size(), ec);
+  if (!ec) document_ = parser.release();
   if (ec) {
     fail_message(std::string(what) + " is not valid JSON (" + ec.message() + ")");
     return nullptr;

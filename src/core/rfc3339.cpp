@@ -57,17 +57,36 @@ std::string format_rfc3339(std::int64_t unix_ns, rfc3339_fraction fraction) {
   std::int64_t y = 0;
   unsigned m = 0, d = 0;
   civil_from_days(days, y, m, d);
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
-                        static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
-                        static_cast<long long>(rem % 60));
-  std::string out(buf, static_cast<std::size_t>(n));
+  std::string out;
+  out.reserve(32);
+  if (y >= 0 && y <= 9999) {  // the common case, without printf (it is on every Ollama answer)
+    auto put = [&](std::int64_t v, int width, char after) {
+      char digits[4];
+      for (int i = width - 1; i >= 0; --i, v /= 10) digits[i] = static_cast<char>('0' + v % 10);
+      out.append(digits, static_cast<std::size_t>(width));
+      if (after) out.push_back(after);
+    };
+    put(y, 4, '-');
+    put(m, 2, '-');
+    put(d, 2, 'T');
+    put(rem / 3600, 2, ':');
+    put(rem / 60 % 60, 2, ':');
+    put(rem % 60, 2, 0);
+  } else {
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(y), m, d,
+                          static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                          static_cast<long long>(rem % 60));
+    out.assign(buf, static_cast<std::size_t>(n));
+  }
+  char buf[16];
   if (fraction == rfc3339_fraction::millis) {
     std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac / 1'000'000));
     out += buf;
   } else if (fraction == rfc3339_fraction::nanos_trimmed) {
-    std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
-    std::string_view f(buf);
+    buf[0] = '.';
+    for (int i = 9; i >= 1; --i, frac /= 10) buf[i] = static_cast<char>('0' + frac % 10);
+    std::string_view f(buf, 10);
     while (f.size() > 2 && f.back() == '0') f.remove_suffix(1);
     out += f;
   }
