@@ -216,15 +216,24 @@ http::net::awaitable<forward_outcome> local_backend::forward(const config& cfg, 
     co_return out;
   }
   auto held = std::get<std::shared_ptr<engine::engine_lease>>(std::move(got));
-  backend_config child;
-  child.name = local_backend_name;
-  child.url = fmt::format("http://127.0.0.1:{}/v1", held->port());
-  child.api_key = held->api_key();
-  child.list_models = false;
-  openai_backend upstream(child);
-  out = co_await upstream.forward(ex, pool, std::move(what), model_id, opt);
+  auto upstream = engine_upstream(*held);
+  out = co_await upstream->forward(ex, pool, std::move(what), model_id, opt);
   if (out.failure != http::upstream_failure::none) supervisor_->poll(held->model());  // a crash shows at once
   co_return out;
+}
+
+std::shared_ptr<openai_backend> local_backend::engine_upstream(const engine::engine_lease& engine) {
+  std::lock_guard lock(upstreams_mutex_);
+  auto& entry = upstreams_[engine.model()];
+  if (!entry.upstream || entry.port != engine.port() || entry.key != engine.api_key()) {  // a new engine
+    backend_config child;
+    child.name = local_backend_name;
+    child.url = fmt::format("http://127.0.0.1:{}/v1", engine.port());
+    child.api_key = engine.api_key();
+    child.list_models = false;
+    entry = {engine.port(), engine.api_key(), std::make_shared<openai_backend>(child)};
+  }
+  return entry.upstream;
 }
 
 http::net::awaitable<std::optional<engine::acquire_error>> local_backend::load(const config& cfg, std::string name) {

@@ -105,6 +105,8 @@ class local_backend {
   std::optional<engine::gpu_memory> current_gpu() const;
   http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine::acquire_error>> lease(
       const config& cfg, const store::local_model& m);
+  // The upstream of a leased engine: made once per engine (its port and key), not per request.
+  std::shared_ptr<openai_backend> engine_upstream(const engine::engine_lease& engine);
 
   std::string home_, server_binary_;
   env_lookup env_;
@@ -121,6 +123,13 @@ class local_backend {
   std::mutex refresh_mutex_;
   mutable std::mutex footprints_mutex_;
   mutable std::map<std::string, engine::model_footprint> footprints_;
+  struct engine_upstream_entry {
+    unsigned short port = 0;
+    std::string key;
+    std::shared_ptr<openai_backend> upstream;
+  };
+  std::mutex upstreams_mutex_;
+  std::map<std::string, engine_upstream_entry, std::less<>> upstreams_;  // by model: its engine's latest
   mutable std::mutex gpu_mutex_;
   mutable std::optional<engine::gpu_memory> gpu_;
   mutable std::chrono::steady_clock::time_point
