@@ -77,7 +77,7 @@ gateway::gateway(std::shared_ptr<const config> cfg)
   router_.set_event_sink(
       [this](std::string_view kind, std::string body) { events_.publish(std::string(kind), std::move(body)); });
   try {
-    local_ = std::make_unique<backends::local_backend>(*cfg, process_env());
+    local_ = std::make_unique<backends::local_backend>(*cfg, process_env(), blocking_);
     // listed before the first request: a client that starts the gateway and asks at once finds them
     catalog_.update_listing(std::string(local_backend_name), local_->refresh(cfg->engine));
     // a local model still loading is warming, one whose engine failed is unhealthy
@@ -124,7 +124,8 @@ void gateway::shutdown() {
   health_.reset();
   discovery_.reset();
   pool_sweeps_.clear();
-  if (local_) local_->join();
+  if (local_) local_->join();  // (engine loads that jobs wait for end now)
+  blocking_.join();
   pools_.clear();
 }
 

@@ -21,6 +21,7 @@
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
 #include "http/background_task.h"
+#include "http/blocking_executor.h"
 #include "http/server.h"
 #include "http/upstream_pool.h"
 #include "router/key_rate_limiter.h"
@@ -195,7 +196,10 @@ class gateway {
   gateway_metrics metrics_;
   std::unique_ptr<backends::local_backend> local_;  // null when the store could not be opened
   std::string local_unavailable_;                   // why local_ is null
-  std::atomic<bool> shutting_down_{false};          // pulls stop (resumable) when set
+  // Blocking work (disk, SQLite, hub calls, engine loads) goes here, never on a worker. Declared
+  // after local_: it is joined (by shutdown(), or as it is destroyed) before local_ goes.
+  http::blocking_executor blocking_;
+  std::atomic<bool> shutting_down_{false};  // pulls stop (resumable) when set
   // Routing state that outlives reloads: breakers, latency, in-flight counts, gates, health.
   router_state router_;
   key_rate_limiter key_limits_;

@@ -84,25 +84,15 @@ http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_record
   // flush and query on the blocking pool: the disk is never touched on a worker
   auto* ledger = usage_.get();
   auto query = std::get<usage_query>(std::move(parsed));
-  job_result r;
-  if (local_) {
-    auto job = [ledger, query]() -> job_result {
-      try {
-        ledger->flush();
-        return {200, ledger->summary_json(query)};
-      } catch (const std::exception& e) {
-        return {500, e.what()};
-      }
-    };
-    r = co_await local_->run_blocking(std::move(job));
-  } else {
+  auto job = [ledger, query]() -> job_result {
     try {
       ledger->flush();
-      r = {200, ledger->summary_json(query)};
+      return {200, ledger->summary_json(query)};
     } catch (const std::exception& e) {
-      r = {500, e.what()};
+      return {500, e.what()};
     }
-  }
+  };
+  auto r = co_await blocking_.run(std::move(job));
   co_await reply_job(ex, log, r, "usage_query_failed");
 }
 

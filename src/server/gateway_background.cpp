@@ -61,7 +61,7 @@ http::net::awaitable<duration> gateway::refresh_models() {
         return std::string(e.what());
       }
     };
-    auto listed = co_await local_->run_blocking(std::move(job));
+    auto listed = co_await blocking_.run(std::move(job));
     if (auto* listing = std::get_if<model_listing>(&listed))
       catalog_.update_listing(std::string(local_backend_name), std::move(*listing));
     else

@@ -66,10 +66,6 @@ http::net::awaitable<void> gateway::reply_job(http::exchange& ex, request_record
 }
 
 http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view path, request_record& log) {
-  if (!local_) {
-    co_await reply_error(ex, log, 503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
-    co_return;
-  }
   const auto method = ex.req.method();
 
   if (path == "/api/hub/search") {
@@ -102,7 +98,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
         return {502, std::string("Hugging Face search failed: ") + e.what()};
       }
     };
-    auto got = co_await local_->run_blocking(std::move(job));
+    auto got = co_await blocking_.run(std::move(job));
     co_await reply_job(ex, log, got, "hub_error");
     co_return;
   }
@@ -144,7 +140,8 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
                            "invalid_query");
       co_return;
     }
-    auto models = local_->models();
+    // (without a store: the hub's models only)
+    auto models = local_ ? local_->models() : std::make_shared<const std::vector<store::local_model>>();
     auto job = [spec, opt, models]() -> job_result {
       hub::inspect_policy policy;  // no paths, no URLs: store names and the configured hub only
       policy.find_local = [models](std::string_view name) -> std::optional<std::string> {
@@ -164,7 +161,7 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
         return {422, std::string("cannot read the model: ") + e.what()};
       }
     };
-    auto got = co_await local_->run_blocking(std::move(job));
+    auto got = co_await blocking_.run(std::move(job));
     co_await reply_job(ex, log, got, "inspect_failed");
     co_return;
   }
@@ -172,6 +169,10 @@ http::net::awaitable<void> gateway::hub_api(http::exchange& ex, std::string_view
   // POST /api/models/pull {"model": "owner/repo[:quant|:file]"}
   if (method != bhttp::verb::post) {
     co_await reply_error(ex, log, 405, "use POST for /api/models/pull", "method_not_allowed");
+    co_return;
+  }
+  if (!local_) {  // a pull goes into the store
+    co_await reply_error(ex, log, 503, "the model store is unavailable: " + local_unavailable_, "local_unavailable");
     co_return;
   }
   json::error_code jec;

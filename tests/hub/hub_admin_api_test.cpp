@@ -21,13 +21,13 @@ namespace {
 
 // A gateway whose HF_ENDPOINT is the mock hub serving <dir>/owner/repo/tiny-Q4_K_M.gguf.
 struct hub_gateway {
-  hub_gateway() : dir(sy::test::temp_dir() + "/hub") {
+  explicit hub_gateway(std::vector<std::string> env = {}) : dir(sy::test::temp_dir() + "/hub") {
     std::filesystem::create_directories(dir + "/owner/repo");
     sy::test::llama_fixture().write(dir + "/owner/repo/tiny-Q4_K_M.gguf", sy::test::gguf_writer::fill::random);
     sy::test::write_file(dir + "/owner/repo/.hub-meta", "downloads 42\nlikes 7\n");
     hub = std::make_unique<sy::test::mock_hub_process>(dir, std::vector<std::string>{});
     ::setenv("HF_ENDPOINT", hub->endpoint.c_str(), 1);
-    gw = std::make_unique<sy::test::gateway_process>("", nullptr);
+    gw = std::make_unique<sy::test::gateway_process>("", nullptr, std::vector<std::string>{}, std::move(env));
     ::unsetenv("HF_ENDPOINT");
   }
   std::string dir;
@@ -48,6 +48,23 @@ TEST(hub_admin_api, searches_the_hub) {
   EXPECT_EQ(doc.at("models").at(0).at("downloads").as_int64(), 42);
   EXPECT_EQ(sy::test::http_request(h.gw->port(), "GET", "/api/hub/search").status, 400u);
   EXPECT_EQ(sy::test::http_request(h.gw->port(), "GET", "/api/hub/search?q=x&sort=stars").status, 400u);
+}
+
+// The hub is not the store: with a model store that cannot be opened, search and inspect still
+// work (they run on the server's blocking pool); only a pull, which writes into the store, is a 503.
+TEST(hub_admin_api, search_and_inspect_work_without_a_model_store) {
+  auto blocker = sy::test::temp_dir() + "/not-a-directory";
+  sy::test::write_file(blocker, "x");
+  hub_gateway h({"SWITCHYARD_HOME=" + blocker + "/home"});  // under a file: it cannot be created
+  ASSERT_TRUE(h.gw->started()) << h.gw->process().output();
+  auto r = sy::test::http_request(h.gw->port(), "GET", "/api/hub/search?q=repo&limit=5");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("models").at(0).at("id").as_string(), "owner/repo");
+  r = sy::test::http_request(h.gw->port(), "GET", "/api/models/inspect?model=owner/repo");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  r = sy::test::http_request(h.gw->port(), "POST", "/api/models/pull", R"({"model":"owner/repo"})");
+  EXPECT_EQ(r.status, 503u) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("model store is unavailable"));
 }
 
 TEST(hub_admin_api, pulls_with_progress_events_then_serves_and_inspects_the_model) {

@@ -25,7 +25,7 @@ void mock_upstream::release(const std::string& key) {
 }
 
 gateway_process::gateway_process(const std::string& config_yaml, const mock_upstream* mock,
-                                 std::vector<std::string> extra_args)
+                                 std::vector<std::string> extra_args, std::vector<std::string> extra_env)
     : dir_(temp_dir()) {
   std::string yaml = config_yaml;
   if (mock)
@@ -33,9 +33,9 @@ gateway_process::gateway_process(const std::string& config_yaml, const mock_upst
       yaml.replace(pos, 10, mock->url());
   write_file(dir_ + "/config.yaml", yaml);
   // a store of its own: tests never see (or write) the machine's ~/.local/share/switchyard
-  std::vector<std::string> argv{"/usr/bin/env",      "SWITCHYARD_HOME=" + dir_ + "/home",
-                                switchyard_binary(), "serve",
-                                "--config",          dir_ + "/config.yaml"};
+  std::vector<std::string> argv{"/usr/bin/env", "SWITCHYARD_HOME=" + dir_ + "/home"};
+  argv.insert(argv.end(), extra_env.begin(), extra_env.end());  // (env: the last of a name wins)
+  argv.insert(argv.end(), {switchyard_binary(), "serve", "--config", dir_ + "/config.yaml"});
   if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end())
     argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
   for (auto& a : extra_args) argv.push_back(a);

@@ -27,8 +27,10 @@ class mock_upstream {
 
 class gateway_process {
  public:
-  // `config_yaml` may use {MOCK_URL}, replaced with the mock's base URL.
-  gateway_process(const std::string& config_yaml, const mock_upstream* mock, std::vector<std::string> extra_args = {});
+  // `config_yaml` may use {MOCK_URL}, replaced with the mock's base URL. `extra_env`: NAME=value
+  // pairs for the gateway's environment (after the harness's own, e.g. its SWITCHYARD_HOME).
+  gateway_process(const std::string& config_yaml, const mock_upstream* mock, std::vector<std::string> extra_args = {},
+                  std::vector<std::string> extra_env = {});
   unsigned short port() const { return port_; }
   child_process& process() { return *proc_; }
   bool started() const { return port_ != 0; }

@@ -34,7 +34,7 @@ std::string llama_server_for(const config& cfg, const env_lookup& env) {
 
 }  // namespace
 
-local_backend::local_backend(const config& cfg, const env_lookup& env)
+local_backend::local_backend(const config& cfg, const env_lookup& env, http::blocking_executor& blocking)
     : home_(store::resolve_home(cfg.models.home, env)),
       server_binary_(llama_server_for(cfg, env)),
       env_(env),
@@ -42,7 +42,8 @@ local_backend::local_backend(const config& cfg, const env_lookup& env)
       library_paths_(cfg.models.paths),
       models_(std::make_shared<std::vector<store::local_model>>()),
       supervisor_(
-          std::make_unique<engine::engine_supervisor>(launcher_, supervisor_options_for(cfg, server_binary_, home_))) {}
+          std::make_unique<engine::engine_supervisor>(launcher_, supervisor_options_for(cfg, server_binary_, home_))),
+      blocking_(blocking) {}
 
 local_backend::~local_backend() {
   join();
@@ -52,7 +53,6 @@ local_backend::~local_backend() {
 void local_backend::join() {
   supervisor_->close();
   downloads_.join();
-  blocking_.join();
 }
 
 model_listing local_backend::refresh(const engine_config& engine) {
@@ -180,7 +180,7 @@ http::net::awaitable<std::variant<std::shared_ptr<engine::engine_lease>, engine:
     if (auto* err = std::get_if<engine::acquire_error>(&got)) return *err;
     return std::get<std::shared_ptr<engine::engine_lease>>(got);
   };
-  auto got = co_await run_blocking(std::move(job));
+  auto got = co_await blocking_.run(std::move(job));
   co_return got;
 }
 
@@ -252,7 +252,7 @@ http::net::awaitable<std::string> local_backend::unload(std::string name, bool f
     supervisor_->unload(name, force, why);
     return why;
   };
-  auto why = co_await run_blocking(std::move(job));
+  auto why = co_await blocking_.run(std::move(job));
   co_return why;
 }
 

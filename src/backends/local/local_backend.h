@@ -15,6 +15,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "http/blocking_executor.h"
+
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
 #include "core/config_sources.h"
@@ -30,7 +32,9 @@ class local_backend {
  public:
   // Opens the store at models.home (or the default home) and starts the supervisor. Throws
   // store::store_error when the store cannot be opened.
-  local_backend(const config& cfg, const env_lookup& env);
+  // `blocking`: the server's pool for blocking work (store scans, placement, loads); it must
+  // be joined before this object goes.
+  local_backend(const config& cfg, const env_lookup& env, http::blocking_executor& blocking);
   ~local_backend();  // stops every engine
 
   // Rescans the store (blocking: call from the thread pool or at startup). Returns the names.
@@ -54,31 +58,6 @@ class local_backend {
   // Unloads (blocking only briefly: the stop runs in the pool).
   http::net::awaitable<std::string> unload(std::string name, bool force);
 
-  // Runs `fn` on the blocking pool and resumes the caller on its own executor with the result;
-  // an exception from `fn` is rethrown at the co_await. (Not a coroutine lambda: GCC 12
-  // mishandles the captures of coroutine lambdas.)
-  template <class Fn>
-  auto run_blocking(Fn fn) -> http::net::awaitable<decltype(fn())> {
-    using result = decltype(fn());
-    return http::net::async_initiate<decltype(http::net::use_awaitable), void(std::exception_ptr, result)>(
-        [this, fn = std::move(fn)](auto handler) mutable {
-          http::net::post(blocking_, [fn = std::move(fn), handler = std::move(handler)]() mutable {
-            std::exception_ptr error;
-            result r{};
-            try {
-              r = fn();
-            } catch (...) {
-              error = std::current_exception();
-            }
-            auto ex = http::net::get_associated_executor(handler);
-            http::net::dispatch(ex, [handler = std::move(handler), error, r = std::move(r)]() mutable {
-              std::move(handler)(error, std::move(r));
-            });
-          });
-        },
-        http::net::use_awaitable);
-  }
-
   engine::engine_supervisor& supervisor() { return *supervisor_; }
   // Each model with an engine, by store name -> the engine's state ("ready", "starting",
   // "failed", ...); state_of() says "not_loaded" for a model without one.
@@ -87,7 +66,8 @@ class local_backend {
   static std::string state_of(const engine_state_map& states, std::string_view model);
   // For long jobs of the admin API (pulls): their own threads, so downloads never hold up loads.
   http::net::thread_pool& download_pool() { return downloads_; }
-  // Waits for every blocking job (call once the workers have stopped, before they are destroyed).
+  // Stops the engines' supervisor (jobs waiting for a load end) and waits for the downloads (call
+  // once the workers have stopped); then the owner joins the blocking executor.
   void join();
   const std::string& home() const { return home_; }
   const std::string& server_binary() const { return server_binary_; }
@@ -116,9 +96,7 @@ class local_backend {
   std::shared_ptr<const std::vector<store::local_model>> models_;
   engine::process_launcher launcher_;
   std::unique_ptr<engine::engine_supervisor> supervisor_;
-  // Threads mostly wait (for a child to become healthy, or for another request's load): many are
-  // cheap, and too few would queue a load behind unrelated waits.
-  http::net::thread_pool blocking_{16};
+  http::blocking_executor& blocking_;
   http::net::thread_pool downloads_{2};
   std::mutex refresh_mutex_;
   mutable std::mutex footprints_mutex_;
