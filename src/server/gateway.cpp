@@ -442,20 +442,25 @@ http::net::awaitable<void> gateway::send_to(const gateway_state& st, http::excha
     co_await http::send_error(ex, outcome.status, outcome.error, "invalid_request");
     co_return;
   }
-  if (a.target.backend == &local_backend_config()) {
-    if (local_) {
-      outcome = co_await local_->forward(*st.cfg, ex, *pools_[ex.worker], std::move(*outbound), a.target.upstream_model,
-                                         a.target.id, fo);
-    } else {
-      outcome = {};
-      outcome.status = 503;
-      outcome.error = "local models are unavailable: " + local_unavailable_;
-      outcome.held = fo.hold_failures;
-      if (!outcome.held) co_await http::send_error(ex, outcome.status, outcome.error, "local_unavailable");
-    }
-  } else if (auto* b = st.backend(a.target.backend->name)) {
-    outcome = co_await b->forward(ex, *pools_[ex.worker], std::move(*outbound), a.target.id, fo);
+  auto* up = upstream_of(st, *a.target.backend);
+  if (!up) {  // the store could not be opened, or a reload took the backend away
+    const bool local = a.target.backend == &local_backend_config();
+    outcome = {};
+    outcome.status = local ? 503 : 502;
+    outcome.error = local ? "local models are unavailable: " + local_unavailable_
+                          : "backend '" + a.target.backend->name + "' is not available";
+    outcome.held = fo.hold_failures;
+    if (!outcome.held)
+      co_await http::send_error(ex, outcome.status, outcome.error, local ? "local_unavailable" : "upstream_error");
+    co_return;
   }
+  outcome = co_await up->send(*st.cfg, ex, *pools_[ex.worker], std::move(*outbound), a.target.upstream_model,
+                              a.target.id, fo);
+}
+
+backends::upstream* gateway::upstream_of(const gateway_state& st, const backend_config& backend) const {
+  if (&backend == &local_backend_config()) return local_.get();
+  return st.backend(backend.name);
 }
 
 http::net::awaitable<void> gateway::messages(const gateway_state& st, http::exchange& ex, request_record& log) {

@@ -213,6 +213,9 @@ class gateway {
   http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, plan_entry& a,
                                      backends::forward_options fo, backends::forward_outcome& outcome,
                                      chat_call* chat = nullptr);
+  // The upstream a target's requests go to (this machine's engines, or a backend of `st`); null
+  // when it is not available.
+  backends::upstream* upstream_of(const gateway_state& st, const backend_config& backend) const;
   // The upstream_send of one attempt: the client's bytes (only the model renamed) or the
   // canonical chat; nullopt when the client's OpenAI body cannot be decoded (`outcome` says why).
   static std::optional<backends::upstream_send> outbound_for(http::exchange& ex, std::string_view path,

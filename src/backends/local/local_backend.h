@@ -28,7 +28,7 @@
 
 namespace sy::backends {
 
-class local_backend {
+class local_backend : public upstream {
  public:
   // Opens the store at models.home (or the default home) and starts the supervisor. Throws
   // store::store_error when the store cannot be opened.
@@ -52,6 +52,12 @@ class local_backend {
   http::net::awaitable<forward_outcome> forward(const config& cfg, http::exchange& ex, http::upstream_pool& pool,
                                                 upstream_send what, std::string_view name, std::string_view model_id,
                                                 forward_options opt = {});
+  // (upstream) forward() for the store model `model`.
+  http::net::awaitable<forward_outcome> send(const config& cfg, http::exchange& ex, http::upstream_pool& pool,
+                                             upstream_send what, std::string_view model, std::string_view model_id,
+                                             forward_options opt) override {
+    return forward(cfg, ex, pool, std::move(what), model, model_id, opt);
+  }
 
   // Loads a model without a request (POST /api/engines/load); the error when it cannot.
   http::net::awaitable<std::optional<engine::acquire_error>> load(const config& cfg, std::string name);
