@@ -48,15 +48,27 @@ sy_port="$(wait_listening "$tmp/switchyard.log" "${pids[-1]}" switchyard)"
 
 echo "switchyard translated paths: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n), $(nproc) cpus," \
   "switchyard --threads 1, $CONNECTIONS connections, ${DURATION}s per path"
-printf '%-10s %-22s %10s %10s %10s %8s\n' client path req/s p50_us p99_us errors
+# Which process saturated: switchyard's CPU (user + system) over the load, as a share of its one
+# core and per request; at ~100 % it is the bottleneck, below that the load side (loadgen, mock) is.
+sy_pid="${pids[-1]}"
+clk_tck="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+printf '%-10s %-22s %10s %10s %10s %8s %7s %12s\n' client path req/s p50_us p99_us errors sy_cpu sy_us/req
 for client in "${client_paths[@]}"; do
+  ticks0="$(cpu_ticks "$sy_pid")"
   out="$("${pin_load[@]}" "$LOADGEN" --mode saturate --url "http://127.0.0.1:$sy_port${path[$client]}" \
     --body "${body[$client]}" --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --json \
     2>"$tmp/loadgen.err")" || { cat "$tmp/loadgen.err" >&2; die "loadgen failed on $client"; }
-  python3 - "$client" "${path[$client]}" "$out" <<'PY'
+  ticks1="$(cpu_ticks "$sy_pid")"
+  python3 - "$client" "${path[$client]}" "$out" "$((ticks1 - ticks0))" "$clk_tck" "$DURATION" "$WARMUP" <<'PY'
 import json, sys
 client, path, r = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+ticks, tck, seconds = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]) + float(sys.argv[7])
+cpu_s = ticks / tck
 l = r["latency_us"]
-print(f'{client:<10} {path:<22} {r["rps"]:>10.0f} {l["p50"]:>10.0f} {l["p99"]:>10.0f} {r["errors"]:>8}')
+# (the warm-up runs at about the measured rate: its requests are counted with it)
+per_request = cpu_s * 1e6 / (r["rps"] * seconds) if r["rps"] else 0
+print(f'{client:<10} {path:<22} {r["rps"]:>10.0f} {l["p50"]:>10.0f} {l["p99"]:>10.0f} {r["errors"]:>8}'
+      f' {100 * cpu_s / seconds:>6.0f}% {per_request:>12.1f}')
 PY
 done
