@@ -1,5 +1,6 @@
 #include "server/gateway.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -33,6 +34,10 @@ namespace bhttp = http::bhttp;
 // client's own API.
 std::optional<gateway::direct_target> gateway::same_api_target(const std::string& body, const config& cfg,
                                                                const catalog_snapshot& catalog, backend_type type) {
+  // (every target the resolver can name is one of cfg.backends or the local engines, which speak
+  // OpenAI's API: with no backend of this type, nothing to look for in the body)
+  if (std::none_of(cfg.backends.begin(), cfg.backends.end(), [type](const auto& b) { return b.type == type; }))
+    return std::nullopt;
   auto name = api::top_level_string(body, "model");
   if (!name || name->empty()) return std::nullopt;
   auto resolved = model_resolver(cfg, catalog).resolve(*name);
