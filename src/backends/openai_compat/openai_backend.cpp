@@ -204,14 +204,14 @@ http::net::awaitable<forward_outcome> openai_backend::forward(http::exchange& ex
     co_await http::send_error(ex, out.status, out.error, "unsupported_by_backend");
     co_return out;
   }
-  auto out = co_await send(ex, pool, std::move(path), std::move(body), model_id, opt, from_upstream.get());
+  auto out = co_await post_and_relay(ex, pool, std::move(path), std::move(body), model_id, opt, from_upstream.get());
   co_return out;
 }
 
-http::net::awaitable<forward_outcome> openai_backend::send(http::exchange& ex, http::upstream_pool& pool,
-                                                           std::string upstream_path, std::string body,
-                                                           std::string_view model_id, forward_options opt,
-                                                           response_translator* from_upstream) {
+http::net::awaitable<forward_outcome> openai_backend::post_and_relay(http::exchange& ex, http::upstream_pool& pool,
+                                                                     std::string upstream_path, std::string body,
+                                                                     std::string_view model_id, forward_options opt,
+                                                                     response_translator* from_upstream) {
   forward_outcome out;
   http::outbound_request req;
   req.method = bhttp::verb::post;

@@ -107,9 +107,9 @@ class openai_backend : public upstream {
  private:
   // The send itself: `body` to the upstream's `path`; `from_upstream` turns a rewritten request's
   // answer into OpenAI's, opt.translate that into the client's.
-  http::net::awaitable<forward_outcome> send(http::exchange& ex, http::upstream_pool& pool, std::string path,
-                                             std::string body, std::string_view model_id, forward_options opt,
-                                             response_translator* from_upstream);
+  http::net::awaitable<forward_outcome> post_and_relay(http::exchange& ex, http::upstream_pool& pool, std::string path,
+                                                       std::string body, std::string_view model_id, forward_options opt,
+                                                       response_translator* from_upstream);
   // A model-list request (GET the list, POST a model's details) with this backend's credentials.
   http::outbound_request listing_request(http::bhttp::verb method, std::string target,
                                          http::exchange_timeouts timeouts) const;
