@@ -550,9 +550,6 @@ api_result<std::string> write_openai_request(const chat_request& r, const openai
           }
           w.end_array();
         }
-        if (options.reasoning_details)
-          if (auto details = reasoning_details_json(m.content); !details.empty())
-            w.key("reasoning_details").value(details);
         break;
       }
       case message_role::tool: {

@@ -13,9 +13,9 @@
 //     `max_tokens`; responses and streams carry reasoning as `reasoning_content`;
 //   - signed or redacted reasoning (Anthropic's thinking blocks, Gemini's thought signatures)
 //     rides in an assistant message's `reasoning_details` (OpenRouter's convention:
-//     {"type":"reasoning.text","text","signature"} / {"type":"reasoning.encrypted","data"}) when
-//     the writer is asked to (the gateway's internal pivot between two other APIs); the parser
-//     always reads it;
+//     {"type":"reasoning.text","text","signature"} / {"type":"reasoning.encrypted","data"}) in
+//     answers and streams, and is read back from requests; the request writer never writes it
+//     (OpenAI-compatible servers refuse it);
 //   - `reasoning_effort` (or `reasoning.effort`) is the reasoning config; "none" turns it off.
 // Parsers never throw on bad input; request errors are 400, reply errors 502.
 #include <cstdint>
@@ -31,8 +31,7 @@ namespace sy::api {
 api_result<chat_request> parse_openai_request(std::string_view body, const parse_limits& limits = {});
 // Refuses (400, naming the feature) what Chat Completions cannot carry: images in tool results.
 struct openai_write_options {
-  bool reasoning_details = false;  // keep signed reasoning in `reasoning_details` (see above)
-  std::string_view model;          // the upstream's name for the model; empty: request.model
+  std::string_view model;  // the upstream's name for the model; empty: request.model
 };
 api_result<std::string> write_openai_request(const chat_request& request, const openai_write_options& options = {});
 

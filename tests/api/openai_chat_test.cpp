@@ -281,9 +281,10 @@ TEST(openai_chat, error_bodies) {
   EXPECT_EQ(parse_openai_error(500, R"({"error":"model failed to load"})").message, "model failed to load");
 }
 
-// The gateway's pivot between two other APIs keeps signed reasoning (reasoning_details), and an
-// OpenAI upstream never sees it unless asked.
-TEST(openai_request, signed_reasoning_survives_the_pivot_when_asked) {
+// Signed reasoning rides in the canonical request: an Anthropic client's thinking blocks reach an
+// Anthropic target, an OpenAI-compatible upstream never sees them, and an OpenAI client that sends
+// back the `reasoning_details` it was given (OpenRouter's convention) keeps them too.
+TEST(openai_request, signed_reasoning_survives_translation_and_never_reaches_an_openai_upstream) {
   auto parsed = parse_anthropic_request(R"({"model":"m","max_tokens":100,"messages":[
     {"role":"user","content":"hi"},
     {"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"sig-1"},
@@ -292,8 +293,12 @@ TEST(openai_request, signed_reasoning_survives_the_pivot_when_asked) {
   ASSERT_TRUE(std::holds_alternative<chat_request>(parsed));
   auto plain = std::get<std::string>(write_openai_request(std::get<chat_request>(parsed)));
   EXPECT_EQ(plain.find("reasoning_details"), std::string::npos);
-  auto pivot = std::get<std::string>(write_openai_request(std::get<chat_request>(parsed), {.reasoning_details = true}));
-  auto back = parse_openai_request(pivot);
+  auto direct = std::get<std::string>(write_anthropic_request(std::get<chat_request>(parsed)));
+  EXPECT_NE(direct.find(R"({"type":"thinking","thinking":"hmm","signature":"sig-1"})"), std::string::npos);
+  auto back = parse_openai_request(R"({"model":"m","messages":[{"role":"user","content":"hi"},
+    {"role":"assistant","content":"hello","reasoning_content":"hmm","reasoning_details":[
+      {"type":"reasoning.text","text":"hmm","signature":"sig-1"},{"type":"reasoning.encrypted","data":"opaque"}]},
+    {"role":"user","content":"again"}]})");
   ASSERT_TRUE(std::holds_alternative<chat_request>(back));
   const auto& parts = std::get<chat_request>(back).messages[1].content;
   ASSERT_EQ(parts.size(), 3u);
