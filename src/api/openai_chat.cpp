@@ -391,19 +391,7 @@ json::object tool_call_json(const tool_call& c) {
 namespace detail {
 
 void put_sampling(json::object& into, const chat_request& r, std::string_view max_tokens_key) {
-  const auto& s = r.sampling;
-  if (s.temperature) into["temperature"] = *s.temperature;
-  if (s.top_p) into["top_p"] = *s.top_p;
-  if (s.top_k) into["top_k"] = *s.top_k;
-  if (s.max_tokens) into[max_tokens_key] = *s.max_tokens;
-  if (s.seed) into["seed"] = *s.seed;
-  if (s.presence_penalty) into["presence_penalty"] = *s.presence_penalty;
-  if (s.frequency_penalty) into["frequency_penalty"] = *s.frequency_penalty;
-  if (!r.stop.empty()) {
-    json::array stop;
-    for (const auto& x : r.stop) stop.push_back(json::string(x));
-    into["stop"] = std::move(stop);
-  }
+  for_each_sampling(r, max_tokens_key, [&](std::string_view key, json::value v) { into[key] = std::move(v); });
 }
 
 json::object openai_usage_json(const token_usage& u) {
@@ -472,22 +460,6 @@ void write_user_content(json_out& w, const std::vector<content_part>& parts) {
     if (p.kind == part_kind::image) w.value(image_json(p.image));
   }
   w.end_array();
-}
-
-void write_sampling(json_out& w, const chat_request& r) {
-  const auto& s = r.sampling;
-  if (s.temperature) w.key("temperature").number(*s.temperature);
-  if (s.top_p) w.key("top_p").number(*s.top_p);
-  if (s.top_k) w.member("top_k", *s.top_k);
-  if (s.max_tokens) w.member("max_tokens", *s.max_tokens);
-  if (s.seed) w.member("seed", *s.seed);
-  if (s.presence_penalty) w.key("presence_penalty").number(*s.presence_penalty);
-  if (s.frequency_penalty) w.key("frequency_penalty").number(*s.frequency_penalty);
-  if (!r.stop.empty()) {
-    w.key("stop").begin_array();
-    for (const auto& x : r.stop) w.string(x);
-    w.end_array();
-  }
 }
 
 // The top-level members write_openai_request may write: `extra` never repeats them.
@@ -576,7 +548,7 @@ api_result<std::string> write_openai_request(const chat_request& r, const openai
     w.end_object();
   }
   w.end_array();
-  write_sampling(w, r);
+  for_each_sampling(r, "max_tokens", [&](std::string_view key, const json::value& v) { w.key(key).value(v); });
   if (!r.tools.empty()) {
     w.key("tools").begin_array();
     for (const auto& t : r.tools) {
