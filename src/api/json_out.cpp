@@ -38,28 +38,15 @@ void json_out::separate() {
   if (need_comma_) out_.push_back(',');
 }
 
-json_out& json_out::begin_object() {
+json_out& json_out::open(char bracket) {
   separate();
-  out_.push_back('{');
+  out_.push_back(bracket);
   need_comma_ = false;
   return *this;
 }
 
-json_out& json_out::end_object() {
-  out_.push_back('}');
-  need_comma_ = true;
-  return *this;
-}
-
-json_out& json_out::begin_array() {
-  separate();
-  out_.push_back('[');
-  need_comma_ = false;
-  return *this;
-}
-
-json_out& json_out::end_array() {
-  out_.push_back(']');
+json_out& json_out::close(char bracket) {
+  out_.push_back(bracket);
   need_comma_ = true;
   return *this;
 }
@@ -115,6 +102,14 @@ json_out& json_out::null() {
 }
 
 json_out& json_out::value(const boost::json::value& v) {
+  switch (v.kind()) {  // scalars in place; containers through Boost.JSON's serializer
+    case boost::json::kind::null: return null();
+    case boost::json::kind::bool_: return boolean(v.get_bool());
+    case boost::json::kind::int64: return integer(v.get_int64());
+    case boost::json::kind::double_: return number(v.get_double());
+    case boost::json::kind::string: return string(v.get_string());
+    default: break;
+  }
   separate();
   out_.append(boost::json::serialize(v));
   need_comma_ = true;

@@ -16,10 +16,10 @@ class json_out {
  public:
   explicit json_out(std::size_t reserve = 512) { out_.reserve(reserve); }
 
-  json_out& begin_object();
-  json_out& end_object();
-  json_out& begin_array();
-  json_out& end_array();
+  json_out& begin_object() { return open('{'); }
+  json_out& end_object() { return close('}'); }
+  json_out& begin_array() { return open('['); }
+  json_out& end_array() { return close(']'); }
   json_out& key(std::string_view k);
   json_out& string(std::string_view s);
   json_out& integer(std::int64_t n);
@@ -38,6 +38,8 @@ class json_out {
 
  private:
   void separate();  // a comma before a container's second and later items
+  json_out& open(char bracket);
+  json_out& close(char bracket);
 
   std::string out_;
   bool need_comma_ = false;
