@@ -90,7 +90,7 @@ http::net::awaitable<void> gateway::ollama_api(const gateway_state& st, http::ex
       co_await reply_error(ex, log, err->status, err->message, "invalid_request");
       co_return;
     }
-    auto& t = std::get<translated_request>(translated);
+    auto& t = std::get<openai_embeddings_request>(translated);
     ex.req.body() = std::move(t.openai_body);
     translator_factory make = [model = t.model, legacy] {
       return std::make_unique<ollama_embed_translator>(model, legacy);

@@ -15,26 +15,9 @@
 #include "api/anthropic_messages.h"
 #include "api/openai_chat.h"
 #include "backends/answer_codec.h"
+#include "server/decoded_chat.h"
 
 namespace sy {
-
-// A client's chat request as its inbound adapter decoded it.
-struct decoded_chat {
-  // Routing reads it (request_plan.h's routing_view); a target of another wire than the
-  // client's gets it encoded for that wire.
-  api::chat_request request;
-  std::string model;         // as the client named it
-  bool no_messages = false;  // Ollama's "load the model" request (empty messages or prompt)
-  // What the canonical request leaves out that matters (a 400 naming it): only a target of the
-  // client's own API can take the request then (gateway::chat_call).
-  std::optional<api::api_error> untranslatable;
-};
-
-// A request in another API as an OpenAI request (embeddings).
-struct translated_request {
-  std::string openai_body;
-  std::string model;  // as the client named it
-};
 
 // The Messages request decoded (see decoded_chat::untranslatable); a 400 for a request that is
 // not a valid Messages request.

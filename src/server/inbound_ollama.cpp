@@ -41,12 +41,12 @@ std::string ollama_load_response(std::string_view model, api::ollama_endpoint en
   return boost::json::serialize(o);
 }
 
-std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy) {
+std::variant<openai_embeddings_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy) {
   auto written = legacy ? api::ollama_embeddings_request_to_openai(body) : api::ollama_embed_request_to_openai(body);
   if (auto* err = std::get_if<api::api_error>(&written)) return *err;
   auto model = api::parse_ollama_model_name(body);
-  return translated_request{std::move(std::get<std::string>(written)),
-                            std::holds_alternative<std::string>(model) ? std::get<std::string>(model) : ""};
+  return openai_embeddings_request{std::move(std::get<std::string>(written)),
+                                   std::holds_alternative<std::string>(model) ? std::get<std::string>(model) : ""};
 }
 
 std::string ollama_error_format(unsigned status, std::string_view message, std::string_view, std::string_view) {

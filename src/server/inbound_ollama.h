@@ -14,16 +14,22 @@
 #include "api/ollama_api.h"
 #include "api/openai_chat.h"
 #include "backends/openai_compat/openai_backend.h"
-#include "server/inbound_anthropic.h"
+#include "server/decoded_chat.h"
 
 namespace sy {
+
+// An Ollama embeddings request in OpenAI's words (embeddings have no canonical form).
+struct openai_embeddings_request {
+  std::string openai_body;
+  std::string model;  // as the client named it
+};
 
 // /api/chat or /api/generate decoded (see decoded_chat); a 400 for a request that is not valid.
 std::variant<decoded_chat, api::api_error> read_ollama_chat(std::string_view body, api::ollama_endpoint endpoint);
 // The answer to a request without messages (Ollama's way to load a model): done, "load".
 std::string ollama_load_response(std::string_view model, api::ollama_endpoint endpoint);
 // /api/embed (or the legacy /api/embeddings) as an OpenAI embeddings request.
-std::variant<translated_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy);
+std::variant<openai_embeddings_request, api::api_error> ollama_embed_to_openai(std::string_view body, bool legacy);
 
 // exchange::error_format for Ollama clients: {"error": "..."}.
 std::string ollama_error_format(unsigned status, std::string_view message, std::string_view type,

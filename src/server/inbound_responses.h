@@ -15,7 +15,7 @@
 #include "api/openai_chat.h"
 #include "api/openai_responses.h"
 #include "backends/answer_codec.h"
-#include "server/inbound_anthropic.h"
+#include "server/decoded_chat.h"
 
 namespace sy {
 
