@@ -50,11 +50,13 @@ json::object object_from_text(std::string_view text) {
   return std::move(v.as_object());
 }
 
-bool json_reader::fail(std::string_view path, std::string_view what) {
-  std::string message(path);
+bool json_reader::fail(const field_path& path, std::string_view what) {
+  if (error_) return false;
+  std::string where = path.str();
+  std::string message = where;
   if (!message.empty()) message += ": ";
   message += what;
-  return fail_message(std::move(message), std::string(path));
+  return fail_message(std::move(message), std::move(where));
 }
 
 bool json_reader::fail_message(std::string message, std::string param) {
@@ -90,13 +92,13 @@ json::object* json_reader::parse_object(std::string_view body, std::string_view 
   return &document_.as_object();
 }
 
-const json::object* json_reader::object(const json::value& v, std::string_view path) {
+const json::object* json_reader::object(const json::value& v, const field_path& path) {
   if (auto* o = v.if_object()) return o;
   fail(path, "expected an object");
   return nullptr;
 }
 
-const json::array* json_reader::array(const json::value& v, std::string_view path, std::size_t max_items) {
+const json::array* json_reader::array(const json::value& v, const field_path& path, std::size_t max_items) {
   auto* a = v.if_array();
   if (!a) {
     fail(path, "expected an array");
@@ -109,7 +111,7 @@ const json::array* json_reader::array(const json::value& v, std::string_view pat
   return a;
 }
 
-bool json_reader::string(const json::value& v, std::string_view path, std::string& out, std::size_t max_bytes) {
+bool json_reader::string(const json::value& v, const field_path& path, std::string& out, std::size_t max_bytes) {
   auto* s = v.if_string();
   if (!s) return fail(path, "expected a string");
   if (s->size() > max_bytes) return fail(path, "too long (at most " + std::to_string(max_bytes) + " bytes)");
@@ -117,14 +119,14 @@ bool json_reader::string(const json::value& v, std::string_view path, std::strin
   return true;
 }
 
-bool json_reader::number(const json::value& v, std::string_view path, double& out) {
+bool json_reader::number(const json::value& v, const field_path& path, double& out) {
   if (!v.is_number()) return fail(path, "expected a number");
   out = v.to_number<double>();
   if (!std::isfinite(out)) return fail(path, "expected a finite number");
   return true;
 }
 
-bool json_reader::integer(const json::value& v, std::string_view path, std::int64_t& out, std::int64_t min,
+bool json_reader::integer(const json::value& v, const field_path& path, std::int64_t& out, std::int64_t min,
                           std::int64_t max) {
   std::int64_t n = 0;
   if (auto* i = v.if_int64()) {
@@ -146,7 +148,7 @@ bool json_reader::integer(const json::value& v, std::string_view path, std::int6
   return true;
 }
 
-bool json_reader::boolean(const json::value& v, std::string_view path, bool& out) {
+bool json_reader::boolean(const json::value& v, const field_path& path, bool& out) {
   auto* b = v.if_bool();
   if (!b) return fail(path, "expected true or false");
   out = *b;
@@ -156,14 +158,14 @@ bool json_reader::boolean(const json::value& v, std::string_view path, bool& out
 bool json_reader::string_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out,
                                 std::size_t max_bytes) {
   auto* v = member(o, key);
-  return !v || string(*v, path_of(parent, key), out, max_bytes);
+  return !v || string(*v, field_path(parent, key), out, max_bytes);
 }
 
 bool json_reader::required_string_member(const json::object& o, std::string_view key, std::string_view parent,
                                          std::string& out, std::size_t max_bytes) {
   auto* v = member(o, key);
   if (!v) return fail(path_of(parent, key), "missing");
-  return string(*v, path_of(parent, key), out, max_bytes);
+  return string(*v, field_path(parent, key), out, max_bytes);
 }
 
 bool json_reader::number_member(const json::object& o, std::string_view key, std::string_view parent,
@@ -171,7 +173,7 @@ bool json_reader::number_member(const json::object& o, std::string_view key, std
   auto* v = member(o, key);
   if (!v) return true;
   double d = 0;
-  if (!number(*v, path_of(parent, key), d)) return false;
+  if (!number(*v, field_path(parent, key), d)) return false;
   out = d;
   return true;
 }
@@ -181,7 +183,7 @@ bool json_reader::integer_member(const json::object& o, std::string_view key, st
   auto* v = member(o, key);
   if (!v) return true;
   std::int64_t n = 0;
-  if (!integer(*v, path_of(parent, key), n, min, max)) return false;
+  if (!integer(*v, field_path(parent, key), n, min, max)) return false;
   out = n;
   return true;
 }
@@ -191,7 +193,7 @@ bool json_reader::boolean_member(const json::object& o, std::string_view key, st
   auto* v = member(o, key);
   if (!v) return true;
   bool b = false;
-  if (!boolean(*v, path_of(parent, key), b)) return false;
+  if (!boolean(*v, field_path(parent, key), b)) return false;
   out = b;
   return true;
 }

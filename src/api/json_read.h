@@ -21,6 +21,22 @@ namespace json = boost::json;
 std::string path_of(std::string_view parent, std::string_view key);
 std::string path_of(std::string_view parent, std::size_t index);
 
+// Where a value sits ("messages[2].content"), for the error a failed read records: a whole path,
+// or a parent and a key that are joined only when a read fails (a member read that succeeds,
+// the common case, builds no string). Refers to the caller's strings: lives as one call does.
+class field_path {
+ public:
+  field_path(std::string_view whole) : parent_(whole) {}    // NOLINT(google-explicit-constructor)
+  field_path(const std::string& whole) : parent_(whole) {}  // NOLINT(google-explicit-constructor)
+  field_path(const char* whole) : parent_(whole) {}         // NOLINT(google-explicit-constructor)
+  field_path(std::string_view parent, std::string_view key) : parent_(parent), key_(key), joined_(true) {}
+  std::string str() const { return joined_ ? path_of(parent_, key_) : std::string(parent_); }
+
+ private:
+  std::string_view parent_, key_;
+  bool joined_ = false;
+};
+
 // The member named `key`, or nullptr when it is absent or JSON null (clients send null for
 // "unset").
 const json::value* member(const json::object& object, std::string_view key);
@@ -57,7 +73,7 @@ class json_reader {
   api_error take_error() { return std::move(*error_); }
 
   // Records the first failure: "<path>: <what>". Always returns false.
-  bool fail(std::string_view path, std::string_view what);
+  bool fail(const field_path& path, std::string_view what);
   bool fail_message(std::string message, std::string param = {});
 
   // The whole body as an object, within the depth limit; null (and the error recorded) when it is
@@ -66,12 +82,12 @@ class json_reader {
   // storage; a json::value copy-constructed from it would share the arena).
   json::object* parse_object(std::string_view body, std::string_view what);
 
-  const json::object* object(const json::value& v, std::string_view path);
-  const json::array* array(const json::value& v, std::string_view path, std::size_t max_items);
-  bool string(const json::value& v, std::string_view path, std::string& out, std::size_t max_bytes);
-  bool number(const json::value& v, std::string_view path, double& out);
-  bool integer(const json::value& v, std::string_view path, std::int64_t& out, std::int64_t min, std::int64_t max);
-  bool boolean(const json::value& v, std::string_view path, bool& out);
+  const json::object* object(const json::value& v, const field_path& path);
+  const json::array* array(const json::value& v, const field_path& path, std::size_t max_items);
+  bool string(const json::value& v, const field_path& path, std::string& out, std::size_t max_bytes);
+  bool number(const json::value& v, const field_path& path, double& out);
+  bool integer(const json::value& v, const field_path& path, std::int64_t& out, std::int64_t min, std::int64_t max);
+  bool boolean(const json::value& v, const field_path& path, bool& out);
 
   // Optional members: absent or null leaves `out` alone and succeeds.
   bool string_member(const json::object& o, std::string_view key, std::string_view parent, std::string& out,
