@@ -1,9 +1,11 @@
 // Fuzz target: OpenAI Chat Completions requests (and responses and stream chunks) from any bytes.
 // A request the parser accepts must come back through the OpenAI writer as a request the parser
 // accepts again, and must encode for an Anthropic target (or be refused with an error) without
-// crashing.
+// crashing. An answer the one-pass reader of plain answers takes must read the same from the
+// tree.
 #include <cstdint>
 
+#include "api/openai_plain_answer.h"
 #include "chat_fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -19,6 +21,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::must_be_json_or_error(write_anthropic_request(*req));
   }
   auto resp = parse_openai_response(in);
+  // the one-pass reader of plain answers answers exactly what the tree reader does, or nothing
+  if (auto plain = detail::read_plain_openai_answer(in, {})) {
+    auto tree = detail::parse_openai_response_tree(in, {});
+    auto* t = std::get_if<chat_response>(&tree);
+    if (!t || !(*t == *plain)) std::abort();
+  }
   if (auto* r = std::get_if<chat_response>(&resp)) {
     fuzz::must_be_json(write_openai_response(*r));
     fuzz::must_be_json(write_anthropic_response(*r));

@@ -44,12 +44,14 @@ struct image_ref {
   std::string media_type;  // source == base64: "image/png", "image/jpeg", ...
   std::string data;        // source == base64: the payload, still base64
   std::string detail;      // OpenAI's "auto" | "low" | "high"; "" = unset
+  bool operator==(const image_ref&) const = default;
 };
 
 struct tool_call {
   std::string id;
   std::string name;
   std::string arguments;  // "" or the text of a JSON object
+  bool operator==(const tool_call&) const = default;
 };
 
 // Gemini's thought signatures carry this prefix in reasoning_text::signature, so that each
@@ -62,6 +64,7 @@ struct reasoning_text {
   std::string text;
   std::string signature;      // Anthropic's thinking signature (must go back unchanged)
   std::string redacted_data;  // Anthropic's redacted_thinking block (opaque); text is empty then
+  bool operator==(const reasoning_text&) const = default;
 };
 
 enum class part_kind { text, image, tool_call, tool_result, reasoning };
@@ -72,6 +75,7 @@ struct tool_result {
   std::string tool_call_id;
   std::vector<content_part> content;  // text and image parts
   bool is_error = false;
+  bool operator==(const tool_result&) const;  // defaulted below, once content_part is complete
 };
 
 // One piece of a message. Only the member named by `kind` is meaningful.
@@ -88,7 +92,9 @@ struct content_part {
   static content_part make_tool_call(tool_call call);
   static content_part make_tool_result(tool_result result);
   static content_part make_reasoning(reasoning_text reasoning);
+  bool operator==(const content_part&) const = default;  // every member, meaningful or not
 };
+inline bool tool_result::operator==(const tool_result&) const = default;
 
 struct chat_message {
   message_role role = message_role::user;
@@ -169,6 +175,7 @@ struct token_usage {
   bool empty() const;
   // Takes every count `later` has (streams report usage in pieces).
   void merge(const token_usage& later);
+  bool operator==(const token_usage&) const = default;
 };
 
 enum class finish_reason { none, stop, length, tool_calls, content_filter };
@@ -177,6 +184,7 @@ struct finish_info {
   finish_reason reason = finish_reason::none;  // none = not known (yet)
   std::string raw;                             // the provider's own word ("end_turn", "stop", ...)
   std::string stop_sequence;                   // which stop sequence matched, when told
+  bool operator==(const finish_info&) const = default;
 };
 
 struct chat_response {
@@ -186,6 +194,7 @@ struct chat_response {
   std::vector<content_part> content;  // the assistant's output in order: reasoning, text, tool calls
   finish_info finish;
   token_usage usage;
+  bool operator==(const chat_response&) const = default;
 };
 
 // One step of a streamed response. Encoders accept any order a decoder produces; a stream is

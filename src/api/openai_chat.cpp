@@ -5,6 +5,7 @@
 
 #include "api/json_out.h"
 #include "api/json_read.h"
+#include "api/openai_plain_answer.h"
 #include "api/openai_wire.h"
 #include "api/utf8_text.h"
 #include "core/error_types.h"
@@ -637,6 +638,11 @@ std::string_view openai_finish_reason(const finish_info& f) {
 }
 
 api_result<chat_response> parse_openai_response(std::string_view body, const parse_limits& limits) {
+  if (auto plain = read_plain_openai_answer(body, limits)) return std::move(*plain);
+  return parse_openai_response_tree(body, limits);
+}
+
+api_result<chat_response> detail::parse_openai_response_tree(std::string_view body, const parse_limits& limits) {
   json_reader rd(limits, 502);
   auto o = rd.parse_object(body, "response body");
   if (!o) return rd.take_error();
