@@ -219,6 +219,10 @@ net::awaitable<void> server::refuse(beast::tcp_stream& stream, const request* he
 net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  // once per connection: a getpeername per request used to be two syscalls of every request
+  std::string peer;
+  beast::error_code no_peer;
+  if (auto remote = socket.remote_endpoint(no_peer); !no_peer) peer = remote.address().to_string();
   beast::tcp_stream stream(std::move(socket));
   // Room for a whole head at its limit (a smaller buffer would refuse heads below the limit),
   // plus a read's worth beyond it (a pipelined request, the start of the body).
@@ -298,6 +302,7 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     exchange ex{stream, req};
     auto inbound_id = req["x-request-id"];
     ex.request_id = sane_request_id(inbound_id) ? std::string(inbound_id) : make_request_id();
+    ex.peer = peer;
     ex.worker = w.index;
     ex.keep_alive = req.keep_alive();
     ex.started = std::chrono::steady_clock::now();

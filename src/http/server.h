@@ -40,6 +40,7 @@ struct exchange {
   beast::tcp_stream& stream;
   request& req;
   std::string request_id;  // from a sane inbound x-request-id, else generated
+  std::string peer;        // the client's IP address, read once per connection ("" if unknown)
   unsigned worker = 0;     // index of the worker thread that runs this connection
   bool keep_alive = true;
   bool answered = false;  // a response head went out (set by send, relay and event streams)

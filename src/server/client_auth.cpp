@@ -26,11 +26,7 @@ std::optional<std::string> presented_key(const config& cfg, const http::request&
 }
 
 std::string client_identity(const config& cfg, const std::string& key, const http::exchange& ex) {
-  if (key.empty()) {
-    boost::beast::error_code ec;
-    auto remote = ex.stream.socket().remote_endpoint(ec);
-    return ec ? "anonymous" : "ip:" + remote.address().to_string();
-  }
+  if (key.empty()) return ex.peer.empty() ? "anonymous" : "ip:" + ex.peer;
   if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && !p->second.name.empty())
     return p->second.name;
   return usage_key_id(key);

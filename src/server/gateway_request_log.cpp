@@ -23,8 +23,7 @@ void gateway::finish(const http::exchange& ex, request_record& log) {
   log.started = ex.started;
   log.duration = std::chrono::steady_clock::now() - ex.started;
   log.finished_at = std::chrono::system_clock::now();
-  boost::beast::error_code ec;
-  if (auto remote = ex.stream.socket().remote_endpoint(ec); !ec) log.remote = remote.address().to_string();
+  log.remote = ex.peer;
   if (log.inference())  // tokens count against the key's per-minute limit
     key_limits_.spend_tokens(log.client, static_cast<std::uint64_t>(std::max<std::int64_t>(log.prompt_tokens, 0) +
                                                                     std::max<std::int64_t>(log.completion_tokens, 0)));
