@@ -797,6 +797,56 @@ int run_report(options const& o) {
   std::printf("peak RSS (VmHWM): switchyard %s   nginx worker %s   nginx master %s\n", mib(kb("switchyard")).c_str(),
               mib(kb("nginx_worker")).c_str(), mib(kb("nginx_master")).c_str());
 
+  // --- what run.sh measured beside the table: worker counts, the saturated process, CPU and
+  // syscalls per request
+  if (auto* res_obj = root.as_object().if_contains("results"); res_obj && res_obj->is_object()) {
+    for (auto const& kv : res_obj->as_object()) {
+      std::string_view key = kv.key();
+      if (!key.starts_with("saturate_")) continue;
+      auto sy = number_at(kv.value(), {"switchyard", "rps"});
+      auto ng = number_at(kv.value(), {"nginx", "rps"});
+      std::printf("saturation with %s worker(s): switchyard %s req/s, nginx %s req/s, switchyard/nginx %s\n",
+                  std::string(key.substr(9, key.size() - 10)).c_str(), fmt(sy, "%.0f").c_str(), fmt(ng, "%.0f").c_str(),
+                  fmt(ratio(sy, ng), "%.3f").c_str());
+      ratios[std::string("rps_switchyard_over_nginx_") + std::string(key.substr(9))] = maybe(ratio(sy, ng));
+    }
+  }
+  if (auto* shares = root.as_object().if_contains("cpu_share_at_saturation"); shares && shares->is_object()) {
+    std::printf("CPU at saturation, %% of one core (proxy / upstream / loadgen) and the saturated process:\n");
+    for (auto const& run : shares->as_object()) {
+      if (!run.value().is_object()) continue;
+      for (auto t : targets) {
+        auto* s = run.value().as_object().if_contains(t);
+        if (!s || !s->is_object()) continue;
+        auto* b = s->as_object().if_contains("bottleneck");
+        std::printf("  %-3s %-10s %5s / %5s / %5s  %s\n", std::string(run.key()).c_str(), t,
+                    fmt(number_at(*s, {"proxy"}), "%.0f").c_str(), fmt(number_at(*s, {"upstream"}), "%.0f").c_str(),
+                    fmt(number_at(*s, {"loadgen"}), "%.0f").c_str(),
+                    b && b->is_string() ? std::string(b->as_string()).c_str() : "-");
+      }
+    }
+  }
+  auto per = [&](char const* section, char const* who) { return number_at(root, {section, who}); };
+  std::printf("proxy CPU (user + sys) per request at %s req/s: switchyard %s us, nginx %s us\n",
+              fmt(rate, "%.0f").c_str(), fmt(per("cpu_us_per_request_at_rate", "switchyard"), "%.0f").c_str(),
+              fmt(per("cpu_us_per_request_at_rate", "nginx"), "%.0f").c_str());
+  std::printf("proxy CPU per streamed chunk: switchyard %s us, nginx %s us\n",
+              fmt(per("cpu_us_per_chunk_streaming", "switchyard"), "%.0f").c_str(),
+              fmt(per("cpu_us_per_chunk_streaming", "nginx"), "%.0f").c_str());
+  if (auto* sc = root.as_object().if_contains("syscalls_at_rate"); sc && sc->is_object()) {
+    for (auto who : {"switchyard", "nginx"}) {
+      auto* s = sc->as_object().if_contains(who);
+      if (!s || !s->is_object()) continue;
+      std::string calls;
+      if (auto* by = s->as_object().if_contains("by_call"); by && by->is_object())
+        for (auto const& c : by->as_object())
+          if (auto n = number_at(c.value(), {}); n && *n >= 0.05)
+            calls += " " + std::string(c.key()) + " " + fmt(n, "%.2f");
+      std::printf("syscalls per request, %s: %s (%s)\n", who, fmt(number_at(*s, {"per_request"}), "%.2f").c_str(),
+                  calls.empty() ? "-" : calls.substr(1).c_str());
+    }
+  }
+
   root.as_object()["ratios"] = std::move(ratios);
   if (!o.output.empty()) {
     std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
