@@ -19,6 +19,8 @@
 #     the fixed-rate, syscall and stream runs use the first
 #   UPSTREAM [fast] fast (static nginx) | mock (mock-openai) for the saturation and rate runs
 #   SYSCALL_SECONDS [2] length of the syscall-counting run (perf stat); 0 skips it
+#   PROFILE=1 also records each proxy with `perf record -g` during its one-worker saturation run:
+#     results/perf-TARGET.data and the top of its report, results/perf-TARGET.txt
 #   PROXY_CPU [0] / LOAD_CPU [1] cpu lists for taskset (one-worker proxy under test / loadgen +
 #     upstreams); a proxy with more workers gets every cpu. PIN=0 turns pinning off
 #   TARGETS ["direct switchyard nginx"]  a subset, e.g. while one of them is unavailable
@@ -333,8 +335,21 @@ saturate_with_shares() {  # name target workers
   mapfile -t ppids < <(proxy_pids "$t")
   p0="$(cpu_ticks "${ppids[@]}")"
   u0="$(cpu_ticks "${up_pids[@]}")"
+  local perf_pid=""
+  if [[ "${PROFILE:-0}" == 1 && "$t" != direct && "$w" == "$first_workers" ]] && command -v perf >/dev/null; then
+    mkdir -p "$here/results"
+    perf record -q -g -F 999 -p "$(IFS=,; echo "${ppids[*]}")" -o "$here/results/perf-$t.data" \
+      -- sleep "$((DURATION + WARMUP))" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   # shellcheck disable=SC2046
   run_one "$name" saturate "$t" up --connections "$CONNECTIONS" $(timed)
+  if [[ -n "$perf_pid" ]]; then
+    wait "$perf_pid" 2>/dev/null || true
+    perf report -i "$here/results/perf-$t.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
+      grep -v '^#' | grep -E '^ +[0-9]' | sed -E 's/[ -]+$//' | head -40 >"$here/results/perf-$t.txt" || true
+    printf '  %-10s profile: %s\n' "" "$here/results/perf-$t.txt"
+  fi
   p1="$(cpu_ticks "${ppids[@]}")"
   u1="$(cpu_ticks "${up_pids[@]}")"
   python3 - "$tmp/$name-$t.loadgen-cpu" "$((p1 - p0))" "$((u1 - u0))" "$clk_tck" "$DURATION" "$WARMUP" "$t" \
