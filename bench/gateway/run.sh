@@ -109,7 +109,8 @@ cpu_ticks() {
 }
 clk_tck="$(getconf CLK_TCK)"
 
-# Starts nginx from config $2 in directory $1 (pinned with the taskset words in $3); prints its pid.
+# Starts nginx from config $2 in directory $1 (pinned with the taskset words in $3), listening on
+# port $4; its pid in $nginx_pid. (Not in a subshell: the pid must reach the cleanup's list.)
 start_nginx() {
   local dir="$1" conf="$2" pin="$3" port="$4"
   # shellcheck disable=SC2086
@@ -122,7 +123,7 @@ start_nginx() {
     sleep 0.1
   done
   port_open "$port" || die "nginx ($conf) is not listening on $port"
-  echo "$pid"
+  nginx_pid="$pid"
 }
 nginx_common() {  # dir
   cat <<EOF
@@ -182,7 +183,8 @@ if [[ "$UPSTREAM" == fast ]]; then
 }
 EOF
   } >"$fdir/nginx.conf"
-  fast_pid="$(start_nginx "$fdir" "$fdir/nginx.conf" "${pin_load[*]}" "$fast_port")"
+  start_nginx "$fdir" "$fdir/nginx.conf" "${pin_load[*]}" "$fast_port"
+  fast_pid="$nginx_pid"
   mapfile -t fast_workers < <(children_of "$fast_pid")
   up_port="$fast_port"
   up_name="static nginx (canned chat completion, 1 worker)"
@@ -246,7 +248,8 @@ EOF
 }
 EOF
     } >"$ngdir/nginx.conf"
-    ng_pid="$(start_nginx "$ngdir" "$ngdir/nginx.conf" "$pin" "$ng_port")"
+    start_nginx "$ngdir" "$ngdir/nginx.conf" "$pin" "$ng_port"
+    ng_pid="$nginx_pid"
   fi
 }
 stop_proxies() {
