@@ -1,5 +1,7 @@
 #include "http/upstream_pool.h"
 
+#include <unistd.h>
+
 #include <openssl/ssl.h>
 
 #include "http/pch.h"
@@ -96,6 +98,21 @@ net::awaitable<std::unique_ptr<upstream_connection>> upstream_pool::connect(
   }
   beast::error_code ignored;
   stream.socket().set_option(tcp::no_delay(true), ignored);
+  // The connect waited for writability, which leaves the socket registered for EPOLLOUT edges
+  // for good: every ACK of a later request would wake the worker for nothing (one wasted
+  // epoll_wait per request). Registered anew, the socket watches writability only when a write
+  // has to wait.
+  if (auto fd = stream.socket().release(ignored); !ignored) {
+    tcp::socket again(ctx_);
+    again.assign(ep.protocol(), fd, ignored);
+    if (ignored) {
+      ::close(fd);
+      *failure = upstream_failure::connect;
+      *detail = "cannot connect to " + url.host + ":" + url.port + ": " + ignored.message();
+      co_return nullptr;
+    }
+    stream.socket() = std::move(again);
+  }
   opened_.fetch_add(1, std::memory_order_relaxed);
   if (!url.tls) {
     stream.expires_never();
