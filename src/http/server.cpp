@@ -47,6 +47,26 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
+// Feeds what `buffer` holds to `parser` until `done()`. True when done (or `ec`, a parse error,
+// is set); false when the buffer ran out first — the caller then reads the rest. A request that
+// one read brought whole (most are) is parsed here with no timer armed and no asynchronous
+// operation, which would each cost a trip through the worker's queue.
+template <class Parser, class Done>
+bool parse_buffered(Parser& parser, beast::flat_buffer& buffer, Done done, beast::error_code& ec) {
+  while (!done()) {
+    if (buffer.size() == 0) return false;
+    auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return false;
+    }
+    if (ec) return true;
+    if (used == 0) return false;
+  }
+  return true;
+}
+
 struct protocol_refusal {
   unsigned status;
   std::string message;
@@ -245,9 +265,14 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    deadline.arm(options_.header_timeout);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
-    deadline.disarm();
+    beast::error_code hec;
+    if (!parse_buffered(
+            parser, buffer, [&] { return parser.is_header_done(); }, hec)) {
+      deadline.arm(options_.header_timeout);
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
+      deadline.disarm();
+      hec = ec;
+    }
     if (hec) {
       // a declared length over the limit is refused as the head ends: the head itself is whole
       const request* whole_head = hec == bhttp::error::body_limit ? &parser.get() : nullptr;
@@ -286,15 +311,18 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
       co_await bhttp::async_write(stream, cont, nothrow);
     }
-    if (!parser.is_done()) {
+    beast::error_code bec;
+    if (!parse_buffered(
+            parser, buffer, [&] { return parser.is_done(); }, bec)) {
       deadline.arm(options_.body_timeout);
-      auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
       deadline.disarm();
-      if (bec) {
-        if (auto r = refusal_for(bec, deadline.expired(), "body", options_.max_header_bytes, options_.max_body_bytes))
-          co_await refuse(stream, &parser.get(), r->status, r->message, r->code, started);
-        break;
-      }
+      bec = ec;
+    }
+    if (bec) {
+      if (auto r = refusal_for(bec, deadline.expired(), "body", options_.max_header_bytes, options_.max_body_bytes))
+        co_await refuse(stream, &parser.get(), r->status, r->message, r->code, started);
+      break;
     }
     stream.expires_never();
 

@@ -167,6 +167,26 @@ TEST_F(hostile_input_test, ambiguous_framings_are_refused_and_the_connection_clo
   EXPECT_EQ(chat("fast").status, 200u);
 }
 
+TEST_F(hostile_input_test, requests_pipelined_in_one_write_are_each_answered_in_order) {
+  // one read brings both requests: the first is parsed from the buffer, the second stays there
+  start();
+  http_connection c(gw->port());
+  const std::string chat_body = R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})";
+  auto first = c.raw(
+      "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(chat_body.size()) + "\r\n\r\n" + chat_body + "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(first.status, 200u) << first.body;
+  EXPECT_THAT(first.body, HasSubstr("ok"));
+  auto second = c.raw("");
+  EXPECT_EQ(second.status, 200u) << second.body;
+  EXPECT_THAT(second.body, HasSubstr("chat.completion"));
+  auto third = c.raw("");
+  EXPECT_EQ(third.status, 200u) << third.body;
+  EXPECT_THAT(third.body, HasSubstr(R"("object":"list")"));
+}
+
 TEST_F(hostile_input_test, every_refused_request_has_its_access_log_line) {
   start("server:\n  max_body_bytes: 2000\n" + std::string(basic_config).substr(28));
   // 421 (foreign Host), 413 (declared length), 400 (garbage), each findable by its request id
