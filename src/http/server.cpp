@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/config.h"
+#include "http/buffered_parse.h"
 #include "http/error_body.h"
 #include "http/pch.h"
 #include "http/request_framing.h"
@@ -44,26 +45,6 @@ bool sane_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) return false;
-  return true;
-}
-
-// Feeds what `buffer` holds to `parser` until `done()`. True when done (or `ec`, a parse error,
-// is set); false when the buffer ran out first — the caller then reads the rest. A request that
-// one read brought whole (most are) is parsed here with no timer armed and no asynchronous
-// operation, which would each cost a trip through the worker's queue.
-template <class Parser, class Done>
-bool parse_buffered(Parser& parser, beast::flat_buffer& buffer, Done done, beast::error_code& ec) {
-  while (!done()) {
-    if (buffer.size() == 0) return false;
-    auto used = parser.put(buffer.data(), ec);
-    buffer.consume(used);
-    if (ec == bhttp::error::need_more) {
-      ec = {};
-      return false;
-    }
-    if (ec) return true;
-    if (used == 0) return false;
-  }
   return true;
 }
 
