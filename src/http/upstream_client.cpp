@@ -1,5 +1,6 @@
 #include "http/upstream_client.h"
 
+#include "http/buffered_parse.h"
 #include "http/pch.h"
 #include "http/write_all.h"
 
@@ -123,22 +124,28 @@ net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstrea
   bhttp::response_parser<bhttp::string_body> parser{std::move(*res.parser)};
   parser.body_limit(limit);
   auto& conn = *res.conn;
-  while (!parser.is_done()) {
+  // A body that came with the head (a small answer does) is parsed from the buffer: no timer and
+  // no asynchronous read, each a trip through the worker's queue.
+  beast::error_code ec;
+  parse_buffered(
+      parser, conn.buffer, [&] { return parser.is_done(); }, ec);
+  while (!ec && !parser.is_done()) {
     conn.tcp().expires_after(res.next_read_timeout());
-    auto [ec, n] =
+    auto [rec, n] =
         co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
-    if (ec) {
-      if (ec == bhttp::error::body_limit) {
-        *error = {upstream_failure::protocol, "response body larger than " + std::to_string(limit) + " bytes"};
-      } else if (ec == beast::error::timeout) {
-        *error = res.read_timeout_error();
-      } else {
-        auto failure = classify_read_error(ec, false);
-        *error = {failure, describe(failure, ec, res.idle_timeout, res.idle_timeout)};
-      }
-      res.conn.reset();
-      co_return false;
+    ec = rec;
+  }
+  if (ec) {
+    if (ec == bhttp::error::body_limit) {
+      *error = {upstream_failure::protocol, "response body larger than " + std::to_string(limit) + " bytes"};
+    } else if (ec == beast::error::timeout) {
+      *error = res.read_timeout_error();
+    } else {
+      auto failure = classify_read_error(ec, false);
+      *error = {failure, describe(failure, ec, res.idle_timeout, res.idle_timeout)};
     }
+    res.conn.reset();
+    co_return false;
   }
   bool keep = parser.get().keep_alive();
   *body = std::move(parser.get().body());
