@@ -112,16 +112,16 @@ class plain_answer_handler {
     ec = json::make_error_code(json::error::exception);  // any failure: the caller reads the tree
     return false;
   }
-  // A value's start in the current scope: takes the pending member (or the next array item).
+  // A member's value begins: the member it belongs to.
   field take_pending() {
     auto f = pending_;
     pending_ = field::none;
     return f;
   }
+  static constexpr std::uint32_t bit(field f) { return std::uint32_t{1} << static_cast<unsigned>(f); }
   bool mark_seen(field f) {
-    auto bit = std::uint32_t{1} << static_cast<unsigned>(f);
-    if (seen_ & bit) return false;
-    seen_ |= bit;
+    if (seen_ & bit(f)) return false;
+    seen_ |= bit(f);
     return true;
   }
   bool open(scope s) {
@@ -136,6 +136,16 @@ class plain_answer_handler {
   bool next_choice(bool object, json::error_code& ec) {
     ++items_;
     return (items_ <= 1024 && (items_ > 1 || object)) || give_up(ec);
+  }
+  // A scalar value that is not a member's: inside a skipped value, the whole document, or an item
+  // of `choices`. nullopt when it is a member's value (the caller reads it), else what to return.
+  std::optional<bool> not_a_member(json::error_code& ec) {
+    if (skipped_) return true;
+    switch (here()) {
+      case scope::document: return give_up(ec);  // not an object
+      case scope::choices: return next_choice(false, ec);
+      default: return std::nullopt;
+    }
   }
   // A bool, a double or null (`is_null`) as the value of the pending member.
   bool scalar(json::error_code& ec, bool is_null);
@@ -166,7 +176,8 @@ class plain_answer_handler {
   std::uint32_t seen_ = 0;
   std::size_t items_ = 0;  // items of `choices` so far
   std::string key_, text_;
-  bool string_wanted_ = false;  // the string now arriving in parts is taken
+  std::string* part_target_ = nullptr;  // where the string now arriving in parts goes (null: nowhere)
+  std::size_t part_limit_ = 0;          // and its limit
 
   std::string id_, model_, finish_, reasoning_content_, reasoning_, content_, refusal_;
   std::optional<std::int64_t> created_;
@@ -261,34 +272,24 @@ std::string* plain_answer_handler::string_target(field f, std::size_t& max_bytes
 
 bool plain_answer_handler::on_string_part(json::string_view s, std::size_t n, json::error_code& ec) {
   if (skipped_) return true;
-  if (n == s.size()) {  // the first part of this string
-    std::size_t max_bytes = 0;
-    string_wanted_ = here() != scope::choices && string_target(pending_, max_bytes) != nullptr;
-  }
-  if (string_wanted_) {
-    std::size_t max_bytes = 0;
-    string_target(pending_, max_bytes);
-    if (n > max_bytes) return give_up(ec);
-    text_.append(s.data(), s.size());
-  }
+  if (n == s.size())  // the first part of this string
+    part_target_ = here() == scope::choices ? nullptr : string_target(pending_, part_limit_);
+  if (!part_target_) return true;
+  if (n > part_limit_) return give_up(ec);
+  text_.append(s.data(), s.size());
   return true;
 }
 
 bool plain_answer_handler::on_string(json::string_view s, std::size_t n, json::error_code& ec) {
-  if (skipped_) return true;
-  switch (here()) {
-    case scope::document: return give_up(ec);
-    case scope::choices: return next_choice(false, ec);
-    default: break;
-  }
+  if (auto r = not_a_member(ec)) return *r;
   field f = take_pending();
   std::size_t max_bytes = 0;
   std::string* target = string_target(f, max_bytes);
-  bool wanted = string_wanted_;
-  string_wanted_ = false;
+  bool in_parts = part_target_ != nullptr;
+  part_target_ = nullptr;
   if (!target) return ignores_other_types(f) || give_up(ec);
   if (n > max_bytes) return give_up(ec);
-  if (wanted) {
+  if (in_parts) {
     text_.append(s.data(), s.size());
     *target = std::move(text_);
     text_.clear();
@@ -313,16 +314,12 @@ bool plain_answer_handler::count(field f, std::optional<std::int64_t> n, json::e
 }
 
 bool plain_answer_handler::on_int64(std::int64_t i, json::string_view, json::error_code& ec) {
-  if (skipped_) return true;
-  if (here() == scope::document) return give_up(ec);
-  if (here() == scope::choices) return next_choice(false, ec);
+  if (auto r = not_a_member(ec)) return *r;
   return count(take_pending(), i >= 0 ? std::optional<std::int64_t>(i) : std::nullopt, ec);
 }
 
 bool plain_answer_handler::on_uint64(std::uint64_t u, json::string_view, json::error_code& ec) {
-  if (skipped_) return true;
-  if (here() == scope::document) return give_up(ec);
-  if (here() == scope::choices) return next_choice(false, ec);
+  if (auto r = not_a_member(ec)) return *r;
   constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   return count(take_pending(), u <= max ? std::optional<std::int64_t>(static_cast<std::int64_t>(u)) : std::nullopt, ec);
 }
@@ -332,9 +329,7 @@ bool plain_answer_handler::on_null(json::error_code& ec) {
 }
 
 bool plain_answer_handler::scalar(json::error_code& ec, bool is_null) {
-  if (skipped_) return true;
-  if (here() == scope::document) return give_up(ec);
-  if (here() == scope::choices) return next_choice(false, ec);
+  if (auto r = not_a_member(ec)) return *r;
   field f = take_pending();
   if (is_null) {
     // null is "absent" to the tree reader: fine for every optional member, not for these
@@ -344,7 +339,6 @@ bool plain_answer_handler::scalar(json::error_code& ec, bool is_null) {
 }
 
 std::optional<chat_response> plain_answer_handler::take() {
-  constexpr auto bit = [](field f) { return std::uint32_t{1} << static_cast<unsigned>(f); };
   if (!ended_ || !(seen_ & bit(field::choices)) || !(seen_ & bit(field::message))) return std::nullopt;
   chat_response r;
   r.id = std::move(id_);
