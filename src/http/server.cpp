@@ -97,6 +97,27 @@ class read_deadline {
   std::shared_ptr<state> state_;
 };
 
+// Reads a request's head (`head_only`) or all that is left of it into `parser`: from what
+// `buffer` already holds when that is enough (no timer, no asynchronous read), else from the
+// stream within `timeout` (`deadline` says afterwards whether it expired).
+net::awaitable<beast::error_code> read_request_part(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                    bhttp::request_parser<bhttp::string_body>& parser,
+                                                    read_deadline& deadline, duration timeout, bool head_only) {
+  beast::error_code ec;
+  auto done = [&] { return head_only ? parser.is_header_done() : parser.is_done(); };
+  if (parse_buffered(parser, buffer, done, ec)) co_return ec;
+  deadline.arm(timeout);
+  if (head_only) {
+    auto [rec, n] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
+    ec = rec;
+  } else {
+    auto [rec, n] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+    ec = rec;
+  }
+  deadline.disarm();
+  co_return ec;
+}
+
 // How a failed read of the request `part` ("header" or "body") is answered; nullopt when the
 // client simply went away and nothing should be sent.
 std::optional<protocol_refusal> refusal_for(const beast::error_code& ec, bool timed_out, std::string_view part,
@@ -246,14 +267,7 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    beast::error_code hec;
-    if (!parse_buffered(
-            parser, buffer, [&] { return parser.is_header_done(); }, hec)) {
-      deadline.arm(options_.header_timeout);
-      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
-      deadline.disarm();
-      hec = ec;
-    }
+    auto hec = co_await read_request_part(stream, buffer, parser, deadline, options_.header_timeout, true);
     if (hec) {
       // a declared length over the limit is refused as the head ends: the head itself is whole
       const request* whole_head = hec == bhttp::error::body_limit ? &parser.get() : nullptr;
@@ -292,14 +306,7 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
       co_await bhttp::async_write(stream, cont, nothrow);
     }
-    beast::error_code bec;
-    if (!parse_buffered(
-            parser, buffer, [&] { return parser.is_done(); }, bec)) {
-      deadline.arm(options_.body_timeout);
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, nothrow);
-      deadline.disarm();
-      bec = ec;
-    }
+    auto bec = co_await read_request_part(stream, buffer, parser, deadline, options_.body_timeout, false);
     if (bec) {
       if (auto r = refusal_for(bec, deadline.expired(), "body", options_.max_header_bytes, options_.max_body_bytes))
         co_await refuse(stream, &parser.get(), r->status, r->message, r->code, started);
