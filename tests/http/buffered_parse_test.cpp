@@ -74,36 +74,26 @@ TEST(buffered_parse, a_part_of_a_request_asks_for_a_read_and_keeps_what_it_has) 
   EXPECT_EQ(p.get().body(), "{}");
 }
 
+// The error of parsing the head of `bytes` (all in the buffer) with `header_limit` and
+// `body_limit`; parse_buffered must report it as done.
+boost::beast::error_code head_error(const std::string& bytes, std::uint32_t header_limit, std::uint64_t body_limit) {
+  boost::beast::flat_buffer buffer;
+  fill(buffer, bytes);
+  request_parser p;
+  p.header_limit(header_limit);
+  p.body_limit(body_limit);
+  boost::beast::error_code ec;
+  EXPECT_TRUE(parse_buffered(
+      p, buffer, [&] { return p.is_header_done(); }, ec));
+  return ec;
+}
+
 TEST(buffered_parse, limits_and_bad_bytes_are_errors) {
-  {
-    boost::beast::flat_buffer buffer;
-    fill(buffer, "GET / HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(200, 'a') + "\r\n\r\n");
-    request_parser p;
-    p.header_limit(64);
-    boost::beast::error_code ec;
-    EXPECT_TRUE(parse_buffered(
-        p, buffer, [&] { return p.is_header_done(); }, ec));
-    EXPECT_EQ(ec, bhttp::error::header_limit);
-  }
-  {
-    boost::beast::flat_buffer buffer;
-    fill(buffer, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n");
-    request_parser p;
-    p.body_limit(10);
-    boost::beast::error_code ec;
-    EXPECT_TRUE(parse_buffered(
-        p, buffer, [&] { return p.is_header_done(); }, ec));
-    EXPECT_EQ(ec, bhttp::error::body_limit);
-  }
-  {
-    boost::beast::flat_buffer buffer;
-    fill(buffer, "NOT HTTP AT ALL\r\n\r\n");
-    request_parser p;
-    boost::beast::error_code ec;
-    EXPECT_TRUE(parse_buffered(
-        p, buffer, [&] { return p.is_header_done(); }, ec));
-    EXPECT_TRUE(ec);
-  }
+  EXPECT_EQ(head_error("GET / HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(200, 'a') + "\r\n\r\n", 64, 1024),
+            bhttp::error::header_limit);
+  EXPECT_EQ(head_error("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n", 8192, 10),
+            bhttp::error::body_limit);
+  EXPECT_TRUE(head_error("NOT HTTP AT ALL\r\n\r\n", 8192, 1024));
 }
 
 }  // namespace
