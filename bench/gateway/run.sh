@@ -153,8 +153,6 @@ mock_port="$(wait_listening "$tmp/mock.log" "$mock_pid" mock-openai)"
 # The fast upstream: one static nginx worker answering a canned chat completion (the size and
 # shape of mock-openai's) to every POST, and a model list to GET /v1/models. It does no JSON
 # work at all, so it stays well below its core while any proxy saturates.
-fast_pid=""
-fast_workers=()
 if [[ "$UPSTREAM" == fast ]]; then
   fast_port="$(free_port)"
   fdir="$tmp/fast"
@@ -184,11 +182,9 @@ if [[ "$UPSTREAM" == fast ]]; then
 EOF
   } >"$fdir/nginx.conf"
   start_nginx "$fdir" "$fdir/nginx.conf" "${pin_load[*]}" "$fast_port"
-  fast_pid="$nginx_pid"
-  mapfile -t fast_workers < <(children_of "$fast_pid")
+  mapfile -t up_pids < <(children_of "$nginx_pid")  # its worker does the work
   up_port="$fast_port"
   up_name="static nginx (canned chat completion, 1 worker)"
-  up_pids=("${fast_workers[@]}")
 else
   up_port="$mock_port"
   up_name="mock-openai (1 thread)"
