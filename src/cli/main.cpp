@@ -8,6 +8,24 @@
 #include "core/llama_paths.h"
 #include "core/version.h"
 
+#ifdef SWITCHYARD_MIMALLOC
+#include <mimalloc.h>
+#endif
+
+namespace {
+
+// The allocator the binary runs on (a call into mimalloc also keeps the linker from dropping it).
+std::string allocator_name() {
+#ifdef SWITCHYARD_MIMALLOC
+  int v = mi_version();
+  return "mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
+#else
+  return "the C library's malloc";
+#endif
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   sy::install_crash_report();
   CLI::App app{"Switchyard: one local endpoint for every language model you can reach"};
@@ -18,7 +36,8 @@ int main(int argc, char** argv) {
            " (pinned: node-llama-cpp@3.21.1 bundle)\nllama-server: " + llama.server + " (" + llama.origin +
            (llama.server_exists              ? ")"
             : llama.origin == "pinned build" ? ", missing: run scripts/llama-cpp.sh)"
-                                             : ", not found or not executable)");
+                                             : ", not found or not executable)") +
+           "\nallocator: " + allocator_name();
   });
   app.require_subcommand(1);
   sy::cli::add_serve_command(app);

@@ -2,6 +2,7 @@
 
 #include "http/ndjson_aligner.h"
 #include "http/pch.h"
+#include "http/socket_deadlines.h"
 #include "http/sse_aligner.h"
 #include "http/write_all.h"
 
@@ -71,9 +72,11 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   while (!parser.is_done()) {
     parser.get().body().data = buf.data();
     parser.get().body().size = buf.size();
-    conn.tcp().expires_after(up.next_read_timeout());
+    socket_deadlines::guard idle_deadline(pool.deadlines(), conn.tcp().socket(), up.next_read_timeout());
     auto [ec, n] =
         co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
+    idle_deadline.disarm();
+    if (idle_deadline.expired()) ec = beast::error::timeout;
     if (ec == bhttp::error::need_buffer) ec = {};
     std::size_t got = buf.size() - parser.get().body().size;
     if (ec) {

@@ -1,6 +1,7 @@
 #include "http/upstream_client.h"
 
 #include "http/buffered_parse.h"
+#include "http/socket_deadlines.h"
 #include "http/pch.h"
 #include "http/write_all.h"
 
@@ -88,6 +89,7 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
     if (conn->is_tls()) {
       conn->tcp().expires_after(head_timeout);
       auto [ec, wn] = co_await conn->visit([&](auto& s) { return net::async_write(s, wire, nothrow); });
+      conn->tcp().expires_never();  // the reads have their own deadlines (pool.deadlines())
       wec = ec;
     } else {
       wec = co_await write_all(conn->tcp(), wire, head_timeout);
@@ -96,12 +98,14 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
       if (reused) continue;
       co_return upstream_error{upstream_failure::write, "cannot send the request: " + wec.message()};
     }
-    conn->tcp().expires_after(head_timeout);
     auto parser = std::make_unique<bhttp::response_parser<bhttp::empty_body>>();
     parser->body_limit(boost::none);
     parser->header_limit(64 * 1024);
+    socket_deadlines::guard first_byte_deadline(pool.deadlines(), conn->tcp().socket(), head_timeout);
     auto [rec, rn] =
         co_await conn->visit([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *parser, nothrow); });
+    first_byte_deadline.disarm();
+    if (first_byte_deadline.expired()) rec = beast::error::timeout;
     if (rec) {
       auto failure = classify_read_error(rec, true);
       // a pooled connection the upstream closed while idle: try once on a new one
@@ -109,7 +113,6 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
       if (failure == upstream_failure::first_byte_timeout && by_deadline) failure = upstream_failure::deadline;
       co_return upstream_error{failure, describe(failure, rec, first_byte, idle)};
     }
-    conn->tcp().expires_never();
     upstream_response res;
     res.conn = std::move(conn);
     res.parser = std::move(parser);
@@ -130,10 +133,10 @@ net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstrea
   parse_buffered(
       parser, conn.buffer, [&] { return parser.is_done(); }, ec);
   while (!ec && !parser.is_done()) {
-    conn.tcp().expires_after(res.next_read_timeout());
+    socket_deadlines::guard idle_deadline(pool.deadlines(), conn.tcp().socket(), res.next_read_timeout());
     auto [rec, n] =
         co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
-    ec = rec;
+    ec = idle_deadline.expired() ? beast::error::timeout : rec;
   }
   if (ec) {
     if (ec == bhttp::error::body_limit) {

@@ -37,7 +37,7 @@ const char* to_string(upstream_failure f) {
 }
 
 upstream_pool::upstream_pool(net::io_context& ctx, net::ssl::context& tls, const upstream_config& cfg)
-    : ctx_(ctx), tls_(tls), cfg_(cfg) {}
+    : ctx_(ctx), tls_(tls), cfg_(cfg), deadlines_(ctx.get_executor()) {}
 
 std::unique_ptr<upstream_connection> upstream_pool::take_idle(const base_url& url) {
   auto it = idle_.find(url.pool_key());

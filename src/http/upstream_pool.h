@@ -19,6 +19,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "core/config.h"
+#include "http/socket_deadlines.h"
 #include "http/url.h"
 
 namespace sy::http {
@@ -90,6 +91,8 @@ class upstream_pool {
   void set_config(const upstream_config& cfg) { cfg_ = cfg; }
   std::uint64_t opened() const { return opened_.load(std::memory_order_relaxed); }
   std::uint64_t reused() const { return reused_.load(std::memory_order_relaxed); }
+  // The deadlines of reads from this pool's connections (first byte, between body reads).
+  socket_deadlines& deadlines() { return deadlines_; }
 
  private:
   bool expired(const upstream_connection& c, std::chrono::steady_clock::time_point now) const;
@@ -100,6 +103,7 @@ class upstream_pool {
   std::unordered_map<std::string, std::vector<std::unique_ptr<upstream_connection>>> idle_;
   std::atomic<std::uint64_t> opened_{0};
   std::atomic<std::uint64_t> reused_{0};
+  socket_deadlines deadlines_;
 };
 
 // A TLS client context that verifies peers against the system's CA store.

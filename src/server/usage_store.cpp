@@ -1,6 +1,7 @@
 #include "server/usage_store.h"
 
 #include "server/usage_query.h"
+#include "store/sqlite_settings.h"
 #include "store/sqlite_statement.h"
 
 #include <sqlite3.h>
@@ -77,7 +78,10 @@ class statement : public sy::store::sqlite_statement {
 
 sqlite3* open_db(const std::string& path) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  // each connection is used under its own mutex (write_mu_, read_mu_): SQLite's own locking
+  // per call would only repeat it
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  store::apply_sqlite_settings();
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string msg = fmt::format("{}: cannot open: {}", path, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
@@ -238,12 +242,12 @@ void usage_store::write_batch(std::vector<usage_record>& batch) {
                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const auto& r : batch) {
         s.bind(1, clamp(r.at_ms, max_time_ms))
-            .bind(2, cut(r.key_id))
-            .bind(3, cut(r.route))
-            .bind(4, cut(r.backend))
-            .bind(5, cut(r.model))
-            .bind(6, cut(r.requested_model))
-            .bind(7, cut(r.endpoint))
+            .bind_borrowed(2, cut(r.key_id))
+            .bind_borrowed(3, cut(r.route))
+            .bind_borrowed(4, cut(r.backend))
+            .bind_borrowed(5, cut(r.model))
+            .bind_borrowed(6, cut(r.requested_model))
+            .bind_borrowed(7, cut(r.endpoint))
             .bind(8, std::int64_t{std::min(r.status, 999u)})
             .bind(9, clamp(r.input_tokens, max_tokens))
             .bind(10, clamp(r.output_tokens, max_tokens))
@@ -253,7 +257,7 @@ void usage_store::write_batch(std::vector<usage_record>& batch) {
             .bind(14, clamp(r.duration_us, max_duration_us))
             .bind(15, r.ttft_us < 0 ? -1 : clamp(r.ttft_us, max_duration_us));
         s.step();
-        s.reset();
+        s.rewind();  // all 15 bound again for the next row; the borrowed texts are not read after this
       }
     } catch (...) {
       sqlite3_exec(write_db_, "ROLLBACK", nullptr, nullptr, nullptr);

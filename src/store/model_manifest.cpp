@@ -1,5 +1,6 @@
 #include "store/model_manifest.h"
 
+#include "store/sqlite_settings.h"
 #include "store/sqlite_statement.h"
 
 #include <sqlite3.h>
@@ -103,6 +104,7 @@ manifest_entry read_row(const statement& s, const std::string& path) {
 
 model_manifest::model_manifest(const std::string& path) : path_(path) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  apply_sqlite_settings();
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = path + ": cannot open: " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
     sqlite3_close(db_);

@@ -29,6 +29,12 @@ class sqlite_statement {
     check(sqlite3_bind_text(st_, i, v.data(), int(v.size()), SQLITE_TRANSIENT));
     return *this;
   }
+  // Binds `v` without copying it: the caller keeps its bytes alive and unchanged until the
+  // statement is stepped and reset (or `i` is bound again). For hot inserts.
+  sqlite_statement& bind_borrowed(int i, std::string_view v) {
+    check(sqlite3_bind_text(st_, i, v.data(), int(v.size()), SQLITE_STATIC));
+    return *this;
+  }
   sqlite_statement& bind(int i, std::int64_t v) {
     check(sqlite3_bind_int64(st_, i, v));
     return *this;
@@ -45,6 +51,9 @@ class sqlite_statement {
     sqlite3_reset(st_);
     sqlite3_clear_bindings(st_);
   }
+  // For the next execution with every parameter bound again: the bindings are kept (clearing
+  // them costs as much as binding).
+  void rewind() { sqlite3_reset(st_); }
   std::string text(int col) const {
     auto* p = sqlite3_column_text(st_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), size_t(sqlite3_column_bytes(st_, col))) : "";

@@ -9,6 +9,7 @@
 #include "api/utf8_text.h"
 #include "backends/chat_answer.h"
 #include "backends/openai_compat/openai_answer.h"
+#include "backends/reported_usage.h"
 #include "core/version.h"
 #include "http/error_body.h"
 #include "http/pch.h"
@@ -74,32 +75,17 @@ struct relayed_end_watch {
   }
 };
 
-void read_usage(const json::value& v, forward_outcome& out) {
-  const auto* obj = v.if_object();
-  if (!obj) return;
-  // Ollama's own answers (relayed as they are) count at the top level
-  if (auto* p = obj->if_contains("prompt_eval_count"); p && p->is_int64()) out.prompt_tokens = p->as_int64();
-  if (auto* e = obj->if_contains("eval_count"); e && e->is_int64()) out.completion_tokens = e->as_int64();
-  const auto* usage = obj->if_contains("usage");
-  if (!usage || !usage->is_object()) return;
-  const auto& u = usage->as_object();
-  if (auto* p = u.if_contains("prompt_tokens"); p && p->is_int64()) out.prompt_tokens = p->as_int64();
-  if (auto* c = u.if_contains("completion_tokens"); c && c->is_int64()) out.completion_tokens = c->as_int64();
-  if (auto* d = u.if_contains("prompt_tokens_details"); d && d->is_object())
-    if (auto* c = d->as_object().if_contains("cached_tokens"); c && c->is_int64()) out.cached_tokens = c->as_int64();
-  // Anthropic's own answers (relayed as they are): input excludes cache reads and writes
-  if (auto* i = u.if_contains("input_tokens"); i && i->is_int64() && !u.contains("prompt_tokens")) {
-    std::int64_t input = i->as_int64();
-    for (const char* k : {"cache_read_input_tokens", "cache_creation_input_tokens"})
-      if (auto* c = u.if_contains(k); c && c->is_int64() && c->as_int64() > 0)
-        input = c->as_int64() > std::numeric_limits<std::int64_t>::max() - input
-                    ? std::numeric_limits<std::int64_t>::max()
-                    : input + c->as_int64();
-    out.prompt_tokens = input;
-    if (auto* c = u.if_contains("cache_read_input_tokens"); c && c->is_int64()) out.cached_tokens = c->as_int64();
-  }
-  if (auto* o = u.if_contains("output_tokens"); o && o->is_int64() && !u.contains("completion_tokens"))
-    out.completion_tokens = o->as_int64();
+void count_usage(const reported_usage& u, forward_outcome& out) {
+  if (u.prompt_tokens) out.prompt_tokens = *u.prompt_tokens;
+  if (u.completion_tokens) out.completion_tokens = *u.completion_tokens;
+  if (u.cached_tokens) out.cached_tokens = *u.cached_tokens;
+}
+
+// The counts an upstream reported in one JSON document (an event, a line), if it is valid JSON.
+void read_usage(std::string_view document, forward_outcome& out) {
+  boost::system::error_code ec;
+  auto u = read_reported_usage(document, ec);
+  if (!ec) count_usage(u, out);
 }
 
 // Watches the whole events of an OpenAI stream as they are relayed: counts content events and
@@ -109,11 +95,7 @@ void observe_events(std::string_view events, forward_outcome& out, relayed_end_w
     if (watch) watch->see(data);
     if (data.find("\"content\":\"") != std::string_view::npos || data.find("\"text\":\"") != std::string_view::npos)
       ++out.stream_chunks;
-    if (data.find("\"usage\":{") != std::string_view::npos) {
-      json::error_code ec;
-      auto v = json::parse(data, ec);
-      if (!ec) read_usage(v, out);
-    }
+    if (data.find("\"usage\":{") != std::string_view::npos) read_usage(data, out);
   });
 }
 
@@ -124,11 +106,7 @@ void observe_lines(std::string_view lines, forward_outcome& out, relayed_end_wat
     watch.see(line);
     if (line.find("\"content\":\"") != std::string_view::npos || line.find("\"response\":\"") != std::string_view::npos)
       ++out.stream_chunks;
-    if (line.find("\"eval_count\"") != std::string_view::npos) {
-      json::error_code ec;
-      auto v = json::parse(line, ec);
-      if (!ec) read_usage(v, out);
-    }
+    if (line.find("\"eval_count\"") != std::string_view::npos) read_usage(line, out);
   });
 }
 
@@ -141,18 +119,15 @@ bool is_context_overflow(std::string_view body) {
   return false;
 }
 
-// Validates a JSON response body and picks up its usage; returns what is wrong, or "". A body
-// `translated` from another API's 2xx answer is an error object when that answer could not be
-// read: its message is what is wrong.
-// Synchronous on purpose: the parse arena lives on the thread's stack, not in a coroutine frame.
+// Validates a JSON response body and picks up its usage, in one pass without a JSON tree; returns
+// what is wrong, or "". A body `translated` from another API's 2xx answer is an error object when
+// that answer could not be read: its message is what is wrong.
 std::string check_json_and_read_usage(const std::string& body, bool translated, forward_outcome& out) {
-  json::error_code ec;
-  unsigned char scratch[16 * 1024];
-  json::monotonic_resource arena(scratch, sizeof scratch);
-  auto parsed = json::parse(body, ec, &arena);
+  boost::system::error_code ec;
+  auto u = read_reported_usage(body, ec);
   if (ec) return ec.message();
-  if (translated && parsed.is_object() && parsed.as_object().contains("error")) return upstream_error_message(body);
-  read_usage(parsed, out);
+  if (translated && u.has_error_member) return upstream_error_message(body);
+  count_usage(u, out);
   return {};
 }
 
