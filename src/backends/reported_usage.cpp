@@ -81,10 +81,14 @@ class usage_handler {
   bool on_array_begin(json::error_code&) { return push(scope::other); }
   bool on_array_end(std::size_t, json::error_code&) { return pop(); }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    append_key(s);
+    if (here() != scope::other) append_key(s);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
+    if (here() == scope::other) {  // most keys: nothing here is read
+      pending_ = member::other;
+      return true;
+    }
     append_key(s);
     pending_ = key_overflow_ ? member::other : classify(here(), std::string_view(key_.data(), key_size_));
     key_size_ = 0;

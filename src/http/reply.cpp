@@ -1,5 +1,7 @@
 #include "http/reply.h"
 
+#include <cstring>
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 
@@ -7,16 +9,15 @@ namespace sy::http {
 
 namespace {
 
+// Free of CR and LF (a field that is not would split the head: it is left out).
 bool clean(std::string_view s) {
-  for (char c : s)
-    if (c == '\r' || c == '\n') return false;
-  return true;
+  return !std::memchr(s.data(), '\r', s.size()) && !std::memchr(s.data(), '\n', s.size());
 }
 
 void append_fields(std::string& out, const header_list& headers) {
   for (const auto& [name, value] : headers) {
-    if (!clean(name) || !clean(value) || name.empty()) continue;
-    out.append(name).append(": ").append(value).append("\r\n");
+    if (name.empty() || !clean(name) || !clean(value)) continue;
+    out.append(name).append(": ", 2).append(value).append("\r\n", 2);
   }
 }
 

@@ -257,7 +257,8 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       if (!read_ok_to_continue()) break;
       w.idle.emplace(&stream, std::chrono::steady_clock::now());
       stream.expires_never();
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), nothrow);
+      // straight from the socket: tcp_stream's timed read would add its layers for no timer
+      auto [ec, n] = co_await stream.socket().async_read_some(buffer.prepare(8192), nothrow);
       w.idle.erase(&stream);
       if (ec) break;  // closed, idle timeout or drain
       buffer.commit(n);

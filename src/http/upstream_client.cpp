@@ -101,11 +101,16 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
     auto parser = std::make_unique<bhttp::response_parser<bhttp::empty_body>>();
     parser->body_limit(boost::none);
     parser->header_limit(64 * 1024);
-    socket_deadlines::guard first_byte_deadline(pool.deadlines(), conn->tcp().socket(), head_timeout);
-    auto [rec, rn] =
-        co_await conn->visit([&](auto& s) { return bhttp::async_read_header(s, conn->buffer, *parser, nothrow); });
-    first_byte_deadline.disarm();
-    if (first_byte_deadline.expired()) rec = beast::error::timeout;
+    beast::error_code rec;
+    {
+      socket_deadlines::guard first_byte_deadline(pool.deadlines(), conn->tcp().socket(), head_timeout);
+      auto head_done = [&] { return parser->is_header_done(); };
+      while (!parse_buffered(*parser, conn->buffer, head_done, rec)) {
+        rec = co_await conn->read_some();
+        if (first_byte_deadline.expired()) rec = beast::error::timeout;
+        if (rec) break;
+      }
+    }
     if (rec) {
       auto failure = classify_read_error(rec, true);
       // a pooled connection the upstream closed while idle: try once on a new one
@@ -130,13 +135,22 @@ net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstrea
   // A body that came with the head (a small answer does) is parsed from the buffer: no timer and
   // no asynchronous read, each a trip through the worker's queue.
   beast::error_code ec;
-  parse_buffered(
-      parser, conn.buffer, [&] { return parser.is_done(); }, ec);
-  while (!ec && !parser.is_done()) {
+  auto done = [&] { return parser.is_done(); };
+  while (!parse_buffered(parser, conn.buffer, done, ec)) {
     socket_deadlines::guard idle_deadline(pool.deadlines(), conn.tcp().socket(), res.next_read_timeout());
-    auto [rec, n] =
-        co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
-    ec = idle_deadline.expired() ? beast::error::timeout : rec;
+    auto rec = co_await conn.read_some();
+    if (idle_deadline.expired()) rec = beast::error::timeout;
+    if (rec == net::error::eof) {  // as Beast's reads: the parser says whether the body could end here
+      if (parser.got_some())
+        parser.put_eof(ec);
+      else
+        ec = bhttp::error::end_of_stream;
+      break;
+    }
+    if (rec) {
+      ec = rec;
+      break;
+    }
   }
   if (ec) {
     if (ec == bhttp::error::body_limit) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <openssl/ssl.h>
 
 #include "http/pch.h"
@@ -17,6 +19,16 @@ upstream_connection::upstream_connection(std::unique_ptr<beast::ssl_stream<beast
 
 beast::tcp_stream& upstream_connection::tcp() {
   return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
+}
+
+net::awaitable<beast::error_code> upstream_connection::read_some() {
+  // as much as the buffer holds without growing, at least 512 bytes, at most 64 KiB (as Beast)
+  std::size_t room = std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 512, 64 * 1024);
+  auto space = buffer.prepare(room);
+  auto [ec, n] = tls_ ? co_await tls_->async_read_some(space, nothrow)
+                      : co_await plain_->socket().async_read_some(space, nothrow);
+  buffer.commit(n);
+  co_return ec;
 }
 
 const char* to_string(upstream_failure f) {

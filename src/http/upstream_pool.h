@@ -41,6 +41,11 @@ class upstream_connection {
   auto visit(F&& f) {
     return tls_ ? f(*tls_) : f(*plain_);
   }
+  // Reads what has arrived (waiting for some) into `buffer`: straight from the socket for a plain
+  // connection (Beast's composed reads, and tcp_stream's per-read timer, add layers for nothing:
+  // deadlines are the pool's), through the TLS stream otherwise. The end of the stream is
+  // net::error::eof (or a TLS error).
+  net::awaitable<beast::error_code> read_some();
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since{};
   std::uint64_t requests = 0;  // responses completed on this connection

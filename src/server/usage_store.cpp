@@ -231,33 +231,61 @@ void usage_store::writer_loop() {
   }
 }
 
+namespace {
+
+constexpr int columns = 15;
+constexpr std::size_t rows_per_insert = 32;
+
+// Binds `r` as row `row` (from 0) of an insert_statement(); its texts are borrowed.
+void bind_row(statement& s, int row, const usage_record& r) {
+  const int p = row * columns;
+  s.bind(p + 1, clamp(r.at_ms, max_time_ms))
+      .bind_borrowed(p + 2, cut(r.key_id))
+      .bind_borrowed(p + 3, cut(r.route))
+      .bind_borrowed(p + 4, cut(r.backend))
+      .bind_borrowed(p + 5, cut(r.model))
+      .bind_borrowed(p + 6, cut(r.requested_model))
+      .bind_borrowed(p + 7, cut(r.endpoint))
+      .bind(p + 8, std::int64_t{std::min(r.status, 999u)})
+      .bind(p + 9, clamp(r.input_tokens, max_tokens))
+      .bind(p + 10, clamp(r.output_tokens, max_tokens))
+      .bind(p + 11, clamp(r.cached_tokens, max_tokens))
+      .bind(p + 12, std::int64_t{r.stream})
+      .bind(p + 13, std::int64_t{r.complete})
+      .bind(p + 14, clamp(r.duration_us, max_duration_us))
+      .bind(p + 15, r.ttft_us < 0 ? -1 : clamp(r.ttft_us, max_duration_us));
+}
+
+// An INSERT of `rows` rows, bound by bind_row().
+std::unique_ptr<statement> insert_statement(sqlite3* db, const std::string& path, std::size_t rows) {
+  std::string sql =
+      "INSERT INTO usage (at_ms, key_id, route, backend, model, requested_model, endpoint, status, input_tokens, "
+      "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  return std::make_unique<statement>(db, path, sql);
+}
+
+}  // namespace
+
 void usage_store::write_batch(std::vector<usage_record>& batch) {
   std::lock_guard lock(write_mu_);
   try {
     exec(write_db_, path_, "BEGIN IMMEDIATE");
     try {
-      statement s(write_db_, path_,
-                  "INSERT INTO usage (at_ms, key_id, route, backend, model, requested_model, endpoint, status, "
-                  "input_tokens, output_tokens, cached_tokens, stream, complete, duration_us, ttft_us) VALUES "
-                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      for (const auto& r : batch) {
-        s.bind(1, clamp(r.at_ms, max_time_ms))
-            .bind_borrowed(2, cut(r.key_id))
-            .bind_borrowed(3, cut(r.route))
-            .bind_borrowed(4, cut(r.backend))
-            .bind_borrowed(5, cut(r.model))
-            .bind_borrowed(6, cut(r.requested_model))
-            .bind_borrowed(7, cut(r.endpoint))
-            .bind(8, std::int64_t{std::min(r.status, 999u)})
-            .bind(9, clamp(r.input_tokens, max_tokens))
-            .bind(10, clamp(r.output_tokens, max_tokens))
-            .bind(11, clamp(r.cached_tokens, max_tokens))
-            .bind(12, std::int64_t{r.stream})
-            .bind(13, std::int64_t{r.complete})
-            .bind(14, clamp(r.duration_us, max_duration_us))
-            .bind(15, r.ttft_us < 0 ? -1 : clamp(r.ttft_us, max_duration_us));
-        s.step();
-        s.rewind();  // all 15 bound again for the next row; the borrowed texts are not read after this
+      // rows go in groups of rows_per_insert, one statement each (a statement's own cost, e.g.
+      // opening and halting its program, is then paid once per group), the rest one by one
+      auto group = insert_statement(write_db_, path_, rows_per_insert);
+      auto single = insert_statement(write_db_, path_, 1);
+      std::size_t i = 0;
+      for (; batch.size() - i >= rows_per_insert; i += rows_per_insert) {
+        for (std::size_t k = 0; k < rows_per_insert; ++k) bind_row(*group, static_cast<int>(k), batch[i + k]);
+        group->step();
+        group->rewind();  // every parameter is bound again; the borrowed texts are not read after this
+      }
+      for (; i < batch.size(); ++i) {
+        bind_row(*single, 0, batch[i]);
+        single->step();
+        single->rewind();
       }
     } catch (...) {
       sqlite3_exec(write_db_, "ROLLBACK", nullptr, nullptr, nullptr);

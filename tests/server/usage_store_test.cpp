@@ -259,6 +259,39 @@ TEST_F(usage_test, groups_are_capped) {
   EXPECT_EQ(total(o, "requests"), std::int64_t(usage_store::max_groups) + 5);
 }
 
+// Rows are inserted in groups of 32 (one statement each) and the rest one by one: every row of
+// a group keeps its own values.
+TEST_F(usage_test, every_row_of_a_batch_keeps_its_own_columns) {
+  auto s = open();
+  const int n = 70;  // two groups and six single rows
+  for (int i = 0; i < n; ++i) {
+    auto r = rec(t0 + i, "key-" + std::to_string(i % 3), "b" + std::to_string(i), "m" + std::to_string(i), 1000 + i,
+                 i, i % 5 ? 200u : 500u);
+    r.cached_tokens = 2 * i;
+    r.stream = i % 2;
+    r.duration_us = 1000 * i;
+    s->record(r);
+  }
+  s->flush();
+  auto q = range(t0, t0 + day);
+  q.group_by = {"requested_model", "backend", "key", "status"};
+  auto o = summary(*s, q);
+  auto groups = o.at("groups").as_array();
+  ASSERT_EQ(groups.size(), std::size_t(n));
+  for (const auto& g : groups) {
+    const auto& row = g.as_object();
+    int i = std::stoi(std::string(row.at("requested_model").as_string()).substr(1));
+    EXPECT_EQ(row.at("backend").as_string(), "b" + std::to_string(i));
+    EXPECT_EQ(row.at("key").as_string(), "key-" + std::to_string(i % 3));
+    EXPECT_EQ(row.at("status").as_int64(), i % 5 ? 200 : 500);
+    EXPECT_EQ(row.at("input_tokens").as_int64(), 1000 + i);
+    EXPECT_EQ(row.at("output_tokens").as_int64(), i);
+    EXPECT_EQ(row.at("cached_tokens").as_int64(), 2 * i);
+    EXPECT_EQ(row.at("requests").as_int64(), 1);
+  }
+  EXPECT_EQ(total(o, "errors"), 14);
+}
+
 TEST_F(usage_test, a_full_queue_drops_and_counts_without_blocking) {
   sy::usage_store_options opt;
   opt.queue_limit = 4;
