@@ -40,9 +40,7 @@ struct request_needs {
   std::int64_t prompt_tokens = 0;  // a low estimate of the prompt's tokens (its text bytes / 4)
 };
 
-// What an OpenAI-format request body (already parsed) to `path` ("/chat/completions",
-// "/embeddings", ...) needs.
-request_needs read_request_needs(const boost::json::object& body, std::string_view path);
+// (An OpenAI-format body's needs are read by read_request_fields, router/request_fields.h.)
 
 // The first need `caps` is known to lack, in words ("tools", "images", "a context of 9000
 // tokens (this model has 4096)", ...); "" when it may serve the request.

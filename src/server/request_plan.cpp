@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
+#include "router/request_fields.h"
 #include "router/route_order.h"
 
 namespace sy {
@@ -102,23 +103,25 @@ std::variant<routed_request, request_error> route_request(const std::string& bod
                                                           const config& cfg, const catalog_snapshot& catalog,
                                                           std::string_view session, const target_order_fn& order) {
   json::error_code ec;
-  unsigned char scratch[8 * 1024];
-  json::monotonic_resource arena(scratch, sizeof scratch);
-  json::value doc = json::parse(body, ec, &arena);
+  auto fields = read_request_fields(body, path, ec);
   if (ec) return request_error{400, fmt::format("request body is not valid JSON: {}", ec.message()), "invalid_json"};
-  auto* obj = doc.if_object();
-  if (!obj) return request_error{400, "request body must be a JSON object", "invalid_json"};
-  auto* model = obj->if_contains("model");
-  if (!model || !model->is_string() || model->as_string().empty())
+  if (!fields.is_object) return request_error{400, "request body must be a JSON object", "invalid_json"};
+  if (!fields.model || fields.model->empty())
     return request_error{400, "'model' is required: a string naming the model, e.g. \"openai/gpt-4o-mini\"",
                          "missing_model"};
   routing_view view;
-  view.model = std::string(model->as_string());
-  if (auto* st = obj->if_contains("stream"); st && st->is_bool()) view.stream = st->as_bool();
-  view.needs = read_request_needs(*obj, path);
-  if (auto* u = obj->if_contains("user"); u && u->is_string())
-    view.user = std::string(std::string_view(u->as_string()).substr(0, 256));
-  view.prompt_prefix = [obj] { return prompt_prefix_hash(*obj); };
+  view.model = std::move(*fields.model);
+  view.stream = fields.stream;
+  view.needs = fields.needs;
+  view.user = std::move(fields.user);
+  // only for a consistent_hash route on the prompt: then the body is read again, as a tree
+  view.prompt_prefix = [&body] {
+    json::error_code tree_ec;
+    unsigned char scratch[8 * 1024];
+    json::monotonic_resource arena(scratch, sizeof scratch);
+    auto doc = json::parse(body, tree_ec, &arena);
+    return !tree_ec && doc.is_object() ? prompt_prefix_hash(doc.as_object()) : 0;
+  };
   return route_view(view, cfg, catalog, session, order);
 }
 

@@ -64,7 +64,8 @@ std::variant<routed_request, request_error> route_view(const routing_view& view,
                                                        const target_order_fn& order);
 
 // The same from the OpenAI-format body of a request to `path` ("/chat/completions", ...): reads
-// only the routing fields. Synchronous on purpose: the JSON arena lives on the thread's stack,
+// only the routing fields, in one pass (router/request_fields.h). Synchronous on purpose: a JSON
+// arena (the prompt hash of a consistent_hash route reads a tree) lives on the thread's stack,
 // not in a coroutine frame.
 std::variant<routed_request, request_error> route_request(const std::string& body, std::string_view path,
                                                           const config& cfg, const catalog_snapshot& catalog,

@@ -5,11 +5,15 @@
 #include <boost/json.hpp>
 
 #include "router/model_capabilities.h"
+#include "router/request_fields.h"
 
 namespace {
 
 sy::request_needs needs_of(std::string_view body, std::string_view path = "/chat/completions") {
-  return sy::read_request_needs(boost::json::parse(body).as_object(), path);
+  boost::system::error_code ec;
+  auto fields = sy::read_request_fields(body, path, ec);
+  EXPECT_FALSE(ec) << body;
+  return fields.needs;
 }
 
 }  // namespace
