@@ -52,7 +52,7 @@ upstream_pool::upstream_pool(net::io_context& ctx, net::ssl::context& tls, const
     : ctx_(ctx), tls_(tls), cfg_(cfg), deadlines_(ctx.get_executor()) {}
 
 std::unique_ptr<upstream_connection> upstream_pool::take_idle(const base_url& url) {
-  auto it = idle_.find(url.pool_key());
+  auto it = idle_.find(url.pool_key);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
   auto now = std::chrono::steady_clock::now();
@@ -69,7 +69,7 @@ std::unique_ptr<upstream_connection> upstream_pool::take_idle(const base_url& ur
 
 void upstream_pool::give_back(const base_url& url, std::unique_ptr<upstream_connection> conn) {
   if (cfg_.max_idle_per_host == 0) return;
-  auto& list = idle_[url.pool_key()];
+  auto& list = idle_[url.pool_key];
   auto now = std::chrono::steady_clock::now();
   std::erase_if(list, [&](const auto& c) { return expired(*c, now); });
   if (list.size() >= cfg_.max_idle_per_host) list.erase(list.begin());  // drop the oldest

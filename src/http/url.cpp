@@ -26,6 +26,7 @@ std::optional<base_url> parse_base_url(std::string_view text, std::string* error
   out.path_prefix = u.encoded_path();
   while (out.path_prefix.ends_with('/')) out.path_prefix.pop_back();
   out.host_header = std::string(u.encoded_host_and_port());
+  out.pool_key = (out.tls ? "https://" : "http://") + out.host + ":" + out.port;
   return out;
 }
 

@@ -13,9 +13,8 @@ struct base_url {
   std::string port;         // always set ("80"/"443" by default)
   std::string path_prefix;  // no trailing '/', may be empty
   std::string host_header;  // what goes in Host: (port omitted when default)
-
-  // key identifying a connection pool: scheme, host, port
-  std::string pool_key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+  // identifies a connection pool: "scheme://host:port" (built once: the pool looks it up per request)
+  std::string pool_key;
 };
 
 // Returns nullopt and sets *error for anything that is not a plain http(s) base URL.

@@ -132,6 +132,7 @@ std::variant<std::vector<plan_entry>, std::string> plan_request(
   const route_config* route = target.route;
   std::vector<plan_entry> plan;
   auto fallbacks = std::move(target.fallbacks);
+  plan.reserve(1 + fallbacks.size() + (route ? route->fallback.size() : 0));
   plan.push_back({std::move(target), route});
   model_resolver resolver(cfg, catalog);
   for (const auto& id : fallbacks)
@@ -152,12 +153,14 @@ std::variant<std::vector<plan_entry>, std::string> plan_request(
     }
   // a target reached twice (a fallback route sharing targets) is tried once
   std::vector<plan_entry> unique;
+  unique.reserve(plan.size());
   for (auto& a : plan)
     if (std::none_of(unique.begin(), unique.end(), [&](const plan_entry& u) { return u.target.id == a.target.id; }))
       unique.push_back(std::move(a));
 
   // targets known to lack what the request needs are left out
   std::vector<plan_entry> able;
+  able.reserve(unique.size());
   std::string lacking;  // the first target's missing capability
   for (auto& a : unique) {
     const auto* listed = catalog.find(a.target.backend->name);

@@ -169,6 +169,8 @@ usage_store::~usage_store() {
   }
   wake_.notify_one();
   writer_.join();
+  insert_group_.reset();  // statements go before their connection
+  insert_one_.reset();
   sqlite3_close(read_db_);
   sqlite3_close(write_db_);
 }
@@ -237,7 +239,7 @@ constexpr int columns = 15;
 constexpr std::size_t rows_per_insert = 32;
 
 // Binds `r` as row `row` (from 0) of an insert_statement(); its texts are borrowed.
-void bind_row(statement& s, int row, const usage_record& r) {
+void bind_row(store::sqlite_statement& s, int row, const usage_record& r) {
   const int p = row * columns;
   s.bind(p + 1, clamp(r.at_ms, max_time_ms))
       .bind_borrowed(p + 2, cut(r.key_id))
@@ -257,12 +259,12 @@ void bind_row(statement& s, int row, const usage_record& r) {
 }
 
 // An INSERT of `rows` rows, bound by bind_row().
-std::unique_ptr<statement> insert_statement(sqlite3* db, const std::string& path, std::size_t rows) {
+std::unique_ptr<store::sqlite_statement> insert_statement(sqlite3* db, const std::string& path, std::size_t rows) {
   std::string sql =
       "INSERT INTO usage (at_ms, key_id, route, backend, model, requested_model, endpoint, status, input_tokens, "
       "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us) VALUES ";
   for (std::size_t i = 0; i < rows; ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  return std::make_unique<statement>(db, path, sql);
+  return std::make_unique<store::sqlite_statement>(db, path, sql, &fail);
 }
 
 }  // namespace
@@ -274,20 +276,24 @@ void usage_store::write_batch(std::vector<usage_record>& batch) {
     try {
       // rows go in groups of rows_per_insert, one statement each (a statement's own cost, e.g.
       // opening and halting its program, is then paid once per group), the rest one by one
-      auto group = insert_statement(write_db_, path_, rows_per_insert);
-      auto single = insert_statement(write_db_, path_, 1);
+      if (!insert_group_) insert_group_ = insert_statement(write_db_, path_, rows_per_insert);
+      if (!insert_one_) insert_one_ = insert_statement(write_db_, path_, 1);
+      auto& group = *insert_group_;
+      auto& single = *insert_one_;
       std::size_t i = 0;
       for (; batch.size() - i >= rows_per_insert; i += rows_per_insert) {
-        for (std::size_t k = 0; k < rows_per_insert; ++k) bind_row(*group, static_cast<int>(k), batch[i + k]);
-        group->step();
-        group->rewind();  // every parameter is bound again; the borrowed texts are not read after this
+        for (std::size_t k = 0; k < rows_per_insert; ++k) bind_row(group, static_cast<int>(k), batch[i + k]);
+        group.step();
+        group.rewind();  // every parameter is bound again; the borrowed texts are not read after this
       }
       for (; i < batch.size(); ++i) {
-        bind_row(*single, 0, batch[i]);
-        single->step();
-        single->rewind();
+        bind_row(single, 0, batch[i]);
+        single.step();
+        single.rewind();
       }
     } catch (...) {
+      insert_group_.reset();  // prepared again for the next batch, from a clean state
+      insert_one_.reset();
       sqlite3_exec(write_db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
