@@ -15,10 +15,12 @@ bench_build_dir() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# A port nothing listens on, below the kernel's ephemeral range (32768-60999 by default): a port
+# that a client connection holds cannot be bound either, and a probe cannot see that.
 free_port() {
   local p
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % 22000))
     port_open "$p" || { echo "$p"; return 0; }
   done
   die "no free port found"

@@ -2,13 +2,11 @@
 
 #include "http/ndjson_aligner.h"
 #include "http/pch.h"
-#include "http/socket_deadlines.h"
 #include "http/sse_aligner.h"
 #include "http/write_all.h"
 
 namespace sy::http {
 
-constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
 void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
   for (const auto& f : from) {
@@ -28,7 +26,6 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
   relay_result result;
   bhttp::response_parser<bhttp::buffer_body> parser{std::move(*up.parser)};
   parser.body_limit(boost::none);
-  auto& conn = *up.conn;
 
   std::string head_bytes;
   head_bytes.reserve(256);
@@ -69,14 +66,12 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     co_return co_await write_chunk(net::buffer(piece));
   };
 
+  // one step: what the connection's buffer holds, else a read; done when some body came (or all)
+  auto some_body = [&] { return parser.is_done() || parser.get().body().size < buf.size(); };
   while (!parser.is_done()) {
     parser.get().body().data = buf.data();
     parser.get().body().size = buf.size();
-    socket_deadlines::guard idle_deadline(pool.deadlines(), conn.tcp().socket(), up.next_read_timeout());
-    auto [ec, n] =
-        co_await conn.visit([&](auto& s) { return bhttp::async_read_some(s, conn.buffer, parser, nothrow); });
-    idle_deadline.disarm();
-    if (idle_deadline.expired()) ec = beast::error::timeout;
+    auto ec = co_await feed_parser(pool, up, parser, some_body);
     if (ec == bhttp::error::need_buffer) ec = {};
     std::size_t got = buf.size() - parser.get().body().size;
     if (ec) {

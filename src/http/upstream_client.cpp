@@ -131,27 +131,9 @@ net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstrea
                                std::string* body, upstream_error* error) {
   bhttp::response_parser<bhttp::string_body> parser{std::move(*res.parser)};
   parser.body_limit(limit);
-  auto& conn = *res.conn;
-  // A body that came with the head (a small answer does) is parsed from the buffer: no timer and
-  // no asynchronous read, each a trip through the worker's queue.
-  beast::error_code ec;
-  auto done = [&] { return parser.is_done(); };
-  while (!parse_buffered(parser, conn.buffer, done, ec)) {
-    socket_deadlines::guard idle_deadline(pool.deadlines(), conn.tcp().socket(), res.next_read_timeout());
-    auto rec = co_await conn.read_some();
-    if (idle_deadline.expired()) rec = beast::error::timeout;
-    if (rec == net::error::eof) {  // as Beast's reads: the parser says whether the body could end here
-      if (parser.got_some())
-        parser.put_eof(ec);
-      else
-        ec = bhttp::error::end_of_stream;
-      break;
-    }
-    if (rec) {
-      ec = rec;
-      break;
-    }
-  }
+  // (A body that came with the head, as a small answer does, is parsed from the buffer: no
+  // asynchronous read.)
+  auto ec = co_await feed_parser(pool, res, parser, [&] { return parser.is_done(); });
   if (ec) {
     if (ec == bhttp::error::body_limit) {
       *error = {upstream_failure::protocol, "response body larger than " + std::to_string(limit) + " bytes"};

@@ -13,7 +13,9 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "core/duration.h"
+#include "http/buffered_parse.h"
 #include "http/reply.h"
+#include "http/socket_deadlines.h"
 #include "http/upstream_pool.h"
 
 namespace sy::http {
@@ -67,6 +69,35 @@ net::awaitable<std::variant<upstream_response, upstream_error>> open_upstream(up
 // connection to the pool when the exchange allows it. On failure sets *error and returns false.
 net::awaitable<bool> read_body(upstream_pool& pool, const base_url& url, upstream_response& res, std::size_t limit,
                                std::string* body, upstream_error* error);
+
+// Feeds `parser` (the body's parser of `res`) until `enough()`: from what the connection's buffer
+// holds first, then from reads of the socket, each under the exchange's idle deadline. The end of
+// the stream goes to the parser (put_eof), as Beast's reads do: it ends a body delimited by the
+// connection's close, and cuts any other short. Returns beast::error::timeout when a read
+// stalled, the read's or the parser's error otherwise (a body_buffer parser's need_buffer too).
+template <class Parser, class Enough>
+net::awaitable<beast::error_code> feed_parser(upstream_pool& pool, upstream_response& res, Parser& parser,
+                                              Enough enough) {
+  beast::error_code ec;
+  auto& conn = *res.conn;
+  while (!parse_buffered(parser, conn.buffer, enough, ec)) {
+    socket_deadlines::guard idle_deadline(pool.deadlines(), conn.tcp().socket(), res.next_read_timeout());
+    auto rec = co_await conn.read_some();
+    if (idle_deadline.expired()) rec = beast::error::timeout;
+    if (rec == net::error::eof) {
+      if (parser.got_some())
+        parser.put_eof(ec);
+      else
+        ec = bhttp::error::end_of_stream;
+      break;
+    }
+    if (rec) {
+      ec = rec;
+      break;
+    }
+  }
+  co_return ec;
+}
 
 // open_upstream + read_body, for small control requests (model lists).
 struct fetched {
