@@ -7,7 +7,12 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "http/buffered_parse.h"
+#include "http/reply.h"
+#include "http/socket_deadlines.h"
 
 namespace {
 
@@ -37,5 +42,47 @@ void parse_buffered_request(benchmark::State& state) {
   }
 }
 BENCHMARK(parse_buffered_request);
+
+// The head of a relayed answer: status line, the passed-through and added fields, the length.
+void serialize_relayed_response_head(benchmark::State& state) {
+  sy::http::header_list headers{{"Content-Type", "application/json"},
+                                {"openai-processing-ms", "12"},
+                                {"x-request-id", "4f2c9a1b7d3e5f60"},
+                                {"x-switchyard-backend", "up"},
+                                {"x-switchyard-model", "up/mock-chat"}};
+  for (auto _ : state) {
+    std::string head;
+    head.reserve(256);
+    sy::http::serialize_response_head(head, 200, headers, 342, true);
+    benchmark::DoNotOptimize(head.data());
+  }
+}
+BENCHMARK(serialize_relayed_response_head);
+
+// A read's deadline, as the upstream client arms it now (socket_deadlines: a list insert and
+// erase) and as Beast's tcp_stream did (a timer armed, cancelled, and its cancelled handler run).
+void deadline_per_read_socket_deadlines(benchmark::State& state) {
+  boost::asio::io_context ctx;
+  boost::asio::ip::tcp::socket socket(ctx);
+  sy::http::socket_deadlines deadlines(ctx.get_executor());
+  for (auto _ : state) {
+    sy::http::socket_deadlines::guard g(deadlines, socket, std::chrono::seconds(60));
+    benchmark::DoNotOptimize(&g);
+  }
+}
+BENCHMARK(deadline_per_read_socket_deadlines);
+
+void deadline_per_read_steady_timer(benchmark::State& state) {
+  boost::asio::io_context ctx;
+  boost::asio::steady_timer timer(ctx);
+  for (auto _ : state) {
+    timer.expires_after(std::chrono::seconds(60));
+    timer.async_wait([](const boost::system::error_code&) {});
+    timer.cancel();
+    ctx.poll();  // the cancelled wait's handler: one trip through the queue
+    ctx.restart();
+  }
+}
+BENCHMARK(deadline_per_read_steady_timer);
 
 }  // namespace

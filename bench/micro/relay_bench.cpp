@@ -1,11 +1,13 @@
-// What the plain OpenAI relay spends per request beside moving bytes: reading the usage of the
-// answer it passes on (one pass, and the JSON tree it replaced) and the usage ledger's row.
+// What the plain OpenAI relay spends per request beside moving bytes: reading the routing fields
+// of the request and the usage of the answer it passes on (one pass, and the JSON tree each
+// replaced), and the usage ledger's row.
 #include <filesystem>
 #include <string>
 
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include "../../tests/support/request_fields_tree_oracle.h"
 #include "../../tests/support/usage_tree_oracle.h"
 #include "backends/reported_usage.h"
 #include "server/usage_store.h"
@@ -35,6 +37,27 @@ void read_usage_json_tree(benchmark::State& state) {  // before: json::parse, th
   }
 }
 BENCHMARK(read_usage_json_tree);
+
+const std::string chat_request =
+    R"({"model":"up/mock-chat","messages":[{"role":"user","content":"Say hello in French."}]})";
+
+void read_request_fields_one_pass(benchmark::State& state) {
+  for (auto _ : state) {
+    boost::system::error_code ec;
+    auto f = sy::read_request_fields(chat_request, "/chat/completions", ec);
+    benchmark::DoNotOptimize(f);
+  }
+}
+BENCHMARK(read_request_fields_one_pass);
+
+void read_request_fields_json_tree(benchmark::State& state) {  // before: json::parse, then the members
+  for (auto _ : state) {
+    boost::system::error_code ec;
+    auto f = sy::test::request_fields_from_tree(chat_request, "/chat/completions", ec);
+    benchmark::DoNotOptimize(f);
+  }
+}
+BENCHMARK(read_request_fields_json_tree);
 
 // One relayed request's row: queued by the worker, written by the ledger's thread in a batch.
 void usage_ledger_row(benchmark::State& state) {
