@@ -195,7 +195,7 @@ reported_usage usage_handler::result() const {
     for (const auto& c : {cache_read_, cache_creation_})
       if (c && *c > 0)
         input = *c > std::numeric_limits<std::int64_t>::max() - input ? std::numeric_limits<std::int64_t>::max()
-                                                                       : input + *c;
+                                                                      : input + *c;
     u.prompt_tokens = input;
     if (cache_read_) u.cached_tokens = cache_read_;
   }

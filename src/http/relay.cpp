@@ -7,7 +7,6 @@
 
 namespace sy::http {
 
-
 void copy_passthrough_headers(const bhttp::fields& from, header_list& to) {
   for (const auto& f : from) {
     auto name = f.name_string();

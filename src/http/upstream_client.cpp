@@ -1,8 +1,8 @@
 #include "http/upstream_client.h"
 
 #include "http/buffered_parse.h"
-#include "http/socket_deadlines.h"
 #include "http/pch.h"
+#include "http/socket_deadlines.h"
 #include "http/write_all.h"
 
 namespace sy::http {

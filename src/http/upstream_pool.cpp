@@ -25,8 +25,8 @@ net::awaitable<beast::error_code> upstream_connection::read_some() {
   // as much as the buffer holds without growing, at least 512 bytes, at most 64 KiB (as Beast)
   std::size_t room = std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 512, 64 * 1024);
   auto space = buffer.prepare(room);
-  auto [ec, n] = tls_ ? co_await tls_->async_read_some(space, nothrow)
-                      : co_await plain_->socket().async_read_some(space, nothrow);
+  auto [ec, n] =
+      tls_ ? co_await tls_->async_read_some(space, nothrow) : co_await plain_->socket().async_read_some(space, nothrow);
   buffer.commit(n);
   co_return ec;
 }

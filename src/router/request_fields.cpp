@@ -155,9 +155,7 @@ class fields_handler {
     if (to.size() > limit) return;
     to.append(s.substr(0, limit + 1 - to.size()));
   }
-  bool wants_text() const {
-    return pending_ == member::model || pending_ == member::user || pending_ == member::type;
-  }
+  bool wants_text() const { return pending_ == member::model || pending_ == member::user || pending_ == member::type; }
   std::size_t text_limit() const {
     return pending_ == member::user ? max_user_bytes : pending_ == member::type ? 16 : std::size_t(-2);
   }

@@ -263,7 +263,8 @@ std::unique_ptr<store::sqlite_statement> insert_statement(sqlite3* db, const std
   std::string sql =
       "INSERT INTO usage (at_ms, key_id, route, backend, model, requested_model, endpoint, status, input_tokens, "
       "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us) VALUES ";
-  for (std::size_t i = 0; i < rows; ++i) sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  for (std::size_t i = 0; i < rows; ++i)
+    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   return std::make_unique<store::sqlite_statement>(db, path, sql, &fail);
 }
 

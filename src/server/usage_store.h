@@ -115,7 +115,7 @@ class usage_store {
   // its inserts, prepared at the first batch and kept (a 32-row insert costs as much to prepare
   // as to run): 32 rows and 1 row
   std::unique_ptr<store::sqlite_statement> insert_group_, insert_one_;
-  sqlite3* read_db_ = nullptr;   // summaries, under read_mu_
+  sqlite3* read_db_ = nullptr;  // summaries, under read_mu_
   std::mutex write_mu_, read_mu_;
 
   std::mutex mu_;  // the queue and the flush handshake

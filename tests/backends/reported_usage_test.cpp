@@ -52,8 +52,9 @@ TEST(reported_usage, ollama_top_level_counts) {
 }
 
 TEST(reported_usage, only_integers_count_and_nested_usage_is_not_the_answers) {
-  auto u = read(R"({"choices":[{"usage":{"prompt_tokens":1}}],"usage":{"prompt_tokens":"12",)"
-                R"("completion_tokens":3.5,"prompt_tokens_details":[{"cached_tokens":1}]},"x":{"usage":{"prompt_tokens":9}}})");
+  auto u = read(
+      R"({"choices":[{"usage":{"prompt_tokens":1}}],"usage":{"prompt_tokens":"12",)"
+      R"("completion_tokens":3.5,"prompt_tokens_details":[{"cached_tokens":1}]},"x":{"usage":{"prompt_tokens":9}}})");
   EXPECT_FALSE(u.prompt_tokens);
   EXPECT_FALSE(u.completion_tokens);
   EXPECT_FALSE(u.cached_tokens);

@@ -106,7 +106,8 @@ TEST(socket_deadlines, of_many_reads_only_those_past_their_deadline_are_cancelle
   std::vector<std::unique_ptr<guarded_read>> reads;
   for (int i = 0; i < 6; ++i) {
     pairs.push_back(std::make_unique<socket_pair>(ctx));
-    reads.push_back(std::make_unique<guarded_read>(set, pairs.back()->ours, i % 2 ? 30s : std::chrono::milliseconds(10 + i)));
+    reads.push_back(
+        std::make_unique<guarded_read>(set, pairs.back()->ours, i % 2 ? 30s : std::chrono::milliseconds(10 + i)));
   }
   auto ended = [&] { return std::count_if(reads.begin(), reads.end(), [](auto& r) { return r->ended.has_value(); }); };
   while (ended() < 3) ctx.run_one();

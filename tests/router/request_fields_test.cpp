@@ -40,8 +40,9 @@ TEST(request_fields, a_plain_chat) {
 }
 
 TEST(request_fields, parts_tools_and_images) {
-  auto f = read(R"({"model":"m","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user",)"
-                R"("content":[{"type":"text","text":"what is this?"},{"type":"image_url","image_url":{"url":"x"}}]}]})");
+  auto f =
+      read(R"({"model":"m","tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user",)"
+           R"("content":[{"type":"text","text":"what is this?"},{"type":"image_url","image_url":{"url":"x"}}]}]})");
   EXPECT_TRUE(f.needs.tools);
   EXPECT_TRUE(f.needs.vision);
   EXPECT_EQ(f.needs.prompt_tokens, 3);

@@ -265,8 +265,8 @@ TEST_F(usage_test, every_row_of_a_batch_keeps_its_own_columns) {
   auto s = open();
   const int n = 70;  // two groups and six single rows
   for (int i = 0; i < n; ++i) {
-    auto r = rec(t0 + i, "key-" + std::to_string(i % 3), "b" + std::to_string(i), "m" + std::to_string(i), 1000 + i,
-                 i, i % 5 ? 200u : 500u);
+    auto r = rec(t0 + i, "key-" + std::to_string(i % 3), "b" + std::to_string(i), "m" + std::to_string(i), 1000 + i, i,
+                 i % 5 ? 200u : 500u);
     r.cached_tokens = 2 * i;
     r.stream = i % 2;
     r.duration_us = 1000 * i;
