@@ -10,15 +10,12 @@
 #include "../../tests/support/request_fields_tree_oracle.h"
 #include "../../tests/support/usage_tree_oracle.h"
 #include "backends/reported_usage.h"
+#include "bodies.h"
 #include "server/usage_store.h"
 
 namespace {
 
-const std::string openai_answer =
-    R"({"id":"chatcmpl-17","object":"chat.completion","created":1765000000,"model":"mock-chat",)"
-    R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the mock upstream, )"
-    R"(one two three four five six seven."},"logprobs":null,"finish_reason":"stop"}],)"
-    R"("usage":{"prompt_tokens":5,"completion_tokens":12,"total_tokens":17}})";
+using sy::bench::openai_answer;
 
 void read_usage_one_pass(benchmark::State& state) {
   for (auto _ : state) {
@@ -38,8 +35,7 @@ void read_usage_json_tree(benchmark::State& state) {  // before: json::parse, th
 }
 BENCHMARK(read_usage_json_tree);
 
-const std::string chat_request =
-    R"({"model":"up/mock-chat","messages":[{"role":"user","content":"Say hello in French."}]})";
+const std::string& chat_request = sy::bench::openai_request;
 
 void read_request_fields_one_pass(benchmark::State& state) {
   for (auto _ : state) {

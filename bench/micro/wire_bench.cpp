@@ -9,20 +9,15 @@
 #include "api/anthropic_messages.h"
 #include "api/json_field.h"
 #include "api/openai_chat.h"
+#include "bodies.h"
 
 namespace {
 
-const std::string openai_answer =
-    R"({"id":"chatcmpl-17","object":"chat.completion","created":1765000000,"model":"mock-chat",)"
-    R"("choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the mock upstream, )"
-    R"(one two three four five six seven."},"logprobs":null,"finish_reason":"stop"}],)"
-    R"("usage":{"prompt_tokens":5,"completion_tokens":12,"total_tokens":17}})";
+using sy::bench::openai_answer;
+using sy::bench::openai_request;
 
 const std::string anthropic_request =
     R"({"model":"mock/mock-chat","max_tokens":64,"messages":[{"role":"user","content":"Say hello in French."}]})";
-
-const std::string openai_request =
-    R"({"model":"mock/mock-chat","messages":[{"role":"user","content":"Say hello in French."}]})";
 
 void parse_openai_answer(benchmark::State& state) {
   for (auto _ : state) {

@@ -5,6 +5,8 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "core/json_scan.h"
+
 namespace sy::backends {
 
 namespace {
@@ -58,22 +60,15 @@ member classify(scope where, std::string_view key) {
 
 // The last value of each member read, as a basic_parser handler; every handler accepts, so the
 // parser alone decides whether the document is valid.
-class usage_handler {
+class usage_handler : public json_scan::handler_base {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) {
     scope s = scope::other;
-    if (depth_ == 0)
+    if (at_.depth() == 0)
       s = scope::top;
-    else if (pending_ == member::usage && here() == scope::top)
+    else if (at_.pending == member::usage && here() == scope::top)
       s = scope::usage, usage_is_object_ = true;
-    else if (pending_ == member::prompt_tokens_details && here() == scope::usage)
+    else if (at_.pending == member::prompt_tokens_details && here() == scope::usage)
       s = scope::details, details_is_object_ = true;
     return push(s);
   }
@@ -86,47 +81,41 @@ class usage_handler {
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
     if (here() == scope::other) {  // most keys: nothing here is read
-      pending_ = member::other;
+      at_.pending = member::other;
       return true;
     }
     append_key(s);
-    pending_ = key_overflow_ ? member::other : classify(here(), std::string_view(key_.data(), key_size_));
+    at_.pending = key_overflow_ ? member::other : classify(here(), std::string_view(key_.data(), key_size_));
     key_size_ = 0;
     key_overflow_ = false;
-    forget(pending_);  // a repeated member: only its last occurrence counts
+    forget(at_.pending);  // a repeated member: only its last occurrence counts
     return true;
   }
   bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
   bool on_string(json::string_view, std::size_t, json::error_code&) { return scalar(); }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t v, json::string_view, json::error_code&) {
-    value(pending_) = v;
+    value(at_.pending) = v;
     return scalar();
   }
   bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(); }
   bool on_double(double, json::string_view, json::error_code&) { return scalar(); }
   bool on_bool(bool, json::error_code&) { return scalar(); }
   bool on_null(json::error_code&) { return scalar(); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
   reported_usage result() const;
 
  private:
-  scope here() const { return depth_ == 0 || depth_ > stack_.size() ? scope::other : stack_[depth_ - 1]; }
+  scope here() const { return at_.here(); }
   bool push(scope s) {
-    if (depth_ < stack_.size()) stack_[depth_] = s;
-    ++depth_;  // deeper than the stack: scope::other
-    pending_ = member::other;
+    at_.enter(s);
     return true;
   }
   bool pop() {
-    --depth_;
-    pending_ = member::other;
+    at_.leave();
     return true;
   }
   bool scalar() {
-    pending_ = member::other;
+    at_.value_done();
     return true;
   }
   void append_key(std::string_view s) {
@@ -168,9 +157,7 @@ class usage_handler {
     value(m) = std::nullopt;
   }
 
-  std::array<scope, 4> stack_{};
-  std::size_t depth_ = 0;
-  member pending_ = member::other;
+  json_scan::position<scope, member, 4> at_;
   std::array<char, 32> key_{};
   std::size_t key_size_ = 0;
   bool key_overflow_ = false;

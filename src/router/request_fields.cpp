@@ -4,6 +4,8 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include "core/json_scan.h"
+
 namespace sy {
 
 namespace {
@@ -44,19 +46,12 @@ member classify(scope where, std::string_view key) {
   }
 }
 
-// A basic_parser handler; every callback accepts, so the parser alone decides validity.
-class fields_handler {
+// The routing fields, as a basic_parser handler.
+class fields_handler : public json_scan::handler_base {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) {
     scope s = scope::other;
-    if (depth_ == 0)
+    if (at_.depth() == 0)
       s = scope::top, out_.is_object = true;
     else if (here() == scope::messages)
       s = scope::message;
@@ -80,11 +75,11 @@ class fields_handler {
   }
   bool on_array_begin(json::error_code&) {
     scope s = scope::other;
-    if (here() == scope::top && pending_ == member::tools)
+    if (here() == scope::top && at_.pending == member::tools)
       s = scope::tools;
-    else if (here() == scope::top && pending_ == member::messages)
+    else if (here() == scope::top && at_.pending == member::messages)
       s = scope::messages;
-    else if (here() == scope::message && pending_ == member::content)
+    else if (here() == scope::message && at_.pending == member::content)
       s = scope::content;
     return push(s);
   }
@@ -97,12 +92,12 @@ class fields_handler {
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
-    pending_ = member::other;
+    at_.pending = member::other;
     if (here() == scope::other) return true;
     append(key_, s, max_key_bytes);
-    if (key_.size() <= max_key_bytes) pending_ = classify(here(), key_);
+    if (key_.size() <= max_key_bytes) at_.pending = classify(here(), key_);
     key_.clear();
-    forget(pending_);  // a repeated member: only its last occurrence counts
+    forget(at_.pending);  // a repeated member: only its last occurrence counts
     return true;
   }
   bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
@@ -110,17 +105,14 @@ class fields_handler {
     return true;
   }
   bool on_string(json::string_view s, std::size_t n, json::error_code&);
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t, json::string_view, json::error_code&) { return scalar(); }
   bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(); }
   bool on_double(double, json::string_view, json::error_code&) { return scalar(); }
   bool on_bool(bool b, json::error_code&) {
-    if (pending_ == member::stream) out_.stream = b;
+    if (at_.pending == member::stream) out_.stream = b;
     return scalar();
   }
   bool on_null(json::error_code&) { return scalar(); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
   request_fields take(std::string_view path) {
     out_.needs.chat = path == "/chat/completions";
@@ -134,20 +126,17 @@ class fields_handler {
  private:
   static constexpr std::size_t max_key_bytes = 16;  // longer than any member read
 
-  scope here() const { return depth_ == 0 || depth_ > stack_.size() ? scope::other : stack_[depth_ - 1]; }
+  scope here() const { return at_.here(); }
   bool push(scope s) {
-    if (depth_ < stack_.size()) stack_[depth_] = s;
-    ++depth_;  // deeper than the stack: scope::other
-    pending_ = member::other;
+    at_.enter(s);
     return true;
   }
   bool pop() {
-    --depth_;
-    pending_ = member::other;
+    at_.leave();
     return true;
   }
   bool scalar() {
-    pending_ = member::other;
+    at_.value_done();
     return true;
   }
   // Appends at most one byte past `limit` (so that "longer than the limit" shows).
@@ -155,9 +144,11 @@ class fields_handler {
     if (to.size() > limit) return;
     to.append(s.substr(0, limit + 1 - to.size()));
   }
-  bool wants_text() const { return pending_ == member::model || pending_ == member::user || pending_ == member::type; }
+  bool wants_text() const {
+    return at_.pending == member::model || at_.pending == member::user || at_.pending == member::type;
+  }
   std::size_t text_limit() const {
-    return pending_ == member::user ? max_user_bytes : pending_ == member::type ? 16 : std::size_t(-2);
+    return at_.pending == member::user ? max_user_bytes : at_.pending == member::type ? 16 : std::size_t(-2);
   }
   void forget(member m) {
     switch (m) {
@@ -180,9 +171,7 @@ class fields_handler {
     }
   }
 
-  std::array<scope, 8> stack_{};
-  std::size_t depth_ = 0;
-  member pending_ = member::other;
+  json_scan::position<scope, member, 8> at_;
   std::string key_, text_;
 
   request_fields out_;
@@ -193,7 +182,7 @@ class fields_handler {
 
 bool fields_handler::on_string(json::string_view s, std::size_t n, json::error_code&) {
   if (wants_text()) append(text_, s, text_limit());
-  switch (pending_) {
+  switch (at_.pending) {
     case member::model: out_.model = std::move(text_); break;
     case member::user: out_.user = text_.substr(0, max_user_bytes); break;
     case member::type: part_image_ = text_ == "image_url"; break;
