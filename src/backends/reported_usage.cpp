@@ -66,58 +66,45 @@ class usage_handler : public json_scan::handler_base {
     scope s = scope::other;
     if (at_.depth() == 0)
       s = scope::top;
-    else if (at_.pending == member::usage && here() == scope::top)
+    else if (at_.pending == member::usage && at_.here() == scope::top)
       s = scope::usage, usage_is_object_ = true;
-    else if (at_.pending == member::prompt_tokens_details && here() == scope::usage)
+    else if (at_.pending == member::prompt_tokens_details && at_.here() == scope::usage)
       s = scope::details, details_is_object_ = true;
-    return push(s);
+    return at_.enter(s);
   }
-  bool on_object_end(std::size_t, json::error_code&) { return pop(); }
-  bool on_array_begin(json::error_code&) { return push(scope::other); }
-  bool on_array_end(std::size_t, json::error_code&) { return pop(); }
+  bool on_object_end(std::size_t, json::error_code&) { return at_.leave(); }
+  bool on_array_begin(json::error_code&) { return at_.enter(scope::other); }
+  bool on_array_end(std::size_t, json::error_code&) { return at_.leave(); }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    if (here() != scope::other) append_key(s);
+    if (at_.here() != scope::other) append_key(s);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
-    if (here() == scope::other) {  // most keys: nothing here is read
+    if (at_.here() == scope::other) {  // most keys: nothing here is read
       at_.pending = member::other;
       return true;
     }
     append_key(s);
-    at_.pending = key_overflow_ ? member::other : classify(here(), std::string_view(key_.data(), key_size_));
+    at_.pending = key_overflow_ ? member::other : classify(at_.here(), std::string_view(key_.data(), key_size_));
     key_size_ = 0;
     key_overflow_ = false;
     forget(at_.pending);  // a repeated member: only its last occurrence counts
     return true;
   }
   bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_string(json::string_view, std::size_t, json::error_code&) { return scalar(); }
+  bool on_string(json::string_view, std::size_t, json::error_code&) { return at_.value_done(); }
   bool on_int64(std::int64_t v, json::string_view, json::error_code&) {
     value(at_.pending) = v;
-    return scalar();
+    return at_.value_done();
   }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_double(double, json::string_view, json::error_code&) { return scalar(); }
-  bool on_bool(bool, json::error_code&) { return scalar(); }
-  bool on_null(json::error_code&) { return scalar(); }
+  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return at_.value_done(); }
+  bool on_double(double, json::string_view, json::error_code&) { return at_.value_done(); }
+  bool on_bool(bool, json::error_code&) { return at_.value_done(); }
+  bool on_null(json::error_code&) { return at_.value_done(); }
 
   reported_usage result() const;
 
  private:
-  scope here() const { return at_.here(); }
-  bool push(scope s) {
-    at_.enter(s);
-    return true;
-  }
-  bool pop() {
-    at_.leave();
-    return true;
-  }
-  bool scalar() {
-    at_.value_done();
-    return true;
-  }
   void append_key(std::string_view s) {
     if (key_overflow_ || s.size() > key_.size() - key_size_) {
       key_overflow_ = true;  // longer than any member read
@@ -194,10 +181,7 @@ reported_usage usage_handler::result() const {
 
 reported_usage read_reported_usage(std::string_view json, boost::system::error_code& ec) {
   json::basic_parser<usage_handler> parser(json::parse_options{});
-  ec = {};
-  auto used = parser.write_some(false, json.data(), json.size(), ec);
-  if (!ec && used < json.size()) ec = json::error::extra_data;  // as json::parse says it
-  if (ec) return {};
+  if (!json_scan::parse_whole(parser, json, ec)) return {};
   return parser.handler().result();
 }
 

@@ -5,6 +5,7 @@
 // parse_options alone decide whether the document is valid.
 #include <array>
 #include <cstddef>
+#include <string_view>
 
 #include <boost/json/basic_parser.hpp>
 
@@ -32,16 +33,22 @@ class position {
  public:
   Scope here() const { return depth_ == 0 || depth_ > stack_.size() ? Scope{} : stack_[depth_ - 1]; }
   std::size_t depth() const { return depth_; }
-  void enter(Scope s) {
+  // Each returns true: what a handler callback returns to go on.
+  bool enter(Scope s) {
     if (depth_ < stack_.size()) stack_[depth_] = s;
     ++depth_;
     pending = Member{};
+    return true;
   }
-  void leave() {
+  bool leave() {
     --depth_;
     pending = Member{};
+    return true;
   }
-  void value_done() { pending = Member{}; }
+  bool value_done() {
+    pending = Member{};
+    return true;
+  }
 
   Member pending{};
 
@@ -49,5 +56,16 @@ class position {
   std::array<Scope, Depth> stack_{};
   std::size_t depth_ = 0;
 };
+
+// Runs `parser` over the whole of `doc` as json::parse would, with the same errors (extra_data
+// for anything after the document). True when the document was read whole and valid. (The
+// including file includes boost/json/basic_parser_impl.hpp.)
+template <class Handler>
+bool parse_whole(boost::json::basic_parser<Handler>& parser, std::string_view doc, boost::json::error_code& ec) {
+  ec = {};
+  auto used = parser.write_some(false, doc.data(), doc.size(), ec);
+  if (!ec && used < doc.size()) ec = boost::json::error::extra_data;
+  return !ec;
+}
 
 }  // namespace sy::json_scan

@@ -53,49 +53,49 @@ class fields_handler : public json_scan::handler_base {
     scope s = scope::other;
     if (at_.depth() == 0)
       s = scope::top, out_.is_object = true;
-    else if (here() == scope::messages)
+    else if (at_.here() == scope::messages)
       s = scope::message;
-    else if (here() == scope::content)
+    else if (at_.here() == scope::content)
       s = scope::part;
-    return push(s);
+    return at_.enter(s);
   }
   bool on_object_end(std::size_t, json::error_code&) {
-    if (here() == scope::part) {  // a part of a message's content
+    if (at_.here() == scope::part) {  // a part of a message's content
       message_bytes_ += part_text_bytes_;
       message_image_ = message_image_ || part_image_;
       part_text_bytes_ = 0;
       part_image_ = false;
-    } else if (here() == scope::message) {
+    } else if (at_.here() == scope::message) {
       messages_bytes_ += message_bytes_;
       messages_image_ = messages_image_ || message_image_;
       message_bytes_ = 0;
       message_image_ = false;
     }
-    return pop();
+    return at_.leave();
   }
   bool on_array_begin(json::error_code&) {
     scope s = scope::other;
-    if (here() == scope::top && at_.pending == member::tools)
+    if (at_.here() == scope::top && at_.pending == member::tools)
       s = scope::tools;
-    else if (here() == scope::top && at_.pending == member::messages)
+    else if (at_.here() == scope::top && at_.pending == member::messages)
       s = scope::messages;
-    else if (here() == scope::message && at_.pending == member::content)
+    else if (at_.here() == scope::message && at_.pending == member::content)
       s = scope::content;
-    return push(s);
+    return at_.enter(s);
   }
   bool on_array_end(std::size_t n, json::error_code&) {
-    if (here() == scope::tools) tools_ = n > 0;
-    return pop();
+    if (at_.here() == scope::tools) tools_ = n > 0;
+    return at_.leave();
   }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    if (here() != scope::other) append(key_, s, max_key_bytes);
+    if (at_.here() != scope::other) append(key_, s, max_key_bytes);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
     at_.pending = member::other;
-    if (here() == scope::other) return true;
+    if (at_.here() == scope::other) return true;
     append(key_, s, max_key_bytes);
-    if (key_.size() <= max_key_bytes) at_.pending = classify(here(), key_);
+    if (key_.size() <= max_key_bytes) at_.pending = classify(at_.here(), key_);
     key_.clear();
     forget(at_.pending);  // a repeated member: only its last occurrence counts
     return true;
@@ -105,14 +105,14 @@ class fields_handler : public json_scan::handler_base {
     return true;
   }
   bool on_string(json::string_view s, std::size_t n, json::error_code&);
-  bool on_int64(std::int64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_double(double, json::string_view, json::error_code&) { return scalar(); }
+  bool on_int64(std::int64_t, json::string_view, json::error_code&) { return at_.value_done(); }
+  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return at_.value_done(); }
+  bool on_double(double, json::string_view, json::error_code&) { return at_.value_done(); }
   bool on_bool(bool b, json::error_code&) {
     if (at_.pending == member::stream) out_.stream = b;
-    return scalar();
+    return at_.value_done();
   }
-  bool on_null(json::error_code&) { return scalar(); }
+  bool on_null(json::error_code&) { return at_.value_done(); }
 
   request_fields take(std::string_view path) {
     out_.needs.chat = path == "/chat/completions";
@@ -126,19 +126,6 @@ class fields_handler : public json_scan::handler_base {
  private:
   static constexpr std::size_t max_key_bytes = 16;  // longer than any member read
 
-  scope here() const { return at_.here(); }
-  bool push(scope s) {
-    at_.enter(s);
-    return true;
-  }
-  bool pop() {
-    at_.leave();
-    return true;
-  }
-  bool scalar() {
-    at_.value_done();
-    return true;
-  }
   // Appends at most one byte past `limit` (so that "longer than the limit" shows).
   static void append(std::string& to, std::string_view s, std::size_t limit) {
     if (to.size() > limit) return;
@@ -192,17 +179,14 @@ bool fields_handler::on_string(json::string_view s, std::size_t n, json::error_c
     default: break;
   }
   text_.clear();
-  return scalar();
+  return at_.value_done();
 }
 
 }  // namespace
 
 request_fields read_request_fields(std::string_view body, std::string_view path, boost::system::error_code& ec) {
   json::basic_parser<fields_handler> parser(json::parse_options{});
-  ec = {};
-  auto used = parser.write_some(false, body.data(), body.size(), ec);
-  if (!ec && used < body.size()) ec = json::error::extra_data;  // as json::parse says it
-  if (ec) return {};
+  if (!json_scan::parse_whole(parser, body, ec)) return {};
   return parser.handler().take(path);
 }
 
