@@ -7,6 +7,8 @@
 # under valgrind alone, its counters zeroed after a warm-up, then DURATION [4] s of load from
 # 4 connections; Ir of the whole process (all threads) / requests answered.
 # Needs valgrind; valgrind cannot read clang 19's DWARF 5, so a copy without debug info is run.
+# TOP=N also prints, per path, the N project functions (sy::) that cost the most instructions per
+# request, inclusive of what they call: where to cut next.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -68,6 +70,20 @@ binary, client, r, ir, seconds = sys.argv[1], sys.argv[2], json.loads(sys.argv[3
 n = r["rps"] * seconds
 print(f'{binary[-40:]:<40} {client:<10} {n:>10.0f} {ir / n:>12.0f}')
 PY
+    if ((${TOP:-0} > 0)); then  # where the instructions go: inclusive per request, largest first
+      callgrind_annotate --inclusive=yes "$dump" 2>/dev/null |
+        python3 -c '
+import re, sys
+n, top = float(sys.argv[1]), int(sys.argv[2])
+rows = []
+for line in sys.stdin:
+    m = re.match(r"\s*([\d,]+) .*?\?\?\?:(.*) \[", line)
+    if m and "sy::" in m.group(2):
+        rows.append((int(m.group(1).replace(",", "")) / n, re.sub(r"\(.*", "", m.group(2).replace("(anonymous namespace)", "{anon}"))[:100]))
+for ir, name in rows[:top]:
+    print(f"    {ir:>8.0f}  {name}")
+' "$(python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(r['rps']*float(sys.argv[2]))" "$out" "$DURATION")" "$TOP"
+    fi
   done
   kill "$pid" 2>/dev/null || true
 done
