@@ -7,6 +7,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include "api/openai_chat.h"
+#include "core/json_scan.h"
 
 namespace sy::api::detail {
 
@@ -73,20 +74,13 @@ field lookup(const named_field (&fields)[N], std::string_view key) {
 
 // What the parser reports, as a basic_parser handler. Any handler that returns false ends the
 // pass: the answer is not a plain one (or not valid), and the tree reader takes over.
-class plain_answer_handler {
+class plain_answer_handler : public json_scan::handler_base {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   explicit plain_answer_handler(const parse_limits& limits) : limits_(limits) {}
 
   // The answer, once the document ended as a plain answer.
   std::optional<chat_response> take();
 
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code& ec);
   bool on_object_end(std::size_t, json::error_code&) { return close(); }
   bool on_array_begin(json::error_code& ec);
@@ -98,14 +92,11 @@ class plain_answer_handler {
   bool on_key(json::string_view s, std::size_t n, json::error_code& ec);
   bool on_string_part(json::string_view s, std::size_t n, json::error_code& ec);
   bool on_string(json::string_view s, std::size_t n, json::error_code& ec);
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t i, json::string_view, json::error_code& ec);
   bool on_uint64(std::uint64_t u, json::string_view, json::error_code& ec);
   bool on_double(double, json::string_view, json::error_code& ec) { return scalar(ec, false); }
   bool on_bool(bool, json::error_code& ec) { return scalar(ec, false); }
   bool on_null(json::error_code& ec);
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
 
  private:
   static bool give_up(json::error_code& ec) {
@@ -360,8 +351,7 @@ std::optional<chat_response> read_plain_openai_answer(std::string_view body, con
   opt.max_depth = limits.max_json_depth;
   json::basic_parser<plain_answer_handler> parser(opt, limits);
   json::error_code ec;
-  auto used = parser.write_some(false, body.data(), body.size(), ec);
-  if (ec || !parser.done() || used != body.size()) return std::nullopt;
+  if (!json_scan::parse_whole(parser, body, ec)) return std::nullopt;
   return parser.handler().take();
 }
 

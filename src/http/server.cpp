@@ -256,8 +256,8 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     if (buffer.size() == 0) {
       if (!read_ok_to_continue()) break;
       w.idle.emplace(&stream, std::chrono::steady_clock::now());
-      stream.expires_never();
-      // straight from the socket: tcp_stream's timed read would add its layers for no timer
+      // straight from the socket: tcp_stream's read would add its layers for no timer (the idle
+      // sweep ends a wait that lasts too long)
       auto [ec, n] = co_await stream.socket().async_read_some(buffer.prepare(8192), nothrow);
       w.idle.erase(&stream);
       if (ec) break;  // closed, idle timeout or drain
