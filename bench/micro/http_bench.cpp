@@ -11,7 +11,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "http/buffered_parse.h"
+#include "http/head_fields.h"
 #include "http/reply.h"
+#include "http/request_framing.h"
 #include "http/socket_deadlines.h"
 
 namespace {
@@ -42,6 +44,51 @@ void parse_buffered_request(benchmark::State& state) {
   }
 }
 BENCHMARK(parse_buffered_request);
+
+// The head fields the server and the gateway act on, from a parsed chat request's head.
+bhttp::request<bhttp::string_body> parsed_chat_request() {
+  bhttp::request_parser<bhttp::string_body> parser;
+  boost::beast::error_code ec;
+  parser.put(boost::asio::buffer(chat_request), ec);
+  return parser.release();
+}
+
+void read_head_fields_one_pass(benchmark::State& state) {  // http/head_fields.h
+  auto req = parsed_chat_request();
+  for (auto _ : state) {
+    auto h = sy::http::scan_head_fields(req);
+    auto refused = sy::http::check_framing(h, req.version());
+    benchmark::DoNotOptimize(refused);
+    benchmark::DoNotOptimize(h);
+  }
+}
+BENCHMARK(read_head_fields_one_pass);
+
+// Before: each field looked up in Beast's tree (what the server and the gateway asked, in order),
+// the framing checked by counts.
+void read_head_fields_by_lookup(benchmark::State& state) {
+  auto req = parsed_chat_request();
+  for (auto _ : state) {
+    bool framing_ok = req.count(bhttp::field::host) == 1 && req.count(bhttp::field::content_length) <= 1 &&
+                      req.count(bhttp::field::transfer_encoding) == 0;
+    std::string_view seen[] = {req[bhttp::field::host],
+                               req[bhttp::field::origin],
+                               req["sec-fetch-site"],
+                               req[bhttp::field::host],
+                               req[bhttp::field::expect],
+                               req["x-request-id"],
+                               req[bhttp::field::authorization],
+                               req["x-api-key"],
+                               req[bhttp::field::content_type],
+                               req["x-session-id"],
+                               req[bhttp::field::accept]};
+    bool keep = req.keep_alive();
+    benchmark::DoNotOptimize(framing_ok);
+    benchmark::DoNotOptimize(seen);
+    benchmark::DoNotOptimize(keep);
+  }
+}
+BENCHMARK(read_head_fields_by_lookup);
 
 // The head of a relayed answer: status line, the passed-through and added fields, the length.
 void serialize_relayed_response_head(benchmark::State& state) {

@@ -4,8 +4,6 @@
 
 namespace sy::http {
 
-namespace bhttp = boost::beast::http;
-
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -22,21 +20,21 @@ std::string_view final_coding(std::string_view te) {
 
 }  // namespace
 
-std::optional<framing_refusal> check_framing(const bhttp::fields& head, unsigned version) {
-  auto hosts = head.count(bhttp::field::host);
-  if (hosts > 1) return framing_refusal{400, "the request carries more than one Host header"};
-  if (hosts == 0 && version >= 11) return framing_refusal{400, "an HTTP/1.1 request must carry a Host header"};
+std::optional<framing_refusal> check_framing(const head_fields& head, unsigned version) {
+  if (head.host_count > 1) return framing_refusal{400, "the request carries more than one Host header"};
+  if (head.host_count == 0 && version >= 11)
+    return framing_refusal{400, "an HTTP/1.1 request must carry a Host header"};
 
-  if (head.count(bhttp::field::content_length) > 1)
+  if (head.content_length_count > 1)
     return framing_refusal{400, "the request carries more than one Content-Length header"};
 
-  auto te_count = head.count(bhttp::field::transfer_encoding);
-  if (te_count == 0) return std::nullopt;
+  if (head.transfer_encoding_count == 0) return std::nullopt;
   if (version < 11) return framing_refusal{400, "Transfer-Encoding is not allowed in an HTTP/1.0 request"};
-  if (te_count > 1) return framing_refusal{400, "the request carries more than one Transfer-Encoding header"};
-  if (head.count(bhttp::field::content_length) > 0)
+  if (head.transfer_encoding_count > 1)
+    return framing_refusal{400, "the request carries more than one Transfer-Encoding header"};
+  if (head.content_length_count > 0)
     return framing_refusal{400, "the request carries both Transfer-Encoding and Content-Length"};
-  auto te = trim(head[bhttp::field::transfer_encoding]);
+  auto te = trim(head.transfer_encoding);
   if (boost::beast::iequals(te, "chunked")) return std::nullopt;
   if (boost::beast::iequals(final_coding(te), "chunked"))
     return framing_refusal{501, "transfer codings other than chunked are not supported"};

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include <boost/beast/http/fields.hpp>
+#include "http/head_fields.h"
 
 namespace sy::http {
 
@@ -16,6 +16,6 @@ struct framing_refusal {
 };
 
 // `version` is 10 or 11 (Beast's encoding). nullopt: the head is unambiguous.
-std::optional<framing_refusal> check_framing(const boost::beast::http::fields& head, unsigned version);
+std::optional<framing_refusal> check_framing(const head_fields& head, unsigned version);
 
 }  // namespace sy::http

@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "http/buffered_parse.h"
 #include "http/error_body.h"
+#include "http/head_fields.h"
 #include "http/pch.h"
 #include "http/request_framing.h"
 #include "http/write_all.h"
@@ -277,19 +278,20 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
       break;
     }
     auto& head = parser.get();
-    if (auto bad = check_framing(head, head.version())) {
+    const head_fields fields = scan_head_fields(head);
+    if (auto bad = check_framing(fields, head.version())) {
       co_await refuse(stream, &head, bad->status, bad->message,
                       bad->status == 501 ? "unsupported_transfer_encoding" : "bad_request", started);
       break;
     }
-    if (!host_check_.allows(head[bhttp::field::host])) {
+    if (!host_check_.allows(fields.host)) {
       co_await refuse(stream, &head, 421,
                       "Host header not allowed on this loopback listener (DNS rebinding guard); add "
                       "it to server.allowed_hosts",
                       "host_not_allowed", started);
       break;
     }
-    if (!origin_check_.allows(head[bhttp::field::origin], head["sec-fetch-site"], head[bhttp::field::host])) {
+    if (!origin_check_.allows(fields.origin, fields.sec_fetch_site, fields.host)) {
       co_await refuse(stream, &head, 403,
                       "requests from web pages on other sites are refused (cross-site request guard); add the "
                       "page's origin to server.allowed_origins to let it use this gateway",
@@ -303,7 +305,7 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
                       "body_too_large", started);
       break;
     }
-    if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+    if (beast::iequals(fields.expect, "100-continue")) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
       co_await bhttp::async_write(stream, cont, nothrow);
     }
@@ -315,13 +317,13 @@ net::awaitable<void> server::run_connection(worker& w, tcp::socket socket) {
     }
     stream.expires_never();
 
-    request req = parser.release();
-    exchange ex{stream, req};
-    auto inbound_id = req["x-request-id"];
-    ex.request_id = sane_request_id(inbound_id) ? std::string(inbound_id) : make_request_id();
+    // the request stays in the parser (no move): `fields` point into its head
+    request& req = parser.get();
+    exchange ex{stream, req, fields};
+    ex.request_id = sane_request_id(fields.request_id) ? std::string(fields.request_id) : make_request_id();
     ex.peer = peer;
     ex.worker = w.index;
-    ex.keep_alive = req.keep_alive();
+    ex.keep_alive = parser.keep_alive();
     ex.started = std::chrono::steady_clock::now();
     ex.write_timeout = options_.idle_timeout;
 

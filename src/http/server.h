@@ -21,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "core/duration.h"
+#include "http/head_fields.h"
 #include "http/host_check.h"
 #include "http/origin_check.h"
 #include "http/reply.h"
@@ -39,9 +40,10 @@ using request = bhttp::request<bhttp::string_body>;
 struct exchange {
   beast::tcp_stream& stream;
   request& req;
-  std::string request_id;  // from a sane inbound x-request-id, else generated
-  std::string peer;        // the client's IP address, read once per connection ("" if unknown)
-  unsigned worker = 0;     // index of the worker thread that runs this connection
+  const head_fields& fields;  // of req, read once
+  std::string request_id;     // from a sane inbound x-request-id, else generated
+  std::string peer;           // the client's IP address, read once per connection ("" if unknown)
+  unsigned worker = 0;        // index of the worker thread that runs this connection
   bool keep_alive = true;
   bool answered = false;  // a response head went out (set by send, relay and event streams)
   std::chrono::steady_clock::time_point started;

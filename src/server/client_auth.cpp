@@ -8,15 +8,15 @@ namespace sy {
 
 namespace bhttp = http::bhttp;
 
-std::optional<std::string> presented_key(const config& cfg, const http::request& req) {
+std::optional<std::string> presented_key(const config& cfg, const http::head_fields& head) {
   const auto& keys = cfg.server.api_keys;
   if (keys.empty()) return std::string();
   std::string_view presented;
-  auto auth = req[bhttp::field::authorization];
+  auto auth = head.authorization;
   if (auth.size() > 7 && boost::beast::iequals(auth.substr(0, 7), "Bearer "))
     presented = auth.substr(7);
   else
-    presented = req["x-api-key"];
+    presented = head.api_key;
   if (presented.empty()) return std::nullopt;
   const std::string* match = nullptr;
   for (const auto& k : keys)  // no early exit: timing
@@ -32,10 +32,9 @@ std::string client_identity(const config& cfg, const std::string& key, const htt
   return usage_key_id(key);
 }
 
-bool body_is_json(const http::request& req) {
+bool body_is_json(const http::request& req, std::string_view type) {
   auto method = req.method();
   if (method != bhttp::verb::post && method != bhttp::verb::put && method != bhttp::verb::patch) return true;
-  std::string_view type = req[bhttp::field::content_type];
   if (type.empty()) return req.body().empty();
   type = type.substr(0, type.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);

@@ -12,7 +12,7 @@ namespace sy {
 
 // The configured key the request presents (Authorization: Bearer, or x-api-key): "" when no keys
 // are configured, nullopt when it presents none or a wrong one. Compared in constant time.
-std::optional<std::string> presented_key(const config& cfg, const http::request& req);
+std::optional<std::string> presented_key(const config& cfg, const http::head_fields& head);
 
 // Who the request counts against for rate limits and usage: the key's configured name, its
 // fingerprint, or the client's address when no keys are configured. Never the key itself.
@@ -25,6 +25,6 @@ const rate_limit& limit_for(const config& cfg, const std::string& key);
 // send a "simple" cross-site request only with text/plain, form or multipart bodies (or a Blob
 // without a type), so refusing those closes that door even where the Origin check cannot see.
 // A body-less POST without a Content-Type (`curl -X POST .../reload`) is fine.
-bool body_is_json(const http::request& req);
+bool body_is_json(const http::request& req, std::string_view content_type);
 
 }  // namespace sy

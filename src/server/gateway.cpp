@@ -272,19 +272,19 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
 
   std::optional<std::string> key;
   if (r.auth == route_auth::key) {
-    key = presented_key(*st->cfg, ex.req);
+    key = presented_key(*st->cfg, ex.fields);
     if (key) log.client = client_identity(*st->cfg, *key, ex);
   } else if (r.auth == route_auth::metrics && st->cfg->server.metrics_auth) {
-    key = presented_key(*st->cfg, ex.req);
+    key = presented_key(*st->cfg, ex.fields);
   } else {
     key = std::string();  // nothing to present
   }
   if (!key) {
     co_await refuse_unauthenticated(ex, log);
-  } else if (r.json_body && !body_is_json(ex.req)) {
+  } else if (r.json_body && !body_is_json(ex.req, ex.fields.content_type)) {
     co_await reply_error(ex, log, 415,
                          "send the request body as JSON, with 'Content-Type: application/json' (got '" +
-                             std::string(ex.req[bhttp::field::content_type].substr(0, 64)) + "')",
+                             std::string(ex.fields.content_type.substr(0, 64)) + "')",
                          "unsupported_media_type");
   } else if (!found.method_allowed) {
     co_await reply_error(ex, log, 405, fmt::format("use {} for {}", allowed_method(r), path), "method_not_allowed");
@@ -570,8 +570,8 @@ http::net::awaitable<void> gateway::proxy(const gateway_state& st, http::exchang
                                           chat_call* chat, const routing_view* view) {
   auto snapshot = catalog_.snapshot();
   auto order = [this](const route_config& r, std::uint64_t key) { return router_.order(r, key); };
-  auto routed = view ? route_view(*view, *st.cfg, *snapshot, ex.req["x-session-id"], order)
-                     : route_request(ex.req.body(), path, *st.cfg, *snapshot, ex.req["x-session-id"], order);
+  auto routed = view ? route_view(*view, *st.cfg, *snapshot, ex.fields.session_id, order)
+                     : route_request(ex.req.body(), path, *st.cfg, *snapshot, ex.fields.session_id, order);
   if (auto* err = std::get_if<request_error>(&routed)) {
     log.status = err->status;
     log.error = err->message;

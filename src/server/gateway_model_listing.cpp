@@ -70,7 +70,7 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
                        {"owned_by", b.backend},
                        {"switchyard", json::object{{"kind", "model"}, {"backend", b.backend}, {"upstream_model", m}}}});
   }
-  if (!ex.req["anthropic-version"].empty()) {  // an Anthropic client: its own list shape
+  if (!ex.fields.anthropic_version.empty()) {  // an Anthropic client: its own list shape
     json::array models;
     for (const auto& m : data) {
       const auto& o = m.as_object();

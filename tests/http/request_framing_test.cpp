@@ -7,14 +7,20 @@ using sy::http::check_framing;
 
 namespace {
 
-bhttp::fields head(std::initializer_list<std::pair<const char*, const char*>> fields) {
-  bhttp::fields f;
-  for (auto [name, value] : fields) f.insert(name, value);
-  return f;
+// Owns the fields; scanned where a check takes them (the views live as long as the fields).
+struct test_head {
+  bhttp::fields fields;
+  operator sy::http::head_fields() const { return sy::http::scan_head_fields(fields); }
+};
+
+test_head head(std::initializer_list<std::pair<const char*, const char*>> fields) {
+  test_head h;
+  for (auto [name, value] : fields) h.fields.insert(name, value);
+  return h;
 }
 
 // The head is refused with `status`; returns the reason.
-std::string expect_refused(const bhttp::fields& h, unsigned version, unsigned status) {
+std::string expect_refused(const sy::http::head_fields& h, unsigned version, unsigned status) {
   auto r = check_framing(h, version);
   EXPECT_TRUE(r);
   if (!r) return "";

@@ -14,6 +14,14 @@ http::request post(std::string_view content_type, std::string body = "{}") {
   return req;
 }
 
+std::optional<std::string> presented_key(const config& cfg, const http::request& req) {
+  return sy::presented_key(cfg, http::scan_head_fields(req));
+}
+
+bool body_is_json(const http::request& req) {
+  return sy::body_is_json(req, http::scan_head_fields(req).content_type);
+}
+
 }  // namespace
 
 TEST(client_auth, without_configured_keys_everyone_presents_the_empty_key) {

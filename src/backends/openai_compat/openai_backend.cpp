@@ -192,7 +192,7 @@ http::net::awaitable<forward_outcome> openai_backend::post_and_relay(http::excha
   req.method = bhttp::verb::post;
   req.target = url_.path_prefix + upstream_path;
   req.headers.emplace_back("content-type", "application/json");
-  auto accept = ex.req[bhttp::field::accept];
+  auto accept = ex.fields.accept;
   req.headers.emplace_back("accept", accept.empty() ? "application/json" : std::string(accept));
   req.headers.emplace_back("user-agent", std::string("switchyard/") + version);
   req.headers.emplace_back("x-request-id", ex.request_id);
