@@ -1,6 +1,11 @@
 #include "api/json_field.h"
 
+#include <array>
+#include <cstring>
+
 #include <boost/json.hpp>
+
+#include "api/json_out.h"
 
 namespace sy::api {
 
@@ -15,16 +20,29 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
   return i;
 }
 
-// i is at an opening quote; returns the index just past the closing one.
+// i is at an opening quote; returns the index just past the closing one. Finds each quote with
+// memchr; a quote after an odd run of backslashes is escaped (the run cannot reach past the
+// opening quote).
 std::size_t skip_string(std::string_view s, std::size_t i) {
-  for (++i; i < s.size(); ++i) {
-    if (s[i] == '\\')
-      ++i;
-    else if (s[i] == '"')
-      return i + 1;
+  const char* const content = s.data() + i + 1;
+  const char* const end = s.data() + s.size();
+  for (const char* p = content; p < end;) {
+    const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+    if (!quote) break;
+    std::size_t backslashes = 0;
+    for (const char* b = quote; b > content && b[-1] == '\\'; --b) ++backslashes;
+    if (backslashes % 2 == 0) return static_cast<std::size_t>(quote - s.data()) + 1;
+    p = quote + 1;
   }
   return s.size();
 }
+
+// The bytes skip_value() stops at inside a container.
+constexpr auto structural = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {'"', '{', '[', '}', ']'}) t[c] = true;
+  return t;
+}();
 
 // i is at the first byte of a value; returns the index just past it.
 std::size_t skip_value(std::string_view s, std::size_t i) {
@@ -34,15 +52,18 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
     int depth = 0;
     while (i < s.size()) {
       char c = s[i];
+      if (!structural[static_cast<unsigned char>(c)]) {
+        ++i;
+        continue;
+      }
       if (c == '"') {
         i = skip_string(s, i);
         continue;
       }
       if (c == '{' || c == '[')
         ++depth;
-      else if (c == '}' || c == ']') {
-        if (--depth == 0) return i + 1;
-      }
+      else if (--depth == 0)
+        return i + 1;
       ++i;
     }
     return i;
@@ -100,7 +121,10 @@ std::optional<std::string> top_level_string(std::string_view object_json, std::s
 }
 
 std::string json_quote(std::string_view s) {
-  return boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+  std::string out;
+  out.reserve(s.size() + 2);
+  detail::append_json_string(out, s);
+  return out;
 }
 
 std::string replace_top_level_string(std::string_view s, std::string_view key, std::string_view value) {
@@ -109,7 +133,7 @@ std::string replace_top_level_string(std::string_view s, std::string_view key, s
   for_each_top_level(s, key, [&](std::size_t value_begin, std::size_t value_end) {
     if (out.empty()) out.reserve(s.size() + value.size() + 2);
     out.append(s.substr(copied, value_begin - copied));
-    out.append(json_quote(value));
+    detail::append_json_string(out, value);
     copied = value_end;
   });
   if (copied == 0) return std::string(s);
