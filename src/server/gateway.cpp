@@ -347,7 +347,8 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
       co_await http::send(ex, res);
       break;
     }
-    case route_id::usage: co_await usage_api(ex, log); break;
+    case route_id::usage:
+    case route_id::requests: co_await ledger_api(ex, log, id); break;
     case route_id::events: co_await events_api(ex, log); break;
     case route_id::hub: co_await hub_api(ex, path, log); break;
     case route_id::engines: co_await engines_api(st, ex, path, log); break;

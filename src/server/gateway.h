@@ -206,7 +206,8 @@ class gateway {
   event_hub events_;
   std::unique_ptr<usage_store> usage_;                // null when the ledger could not be opened
   std::vector<std::unique_ptr<request_sink>> sinks_;  // where finished requests go (finish())
-  http::net::awaitable<void> usage_api(http::exchange& ex, request_record& log);
+  // GET /api/usage (which = route_id::usage) and GET /api/requests (route_id::requests)
+  http::net::awaitable<void> ledger_api(http::exchange& ex, request_record& log, route_id which);
   http::net::awaitable<void> events_api(http::exchange& ex, request_record& log);
   // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
   // `chat`: see chat_call (null: ex.req.body() to `path`, in OpenAI's format).

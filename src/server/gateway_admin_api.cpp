@@ -65,7 +65,7 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
   co_await http::send(ex, res);
 }
 
-http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_record& log) {
+http::net::awaitable<void> gateway::ledger_api(http::exchange& ex, request_record& log, route_id which) {
   if (!usage_) {
     co_await reply_error(ex, log, 503, "usage is not being recorded (the ledger could not be opened)",
                          "usage_unavailable");
@@ -73,21 +73,36 @@ http::net::awaitable<void> gateway::usage_api(http::exchange& ex, request_record
   }
   std::string_view target = ex.req.target();
   auto q = target.find('?');
+  std::string_view query_string = q == std::string_view::npos ? "" : target.substr(q + 1);
   auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  auto parsed = usage_store::parse_usage_query(q == std::string_view::npos ? "" : target.substr(q + 1), now_ms);
-  if (auto* why = std::get_if<std::string>(&parsed)) {
-    co_await reply_error(ex, log, 400, *why, "invalid_query");
+  // GET /api/usage: a summary; GET /api/requests: a page of the request log
+  std::function<std::string(usage_store&)> read;
+  std::string refused;
+  if (which == route_id::usage) {
+    auto parsed = usage_store::parse_usage_query(query_string, now_ms);
+    if (auto* why = std::get_if<std::string>(&parsed))
+      refused = std::move(*why);
+    else
+      read = [query = std::get<usage_query>(std::move(parsed))](usage_store& l) { return l.summary_json(query); };
+  } else {
+    auto parsed = usage_store::parse_request_page(query_string, now_ms);
+    if (auto* why = std::get_if<std::string>(&parsed))
+      refused = std::move(*why);
+    else
+      read = [page = std::get<request_page_query>(std::move(parsed))](usage_store& l) { return l.requests_json(page); };
+  }
+  if (!read) {
+    co_await reply_error(ex, log, 400, refused, "invalid_query");
     co_return;
   }
   // flush and query on the blocking pool: the disk is never touched on a worker
   auto* ledger = usage_.get();
-  auto query = std::get<usage_query>(std::move(parsed));
-  auto job = [ledger, query]() -> job_result {
+  auto job = [ledger, read = std::move(read)]() -> job_result {
     try {
       ledger->flush();
-      return {200, ledger->summary_json(query)};
+      return {200, read(*ledger)};
     } catch (const std::exception& e) {
       return {500, e.what()};
     }

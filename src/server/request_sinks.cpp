@@ -74,6 +74,9 @@ void usage_sink::record(const request_record& r) {
   u.duration_us = micros(r.seconds());
   auto fb = r.first_byte_seconds();
   u.ttft_us = fb < 0 ? -1 : micros(fb);
+  u.request_id = r.request_id;
+  u.attempts = r.attempts;
+  u.error = r.error;
   ledger_.record(std::move(u));
 }
 

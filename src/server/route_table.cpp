@@ -40,6 +40,7 @@ constexpr auto routes = std::to_array<route>({
     admin("/api/backends", route_id::backends, get),
     admin("/api/router", route_id::router, get),
     admin("/api/usage", route_id::usage, get),
+    admin("/api/requests", route_id::requests, get),
     admin("/api/events", route_id::events, get),
     admin("/api/hub/search", route_id::hub, 0),
     admin("/api/models/pull", route_id::hub, 0),

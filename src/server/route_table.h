@@ -4,6 +4,7 @@
 // which handler answers. What applies to every endpoint (auth, 415, 405, rate limits) is decided
 // once, by the gateway, from the entry; the handlers only answer.
 #include <cstdint>
+#include <ostream>  // verb.hpp uses std::ostream without including it
 #include <span>
 #include <string_view>
 
@@ -28,6 +29,7 @@ enum class route_id {
   backends,
   router,
   usage,
+  requests,  // the request log's pages
   events,
   hub,      // search, inspect, pull
   engines,  // /api/engines/..., /api/models

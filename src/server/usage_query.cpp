@@ -56,35 +56,6 @@ std::optional<std::int64_t> parse_query_time(std::string_view s) {
   return *ns / 1'000'000;
 }
 
-std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::string_view v, std::int64_t now) {
-  std::optional<std::int64_t> t;
-  if (v == "now") {
-    t = now;
-  } else if (v.size() >= 3 && v[0] == '-' && v.size() <= 11 && all_digits(v.substr(1, v.size() - 2))) {
-    std::int64_t unit = 0;
-    switch (v.back()) {
-      case 's': unit = 1000; break;
-      case 'm': unit = minute_ms; break;
-      case 'h': unit = hour_ms; break;
-      case 'd': unit = day_ms; break;
-      case 'w': unit = 7 * day_ms; break;
-      default: break;
-    }
-    if (unit) t = now - *to_int(v.substr(1, v.size() - 2)) * unit;  // at most 999999999 weeks: no overflow
-  } else if (all_digits(v)) {
-    if (v.size() <= 12) t = *to_int(v) * 1000;
-  } else {
-    t = parse_query_time(v);
-  }
-  if (!t)
-    return fmt::format(
-        "{}: '{}' is not a time (use RFC 3339 like 2026-11-26T00:00:00Z, unix seconds, now, or "
-        "relative -15m, -24h, -7d)",
-        name, v);
-  if (*t < 0 || *t > max_time_ms) return fmt::format("{}: '{}' is out of range (1970 to 9999)", name, v);
-  return *t;
-}
-
 // ---- query strings --------------------------------------------------------------------------
 
 // One name or value of a query string, percent-decoded by Boost.URL ('+' is a space, as in HTML
@@ -147,12 +118,38 @@ std::string quoted(std::string_view s) {
   return s.size() <= 64 ? std::string(s) : std::string(s.substr(0, 64)) + "...";
 }
 
-}  // namespace usage_detail
+std::variant<std::int64_t, std::string> parse_time(std::string_view name, std::string_view v, std::int64_t now) {
+  std::optional<std::int64_t> t;
+  if (v == "now") {
+    t = now;
+  } else if (v.size() >= 3 && v[0] == '-' && v.size() <= 11 && all_digits(v.substr(1, v.size() - 2))) {
+    std::int64_t unit = 0;
+    switch (v.back()) {
+      case 's': unit = 1000; break;
+      case 'm': unit = minute_ms; break;
+      case 'h': unit = hour_ms; break;
+      case 'd': unit = day_ms; break;
+      case 'w': unit = 7 * day_ms; break;
+      default: break;
+    }
+    if (unit) t = now - *to_int(v.substr(1, v.size() - 2)) * unit;  // at most 999999999 weeks: no overflow
+  } else if (all_digits(v)) {
+    if (v.size() <= 12) t = *to_int(v) * 1000;
+  } else {
+    t = parse_query_time(v);
+  }
+  if (!t)
+    return fmt::format(
+        "{}: '{}' is not a time (use RFC 3339 like 2026-11-26T00:00:00Z, unix seconds, now, or "
+        "relative -15m, -24h, -7d)",
+        name, v);
+  if (*t < 0 || *t > max_time_ms) return fmt::format("{}: '{}' is out of range (1970 to 9999)", name, v);
+  return *t;
+}
 
-// ---- parse_usage_query ----------------------------------------------------------------------
-
-std::variant<usage_query, std::string> usage_store::parse_usage_query(std::string_view query_string,
-                                                                      std::int64_t now_ms) {
+std::variant<std::map<std::string, std::string>, std::string> read_params(std::string_view query_string,
+                                                                          bool (*known)(std::string_view),
+                                                                          std::string_view expected) {
   if (query_string.size() > max_query_bytes)
     return fmt::format("the query string is longer than {} bytes", max_query_bytes);
   auto pieces = split(query_string, '&');
@@ -166,12 +163,25 @@ std::variant<usage_query, std::string> usage_store::parse_usage_query(std::strin
     if (!name || !value) return fmt::format("bad percent-encoding or a control character in '{}'", quoted(piece));
     if (value->size() > max_value_bytes)
       return fmt::format("{}: the value is longer than {} bytes", quoted(*name), max_value_bytes);
-    bool known = *name == "from" || *name == "to" || *name == "group_by" || *name == "bucket" || find_column(*name);
-    if (!known)
-      return fmt::format("unknown parameter '{}' (expected from, to, group_by, bucket, or a filter: {})", quoted(*name),
-                         column_list);
+    if (!known(*name)) return fmt::format("unknown parameter '{}' (expected {})", quoted(*name), expected);
     if (!params.emplace(*name, *value).second) return fmt::format("{} is given twice", *name);
   }
+
+  return params;
+}
+
+}  // namespace usage_detail
+
+// ---- parse_usage_query ----------------------------------------------------------------------
+
+std::variant<usage_query, std::string> usage_store::parse_usage_query(std::string_view query_string,
+                                                                      std::int64_t now_ms) {
+  static constexpr auto known = [](std::string_view name) {
+    return name == "from" || name == "to" || name == "group_by" || name == "bucket" || find_column(name) != nullptr;
+  };
+  auto read = read_params(query_string, known, fmt::format("from, to, group_by, bucket, or a filter: {}", column_list));
+  if (auto* err = std::get_if<std::string>(&read)) return std::move(*err);
+  auto& params = std::get<std::map<std::string, std::string>>(read);
 
   usage_query q;
   q.to_ms = now_ms;

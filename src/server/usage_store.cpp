@@ -22,7 +22,7 @@ namespace json = boost::json;
 
 using namespace usage_detail;
 
-constexpr int schema_version = 1;
+constexpr int schema_version = 2;
 
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS usage (
@@ -41,12 +41,23 @@ CREATE TABLE IF NOT EXISTS usage (
   stream INTEGER NOT NULL,
   complete INTEGER NOT NULL,
   duration_us INTEGER NOT NULL,
-  ttft_us INTEGER NOT NULL
+  ttft_us INTEGER NOT NULL,
+  request_id TEXT NOT NULL DEFAULT '',
+  attempts TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS usage_at_ms ON usage (at_ms);
 )sql";
 
+// Version 1 -> 2: what the request log shows beside the usage (rows of version 1 get '').
+constexpr const char* migrate_1_to_2_sql = R"sql(
+ALTER TABLE usage ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage ADD COLUMN attempts TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage ADD COLUMN error TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::size_t max_text_bytes = 256;
+constexpr std::size_t max_long_text_bytes = 1024;            // attempts, error
 constexpr std::int64_t max_tokens = 1'000'000'000;           // per request: sums cannot overflow
 constexpr std::int64_t max_duration_us = 1'000'000'000'000;  // ~11.6 days
 
@@ -56,10 +67,6 @@ std::int64_t wall_clock_ms() {
 }
 
 // ---- SQLite helpers -------------------------------------------------------------------------
-
-[[noreturn]] void fail(sqlite3* db, const std::string& path, std::string_view what) {
-  throw std::runtime_error(fmt::format("{}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory"));
-}
 
 void exec(sqlite3* db, const std::string& path, const char* sql) {
   char* err = nullptr;
@@ -73,7 +80,8 @@ void exec(sqlite3* db, const std::string& path, const char* sql) {
 // Prepared statements fail with this file's own error type.
 class statement : public sy::store::sqlite_statement {
  public:
-  statement(sqlite3* db, const std::string& path, const std::string& sql) : sqlite_statement(db, path, sql, &fail) {}
+  statement(sqlite3* db, const std::string& path, const std::string& sql)
+      : sqlite_statement(db, path, sql, &sqlite_fail) {}
 };
 
 sqlite3* open_db(const std::string& path) {
@@ -106,6 +114,9 @@ void ensure_schema(sqlite3* db, const std::string& path) {
       if (t.integer(0) != 0) throw std::runtime_error(path + ": not a usage ledger (it holds other tables)");
       exec(db, path, schema_sql);
       exec(db, path, fmt::format("PRAGMA user_version = {}", schema_version).c_str());
+    } else if (version == 1) {
+      exec(db, path, migrate_1_to_2_sql);
+      exec(db, path, fmt::format("PRAGMA user_version = {}", schema_version).c_str());
     } else if (version != schema_version) {
       throw std::runtime_error(
           fmt::format("{}: usage ledger schema version {} is not {} (written by another "
@@ -119,9 +130,9 @@ void ensure_schema(sqlite3* db, const std::string& path) {
   }
 }
 
-std::string_view cut(const std::string& s) {
-  if (s.size() <= max_text_bytes) return s;
-  std::size_t n = max_text_bytes;
+std::string_view cut(const std::string& s, std::size_t max_bytes = max_text_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t n = max_bytes;
   while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // not inside a UTF-8 sequence
   return std::string_view(s).substr(0, n);
 }
@@ -131,6 +142,14 @@ std::int64_t clamp(std::int64_t v, std::int64_t hi) {
 }
 
 }  // namespace
+
+namespace usage_detail {
+
+void sqlite_fail(sqlite3* db, const std::string& path, std::string_view what) {
+  throw std::runtime_error(fmt::format("{}: {}: {}", path, what, db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+}  // namespace usage_detail
 
 // ---- usage_key_id ---------------------------------------------------------------------------
 
@@ -235,7 +254,7 @@ void usage_store::writer_loop() {
 
 namespace {
 
-constexpr int columns = 15;
+constexpr int columns = 18;
 constexpr std::size_t rows_per_insert = 32;
 
 // Binds `r` as row `row` (from 0) of an insert_statement(); its texts are borrowed.
@@ -255,17 +274,20 @@ void bind_row(store::sqlite_statement& s, int row, const usage_record& r) {
       .bind(p + 12, std::int64_t{r.stream})
       .bind(p + 13, std::int64_t{r.complete})
       .bind(p + 14, clamp(r.duration_us, max_duration_us))
-      .bind(p + 15, r.ttft_us < 0 ? -1 : clamp(r.ttft_us, max_duration_us));
+      .bind(p + 15, r.ttft_us < 0 ? -1 : clamp(r.ttft_us, max_duration_us))
+      .bind_borrowed(p + 16, cut(r.request_id))
+      .bind_borrowed(p + 17, cut(r.attempts, max_long_text_bytes))
+      .bind_borrowed(p + 18, cut(r.error, max_long_text_bytes));
 }
 
 // An INSERT of `rows` rows, bound by bind_row().
 std::unique_ptr<store::sqlite_statement> insert_statement(sqlite3* db, const std::string& path, std::size_t rows) {
   std::string sql =
       "INSERT INTO usage (at_ms, key_id, route, backend, model, requested_model, endpoint, status, input_tokens, "
-      "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us) VALUES ";
+      "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us, request_id, attempts, error) VALUES ";
   for (std::size_t i = 0; i < rows; ++i)
-    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  return std::make_unique<store::sqlite_statement>(db, path, sql, &fail);
+    sql += i ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  return std::make_unique<store::sqlite_statement>(db, path, sql, &sqlite_fail);
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 #pragma once
-// The usage ledger: one SQLite row per request (tokens in, out and cached, by API key, route,
-// backend and model) and the summaries behind GET /api/usage.
+// The usage ledger and request log: one SQLite row per inference request (tokens in, out and
+// cached, by API key, route, backend and model; status, timings, the attempts and the error), the
+// summaries behind GET /api/usage and the pages of GET /api/requests.
 //
-// Schema version 1 (PRAGMA user_version): usage(id, at_ms, key_id, route, backend, model,
+// Schema version 2 (PRAGMA user_version): usage(id, at_ms, key_id, route, backend, model,
 // requested_model, endpoint, status, input_tokens, output_tokens, cached_tokens, stream, complete,
-// duration_us, ttft_us), indexed on at_ms. WAL journal, synchronous=NORMAL. A database with a newer
-// version is refused.
+// duration_us, ttft_us, request_id, attempts, error), indexed on at_ms. A version 1 file gains the
+// last three columns (empty in its old rows). WAL journal, synchronous=NORMAL. A database with a
+// newer version is refused. The row id grows with every row: it is the request log's paging key.
 //
 // Threading: record() is called on the gateway's IO threads and never touches the disk: it appends
 // to a bounded in-memory queue (a full queue drops the record and counts it in dropped()). One
@@ -49,6 +51,9 @@ struct usage_record {
   bool stream = false;
   bool complete = true;                        // false: a stream cut short (tokens are what it produced)
   std::int64_t duration_us = 0, ttft_us = -1;  // ttft_us: -1 when unknown
+  std::string request_id;
+  std::string attempts;  // "target: why; ..." of the targets that failed before one answered
+  std::string error;     // what the client was told went wrong, "" if nothing
 };
 
 // A summary request: rows with from_ms <= at_ms < to_ms matching every filter, grouped by the
@@ -58,6 +63,16 @@ struct usage_query {
   std::vector<std::string> group_by;           // key, route, backend, model, requested_model, endpoint, status
   std::string bucket;                          // "", "minute", "hour", "day"
   std::map<std::string, std::string> filters;  // the same names -> exact value
+};
+
+// A page of the request log: the newest rows with id < before_id (0: the newest of all) and
+// from_ms <= at_ms < to_ms that match every filter, newest first.
+struct request_page_query {
+  std::int64_t before_id = 0;
+  std::size_t limit = 50;  // 1 to max_page_rows
+  std::int64_t from_ms = 0, to_ms = 0;
+  std::map<std::string, std::string> filters;  // key, route, backend, model, requested_model, endpoint -> value
+  unsigned status_min = 0, status_max = 999;   // status=429, status=5xx, status=error (400-999)
 };
 
 struct usage_store_options {
@@ -78,7 +93,7 @@ class usage_store {
   usage_store& operator=(const usage_store&) = delete;
 
   // Queues one record; never blocks on the disk. Negative counters are stored as 0, long strings
-  // are cut to 256 bytes.
+  // are cut to 256 bytes (attempts and error to 1024).
   void record(usage_record r);
   // Returns once everything queued before the call is written (or counted as dropped).
   void flush();
@@ -101,7 +116,21 @@ class usage_store {
   // Returns the error message for anything else.
   static std::variant<usage_query, std::string> parse_usage_query(std::string_view query_string, std::int64_t now_ms);
 
+  // {"requests":[{"id","at" (RFC 3339),"at_ms","request_id","api","endpoint","key","model"
+  // (asked),"target","route","backend","status","stream","complete","ttft_ms" (null: none),
+  // "duration_ms","prompt_tokens","completion_tokens","cached_tokens","tokens_per_s" (null: not
+  // measurable),"attempts","error"}],"next_before" (the before_id of the next page; null at the
+  // end)}. One query: the rows are read by descending id, so a page costs the rows it skips, not
+  // the table's size. Reads what is written: call flush() first to include the queue.
+  std::string requests_json(const request_page_query& q);
+  // Parses GET /api/requests' query string: before (a row id), limit, from, to (as for
+  // /api/usage; default: everything), status (a code, "4xx", "5xx" or "error") and exact-value
+  // filters key, route, backend, model, requested_model, endpoint. Else the error message.
+  static std::variant<request_page_query, std::string> parse_request_page(std::string_view query_string,
+                                                                          std::int64_t now_ms);
+
   static constexpr std::size_t max_groups = 10'000;
+  static constexpr std::size_t max_page_rows = 500;
 
  private:
   void writer_loop();

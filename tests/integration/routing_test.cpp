@@ -1,6 +1,6 @@
 // Integration tests of routing (issue "Smart routing and resilience"): strategies, fallback
 // chains, retries and their budget, admission limits, per-key rate limits, deadlines, health
-// checks, and what /api/router, /api/events and /api/usage show. The real binary against the
+// checks, and what /api/router, /api/events, /api/usage and /api/requests show. The real binary against the
 // mock upstream; several backends may point at the same mock.
 #include <algorithm>
 #include <chrono>
@@ -299,6 +299,53 @@ routes:
   // bad queries are refused with the reason
   auto bad = http_request(gw->port(), "GET", "/api/usage?group_by=password");
   EXPECT_EQ(bad.status, 400u);
+}
+
+TEST_F(routing_test, the_request_log_pages_every_request_with_its_attempts_and_error) {
+  start(std::string(three_backends) + R"(
+routes:
+  - { model: primary, targets: [dead/m1, b/m2] }
+)");
+  auto ok = chat("primary");
+  ASSERT_EQ(ok.status, 200u) << ok.body;
+  auto failed = chat("primary", R"(,"mock":{"status":503})");
+  EXPECT_EQ(failed.status, 502u);
+  auto streamed = chat("primary", R"(,"stream":true,"stream_options":{"include_usage":true},"mock":{"chunks":4})");
+  EXPECT_EQ(streamed.status, 200u);
+  usage_holding(3, "");
+  // newest first, one page per call, with what the dashboard's Requests page shows
+  auto got = http_request(gw->port(), "GET", "/api/requests?limit=2");
+  ASSERT_EQ(got.status, 200u) << got.body;
+  auto page = parse_object(got.body);
+  auto rows = page.at("requests").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows.at(0).at("request_id").as_string(), streamed.header("x-request-id"));
+  EXPECT_TRUE(rows.at(0).at("stream").as_bool());
+  EXPECT_GT(rows.at(0).at("ttft_ms").as_double(), 0.0);
+  EXPECT_EQ(rows.at(1).at("request_id").as_string(), failed.header("x-request-id"));
+  EXPECT_EQ(rows.at(1).at("status").as_int64(), 502);
+  EXPECT_THAT(std::string(rows.at(1).at("attempts").as_string()), HasSubstr("dead/m1: "));
+  EXPECT_FALSE(rows.at(1).at("error").as_string().empty());
+  ASSERT_TRUE(page.at("next_before").is_int64());
+  auto rest =
+      parse_object(http_request(gw->port(), "GET",
+                                "/api/requests?limit=2&before=" + std::to_string(page.at("next_before").as_int64()))
+                       .body);
+  auto last = rest.at("requests").as_array();
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last.at(0).at("request_id").as_string(), ok.header("x-request-id"));
+  EXPECT_EQ(last.at(0).at("api").as_string(), "openai");
+  EXPECT_EQ(last.at(0).at("model").as_string(), "primary");
+  EXPECT_EQ(last.at(0).at("target").as_string(), "b/m2");
+  EXPECT_EQ(last.at(0).at("route").as_string(), "primary");
+  EXPECT_THAT(std::string(last.at(0).at("attempts").as_string()), HasSubstr("dead/m1: "));
+  EXPECT_TRUE(rest.at("next_before").is_null());
+  // filters; a bad query is refused with the reason
+  auto errors = parse_object(http_request(gw->port(), "GET", "/api/requests?status=error").body);
+  EXPECT_EQ(errors.at("requests").as_array().size(), 1u);
+  auto bad = http_request(gw->port(), "GET", "/api/requests?limit=0");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_THAT(bad.body, HasSubstr("limit"));
 }
 
 TEST_F(routing_test, a_prompt_too_long_for_the_context_falls_back_to_a_bigger_model) {
