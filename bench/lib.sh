@@ -42,9 +42,12 @@ wait_listening() {
 
 # A scratch directory for one run: sets $tmp and an empty $pids (add each background process:
 # `pids+=($!)`); at exit the processes are stopped and waited for and the directory removed
-# (KEEP_TMP=1 keeps it). `name` goes into the directory's name.
+# (KEEP_TMP=1 keeps it). `name` goes into the directory's name. The gateways a run starts keep
+# their state (usage ledger, manifest, logs) in $tmp/home, never in the user's own home.
 bench_workspace() {
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-$1.XXXXXX")"
+  export SWITCHYARD_HOME="$tmp/home"
+  mkdir -p "$SWITCHYARD_HOME"
   pids=()
   trap bench_cleanup EXIT
 }
