@@ -27,6 +27,7 @@ struct rate_limit {
 // What configuration says about one API key besides the key itself.
 struct api_key_profile {
   std::string name;                 // shown in usage and logs instead of a fingerprint
+  bool admin = false;               // role: admin — may call the admin API (/api/*) and open the dashboard
   std::optional<rate_limit> limit;  // overrides server.rate_limit for this key
 };
 

@@ -38,7 +38,10 @@ void apply_env_overrides(config& cfg, const env_lookup& env) {
     cfg.server.api_keys.clear();
     std::stringstream ss(*v);
     for (std::string key; std::getline(ss, key, ',');)
-      if (!key.empty()) cfg.server.api_keys.push_back(key);
+      if (!key.empty()) {
+        cfg.server.api_keys.push_back(key);
+        cfg.server.key_profiles[key].admin = true;  // the operator's keys: no role can be given here
+      }
   }
   if (auto v = env("SWITCHYARD_THREADS"); v && !v->empty()) {
     char* end = nullptr;

@@ -28,6 +28,10 @@ class yaml_reader {
     throw config_error(file_, line_of(node), reason);
   }
   static int line_of(const YAML::Node& node) { return node.Mark().is_null() ? 0 : node.Mark().line + 1; }
+  // A problem that does not stop the file from loading (shown when the gateway starts).
+  void warn(const YAML::Node& node, const std::string& what) const {
+    if (report_) report_->warnings.push_back(fmt::format("{}:{}: {}", file_, line_of(node), what));
+  }
 
   // Calls fn(key, value) for each entry; keys outside `known` are an error.
   template <class Fn>
@@ -193,7 +197,7 @@ rate_limit read_rate_limit(const yaml_reader& r, const YAML::Node& n, std::strin
   return out;
 }
 
-// server.api_keys: each entry a key, or {key, name, requests_per_minute, tokens_per_minute}.
+// server.api_keys: each entry a key, or {key, name, role, requests_per_minute, tokens_per_minute}.
 void read_api_keys(const yaml_reader& r, const YAML::Node& v, server_config& s) {
   if (v.IsNull()) return;
   if (!v.IsSequence()) r.fail(v, "server.api_keys: expected a list");
@@ -207,13 +211,21 @@ void read_api_keys(const yaml_reader& r, const YAML::Node& v, server_config& s) 
     std::string key;
     api_key_profile profile;
     bool has_limit = false;
-    auto limit =
-        read_rate_limit(r, item, "server.api_keys[]", {"key", "name"}, [&](const std::string& k, const YAML::Node& x) {
-          if (k == "key")
-            key = r.str(x, "server.api_keys[].key");
-          else
-            profile.name = r.str(x, "server.api_keys[].name");
-        });
+    auto limit = read_rate_limit(r, item, "server.api_keys[]", {"key", "name", "role"},
+                                 [&](const std::string& k, const YAML::Node& x) {
+                                   if (k == "key") {
+                                     key = r.str(x, "server.api_keys[].key");
+                                   } else if (k == "name") {
+                                     profile.name = r.str(x, "server.api_keys[].name");
+                                   } else {
+                                     auto role = r.str(x, "server.api_keys[].role");
+                                     if (role != "admin" && role != "user")
+                                       r.fail(x, "server.api_keys[].role: '" + role +
+                                                     "' is not a role (admin: the admin API and the dashboard "
+                                                     "too; user: the model APIs only, the default)");
+                                     profile.admin = role == "admin";
+                                   }
+                                 });
     for (const auto& kv : item) {
       auto k = kv.first.as<std::string>();
       has_limit = has_limit || k == "requests_per_minute" || k == "tokens_per_minute";
@@ -223,6 +235,12 @@ void read_api_keys(const yaml_reader& r, const YAML::Node& v, server_config& s) 
     s.api_keys.push_back(key);
     s.key_profiles[key] = std::move(profile);
   }
+  bool any_admin = false;
+  for (const auto& [key, profile] : s.key_profiles) any_admin = any_admin || profile.admin;
+  if (!s.api_keys.empty() && !any_admin)
+    r.warn(v,
+           "server.api_keys: no key has role: admin, so the admin API (/api/*) and the dashboard answer 403 to "
+           "every key; give one key 'role: admin' to use them");
 }
 
 void read_server(const yaml_reader& r, const YAML::Node& n, server_config& s) {

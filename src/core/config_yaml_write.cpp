@@ -23,6 +23,7 @@ std::string to_masked_yaml(const config& cfg) {
     }
     out << YAML::BeginMap << YAML::Key << "key" << YAML::Value << mask_secret(k);
     if (!p->second.name.empty()) out << YAML::Key << "name" << YAML::Value << p->second.name;
+    if (p->second.admin) out << YAML::Key << "role" << YAML::Value << "admin";
     if (p->second.limit) {
       out << YAML::Key << "requests_per_minute" << YAML::Value << p->second.limit->requests_per_minute;
       out << YAML::Key << "tokens_per_minute" << YAML::Value << p->second.limit->tokens_per_minute;

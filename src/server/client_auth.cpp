@@ -25,6 +25,12 @@ std::optional<std::string> presented_key(const config& cfg, const http::head_fie
   return *match;
 }
 
+bool may_administer(const config& cfg, const std::string& key) {
+  if (cfg.server.api_keys.empty()) return true;
+  auto p = cfg.server.key_profiles.find(key);
+  return p != cfg.server.key_profiles.end() && p->second.admin;
+}
+
 std::string client_identity(const config& cfg, const std::string& key, const http::exchange& ex) {
   if (key.empty()) return ex.peer.empty() ? "anonymous" : "ip:" + ex.peer;
   if (auto p = cfg.server.key_profiles.find(key); p != cfg.server.key_profiles.end() && !p->second.name.empty())

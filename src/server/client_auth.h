@@ -14,6 +14,10 @@ namespace sy {
 // are configured, nullopt when it presents none or a wrong one. Compared in constant time.
 std::optional<std::string> presented_key(const config& cfg, const http::head_fields& head);
 
+// Whether `key` (from presented_key) may call the admin API: any key when none are configured
+// (the listener's own rules apply), else only a key with role: admin.
+bool may_administer(const config& cfg, const std::string& key);
+
 // Who the request counts against for rate limits and usage: the key's configured name, its
 // fingerprint, or the client's address when no keys are configured. Never the key itself.
 std::string client_identity(const config& cfg, const std::string& key, const http::exchange& ex);

@@ -271,7 +271,7 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   if (r.errors == route_errors::ollama) ex.error_format = &ollama_error_format;
 
   std::optional<std::string> key;
-  if (r.auth == route_auth::key) {
+  if (r.auth == route_auth::key || r.auth == route_auth::admin) {
     key = presented_key(*st->cfg, ex.fields);
     if (key) log.client = client_identity(*st->cfg, *key, ex);
   } else if (r.auth == route_auth::metrics && st->cfg->server.metrics_auth) {
@@ -281,6 +281,11 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
   }
   if (!key) {
     co_await refuse_unauthenticated(ex, log);
+  } else if (r.auth == route_auth::admin && !may_administer(*st->cfg, *key)) {
+    co_await reply_error(ex, log, 403,
+                         "this key may call the model APIs only: the admin API and the dashboard need a key with "
+                         "role: admin (server.api_keys)",
+                         "permission_denied");
   } else if (r.json_body && !body_is_json(ex.req, ex.fields.content_type)) {
     co_await reply_error(ex, log, 415,
                          "send the request body as JSON, with 'Content-Type: application/json' (got '" +

@@ -12,7 +12,7 @@ using verb = boost::beast::http::verb;
 constexpr method_bits get = method_bit(verb::get), head = method_bit(verb::head), post = method_bit(verb::post);
 
 constexpr route admin(std::string_view path, route_id id, method_bits methods) {
-  return {.path = path, .methods = methods, .other_methods_405 = false, .id = id};
+  return {.path = path, .methods = methods, .other_methods_405 = false, .auth = route_auth::admin, .id = id};
 }
 constexpr route inference(std::string_view path, route_id id, route_errors errors = route_errors::openai) {
   return {.path = path, .methods = post, .errors = errors, .rate_limited = true, .id = id};
@@ -35,8 +35,8 @@ constexpr auto routes = std::to_array<route>({
      .auth = route_auth::metrics,
      .json_body = false,
      .id = route_id::metrics},
-    // the admin API (the dashboard's, next)
-    {.path = "/api/config/reload", .methods = post, .id = route_id::config_reload},
+    // the admin API (the dashboard's, next): admin keys only
+    {.path = "/api/config/reload", .methods = post, .auth = route_auth::admin, .id = route_id::config_reload},
     admin("/api/backends", route_id::backends, get),
     admin("/api/router", route_id::router, get),
     admin("/api/usage", route_id::usage, get),
@@ -45,7 +45,7 @@ constexpr auto routes = std::to_array<route>({
     admin("/api/hub/search", route_id::hub, 0),
     admin("/api/models/pull", route_id::hub, 0),
     admin("/api/models/inspect", route_id::hub, 0),
-    {.path = "/api/engines", .prefix = true, .id = route_id::engines},
+    {.path = "/api/engines", .prefix = true, .auth = route_auth::admin, .id = route_id::engines},
     admin("/api/models", route_id::engines, 0),
     // model listings
     {.path = "/v1/models", .methods = get, .id = route_id::model_list},

@@ -16,6 +16,7 @@ enum class route_auth {
   none,     // anyone (the listener's Host and Origin guards still apply)
   metrics,  // a key only when server.metrics_auth is on (the default)
   key,      // a valid key when keys are configured
+  admin,    // a valid key with role: admin when keys are configured (the admin API)
 };
 
 // Whose error shape a route's errors take (http::exchange::error_format).

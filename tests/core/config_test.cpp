@@ -145,6 +145,25 @@ TEST(config, environment_overrides_file) {
   EXPECT_THROW(sy::apply_env_overrides(cfg, fake_env({{"SWITCHYARD_THREADS", "lots"}})), sy::config_error);
 }
 
+TEST(config, a_key_may_have_the_admin_role_and_keys_from_the_environment_have_it) {
+  sy::load_report report;
+  auto cfg = parse("server:\n  api_keys: [plain, { key: ops-key, name: ops, role: admin }, { key: u, role: user }]\n",
+                   {}, &report);
+  EXPECT_FALSE(cfg.server.key_profiles["plain"].admin);
+  EXPECT_TRUE(cfg.server.key_profiles["ops-key"].admin);
+  EXPECT_FALSE(cfg.server.key_profiles["u"].admin);
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_THAT(error_of("server:\n  api_keys: [{ key: k, role: root }]\n").second, testing::HasSubstr("not a role"));
+  // keys without any admin load, with a warning that the admin API is closed to them
+  sy::load_report closed;
+  parse("server:\n  api_keys: [a, b]\n", {}, &closed);
+  ASSERT_EQ(closed.warnings.size(), 1u);
+  EXPECT_THAT(closed.warnings[0], testing::HasSubstr("no key has role: admin"));
+  sy::apply_env_overrides(cfg, fake_env({{"SWITCHYARD_API_KEYS", "env-key"}}));
+  EXPECT_TRUE(cfg.server.key_profiles["env-key"].admin);
+  EXPECT_THAT(sy::to_masked_yaml(cfg), testing::Not(testing::HasSubstr("ops-key")));
+}
+
 TEST(config, shows_effective_config_with_secrets_masked) {
   auto cfg = parse(R"(
 server:

@@ -65,6 +65,28 @@ TEST_F(gateway_test, api_keys_on_and_off) {
   EXPECT_EQ(http_request(open.port(), "POST", "/v1/chat/completions", chat_body("fast")).status, 200u);
 }
 
+TEST_F(gateway_test, the_admin_api_answers_admin_keys_only) {
+  // basic_config without its first 28 characters ("\nserver:\n  access_log: true\n")
+  start("server:\n  api_keys: [sk-plain, { key: sk-ops, name: ops, role: admin }]\n" +
+        std::string(basic_config).substr(28));
+  using headers = std::vector<std::pair<std::string, std::string>>;
+  headers plain{{"Authorization", "Bearer sk-plain"}}, ops{{"Authorization", "Bearer sk-ops"}};
+  for (const char* path :
+       {"/api/router", "/api/usage", "/api/requests", "/api/backends", "/api/engines", "/api/models"}) {
+    EXPECT_EQ(http_request(gw->port(), "GET", path).status, 401u) << path;
+    auto denied = http_request(gw->port(), "GET", path, "", plain);
+    EXPECT_EQ(denied.status, 403u) << path;
+    EXPECT_THAT(denied.body, HasSubstr("role: admin")) << path;
+    EXPECT_EQ(http_request(gw->port(), "GET", path, "", ops).status, 200u) << path;
+  }
+  EXPECT_EQ(http_request(gw->port(), "POST", "/api/config/reload", "", plain).status, 403u);
+  // the model APIs take either key, Ollama's under /api/ included
+  EXPECT_EQ(chat("fast", "", plain).status, 200u);
+  EXPECT_EQ(chat("fast", "", ops).status, 200u);
+  EXPECT_EQ(http_request(gw->port(), "POST", "/api/chat", chat_body("fast"), plain).status, 200u);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/api/tags", "", plain).status, 200u);
+}
+
 TEST_F(gateway_test, streams_each_event_before_the_upstream_has_finished) {
   start();
   http_connection c(gw->port());

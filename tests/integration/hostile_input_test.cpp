@@ -270,8 +270,8 @@ TEST(secrets, keys_quoted_by_upstreams_never_reach_a_client_a_log_an_event_or_th
   mock_upstream echo;
   http_request(echo.port(), "POST", "/mock/faults",
                R"({"status":500,"message":"upstream trace: authorization=Bearer )" + backend_key + R"("})");
-  std::string config = "server:\n  api_keys: [" + client_key +
-                       "]\nbackends:\n"
+  std::string config = "server:\n  api_keys: [{ key: " + client_key +
+                       ", role: admin }]\nbackends:\n"
                        "  - { name: strict, url: \"" +
                        strict.url() + "\", api_key: " + backend_key +
                        " }\n"

@@ -15,8 +15,8 @@ using testing::HasSubstr;
 namespace {
 
 std::string config_with(const mock_upstream& mock, const std::string& alias, const std::string& key) {
-  return "server:\n  api_keys: [" + key + "]\nbackends:\n  - name: mock\n    url: " + mock.url() + "\naliases:\n  " +
-         alias + ": mock/mock-chat\n";
+  return "server:\n  api_keys: [{ key: " + key + ", role: admin }]\nbackends:\n  - name: mock\n    url: " + mock.url() +
+         "\naliases:\n  " + alias + ": mock/mock-chat\n";
 }
 
 unsigned chat(unsigned short port, const std::string& model, const std::string& key) {

@@ -192,6 +192,7 @@ server:
   api_keys:
     - { key: sk-team-a, name: team-a, requests_per_minute: 2 }
     - sk-other
+    - { key: sk-admin, name: ops, role: admin }
 routes:
   - { model: r, targets: [b/m] }
 )");
@@ -204,7 +205,7 @@ routes:
   EXPECT_THAT(r.body, HasSubstr("rate_limit_exceeded"));
   // another key is not limited, and the ledger names keys without their secrets
   for (int i = 0; i < 3; ++i) EXPECT_EQ(chat("r", "", {{"Authorization", "Bearer sk-other"}}).status, 200u);
-  auto usage = json::serialize(usage_holding(5, "group_by=key", a));
+  auto usage = json::serialize(usage_holding(5, "group_by=key", {{"Authorization", "Bearer sk-admin"}}));
   EXPECT_THAT(usage, HasSubstr(R"("requests":5)"));
   EXPECT_THAT(usage, HasSubstr(R"("key":"team-a")"));
   EXPECT_THAT(usage, HasSubstr(R"("key":"key-)"));
