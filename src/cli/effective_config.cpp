@@ -12,10 +12,7 @@ std::shared_ptr<const config> effective_config(const config_options& opts, load_
   if (path) cfg = load_config_file(*path, env, report);
   apply_env_overrides(cfg, env);
   if (opts.listen) cfg.server.listen = *opts.listen;
-  if (!opts.api_keys.empty()) {
-    cfg.server.api_keys = opts.api_keys;
-    for (const auto& k : opts.api_keys) cfg.server.key_profiles[k].admin = true;  // the operator's: no role here
-  }
+  if (!opts.api_keys.empty()) use_operator_keys(cfg.server, opts.api_keys);
   if (opts.insecure_no_auth) cfg.server.insecure_no_auth = true;
   if (opts.threads) cfg.server.threads = *opts.threads;
   add_cloud_backends(cfg, env);  // after the file: a configured backend of the same name wins

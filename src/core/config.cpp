@@ -75,6 +75,11 @@ bool valid_name(std::string_view name) {
 
 }  // namespace
 
+void use_operator_keys(server_config& s, const std::vector<std::string>& keys) {
+  s.api_keys = keys;
+  for (const auto& k : keys) s.key_profiles[k].admin = true;
+}
+
 void validate(const config& cfg) {
   const auto& file = cfg.source;
   auto [host, port] = [&] {

@@ -225,6 +225,10 @@ class config_error : public std::runtime_error {
   std::string reason_;
 };
 
+// Keys given outside the file (--api-key, SWITCHYARD_API_KEYS) replace the file's keys. They are
+// the operator's: no role can be given there, so they have the admin role.
+void use_operator_keys(server_config& s, const std::vector<std::string>& keys);
+
 // Checks cross-field rules (unique names, targets that exist, listen address, keys when exposed).
 // Throws config_error for the first problem.
 void validate(const config& cfg);

@@ -35,13 +35,11 @@ std::optional<std::string> default_config_path(const env_lookup& env) {
 void apply_env_overrides(config& cfg, const env_lookup& env) {
   if (auto v = env("SWITCHYARD_LISTEN"); v && !v->empty()) cfg.server.listen = *v;
   if (auto v = env("SWITCHYARD_API_KEYS"); v && !v->empty()) {
-    cfg.server.api_keys.clear();
+    std::vector<std::string> keys;
     std::stringstream ss(*v);
     for (std::string key; std::getline(ss, key, ',');)
-      if (!key.empty()) {
-        cfg.server.api_keys.push_back(key);
-        cfg.server.key_profiles[key].admin = true;  // the operator's keys: no role can be given here
-      }
+      if (!key.empty()) keys.push_back(key);
+    use_operator_keys(cfg.server, keys);
   }
   if (auto v = env("SWITCHYARD_THREADS"); v && !v->empty()) {
     char* end = nullptr;

@@ -65,6 +65,21 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
   co_await http::send(ex, res);
 }
 
+namespace {
+
+using ledger_read = std::function<std::string(usage_store&)>;
+
+// What a parsed ledger query reads (`answer` with the query), or why the query is refused.
+template <class Query>
+std::variant<ledger_read, std::string> ledger_reader(std::variant<Query, std::string> parsed,
+                                                     std::string (usage_store::*answer)(const Query&)) {
+  if (auto* why = std::get_if<std::string>(&parsed)) return std::move(*why);
+  return ledger_read(
+      [query = std::get<Query>(std::move(parsed)), answer](usage_store& l) { return (l.*answer)(query); });
+}
+
+}  // namespace
+
 http::net::awaitable<void> gateway::ledger_api(http::exchange& ex, request_record& log, route_id which) {
   if (!usage_) {
     co_await reply_error(ex, log, 503, "usage is not being recorded (the ledger could not be opened)",
@@ -78,28 +93,16 @@ http::net::awaitable<void> gateway::ledger_api(http::exchange& ex, request_recor
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
   // GET /api/usage: a summary; GET /api/requests: a page of the request log
-  std::function<std::string(usage_store&)> read;
-  std::string refused;
-  if (which == route_id::usage) {
-    auto parsed = usage_store::parse_usage_query(query_string, now_ms);
-    if (auto* why = std::get_if<std::string>(&parsed))
-      refused = std::move(*why);
-    else
-      read = [query = std::get<usage_query>(std::move(parsed))](usage_store& l) { return l.summary_json(query); };
-  } else {
-    auto parsed = usage_store::parse_request_page(query_string, now_ms);
-    if (auto* why = std::get_if<std::string>(&parsed))
-      refused = std::move(*why);
-    else
-      read = [page = std::get<request_page_query>(std::move(parsed))](usage_store& l) { return l.requests_json(page); };
-  }
-  if (!read) {
-    co_await reply_error(ex, log, 400, refused, "invalid_query");
+  auto reader = which == route_id::usage
+                    ? ledger_reader(usage_store::parse_usage_query(query_string, now_ms), &usage_store::summary_json)
+                    : ledger_reader(usage_store::parse_request_page(query_string, now_ms), &usage_store::requests_json);
+  if (auto* why = std::get_if<std::string>(&reader)) {
+    co_await reply_error(ex, log, 400, *why, "invalid_query");
     co_return;
   }
   // flush and query on the blocking pool: the disk is never touched on a worker
   auto* ledger = usage_.get();
-  auto job = [ledger, read = std::move(read)]() -> job_result {
+  auto job = [ledger, read = std::get<ledger_read>(std::move(reader))]() -> job_result {
     try {
       ledger->flush();
       return {200, read(*ledger)};
