@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Switchyard needs to build, test and benchmark. The project is built
 # with clang 19 (GCC 12 miscompiles coroutines: tests/toolchain/coroutine_temporaries.cpp);
-# libclang-rt-19-dev holds the sanitizer runtimes of scripts/sanitize.sh.
+# libclang-rt-19-dev holds the sanitizer runtimes of scripts/sanitize.sh; chromium runs the
+# dashboard's browser tests (tests/ui).
 # Idempotent: does nothing (and needs no network) when every package is present.
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmimalloc-dev
   nginx-light wrk curl linux-perf time
+  chromium
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "engine/engine_supervisor.h"
 
+#include <fstream>
+
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -166,13 +168,10 @@ acquire_outcome engine_supervisor::acquire(const model_spec& spec) {
 
     e->busy = entry::phase::loading;
     e->spec = spec;
-    std::string log_name = spec.name;
-    for (auto& c : log_name)
-      if (c == '/' || c == '\0') c = '_';
     auto launch_settings = spec.settings;
     if (spec.placed_gpu_layers) launch_settings.gpu_layers = spec.placed_gpu_layers;
     e->instance = std::make_unique<engine_instance>(launcher_, opt_.server_binary, spec.path, spec.name,
-                                                    std::move(launch_settings), opt_.log_dir + "/" + log_name + ".log");
+                                                    std::move(launch_settings), log_path(spec.name));
     auto* inst = e->instance.get();
     spdlog::info("local model '{}': loading ({})", e->name, spec.memory_summary);
     lock.unlock();
@@ -317,6 +316,27 @@ std::optional<engine_state> engine_supervisor::state_of(std::string_view name) c
   const auto& e = *it->second;
   if (!e.instance) return e.last_error.empty() ? std::nullopt : std::optional(engine_state::failed);
   return e.instance->status().state;
+}
+
+std::string engine_supervisor::log_path(std::string_view name) const {
+  std::string file(name);
+  for (auto& c : file)
+    if (c == '/' || c == '\0') c = '_';
+  return opt_.log_dir + "/" + file + ".log";
+}
+
+std::string engine_supervisor::log_tail(std::string_view name, std::size_t max_bytes) const {
+  std::ifstream in(log_path(name), std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  auto size = static_cast<std::uintmax_t>(in.tellg());
+  auto start = size > max_bytes ? size - max_bytes : 0;
+  in.seekg(static_cast<std::streamoff>(start));
+  std::string out(static_cast<std::size_t>(size - start), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  out.resize(static_cast<std::size_t>(in.gcount()));
+  if (start > 0)  // begin at a whole line
+    if (auto nl = out.find('\n'); nl != std::string::npos) out.erase(0, nl + 1);
+  return out;
 }
 
 std::vector<engine_report> engine_supervisor::engines() const {

@@ -129,6 +129,10 @@ class engine_supervisor {
   // or unloaded cleanly). Cheap: for every routed request.
   std::optional<engine_state> state_of(std::string_view name) const;
   bool loaded(const std::string& name) const;
+  // The engine log of a model (every run of it, appended): its path, and its last `max_bytes`
+  // from a line start ("" when there is none). Reads the disk: not on a network thread.
+  std::string log_path(std::string_view name) const;
+  std::string log_tail(std::string_view name, std::size_t max_bytes) const;
   void set_limits(unsigned max_loaded, std::uint64_t memory_budget, duration idle_unload);
 
  private:

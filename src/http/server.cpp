@@ -413,7 +413,10 @@ net::awaitable<void> send(exchange& ex, const reply& res) {
   head.reserve(256);
   serialize_response_head(head, res.status, res.headers, res.body.size(), ex.keep_alive);
   ex.answered = true;
-  std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(res.body)};
+  // HEAD: the head says how long the body would be, and no body follows
+  const bool head_only = ex.req.method() == beast::http::verb::head;
+  std::array<net::const_buffer, 2> buffers{net::buffer(head),
+                                           net::buffer(res.body.data(), head_only ? 0 : res.body.size())};
   if (co_await write_all(ex.stream, buffers, ex.write_timeout)) ex.keep_alive = false;
 }
 

@@ -137,8 +137,8 @@ class server {
 // A JSON reply carrying the request id.
 reply json_response(const exchange& ex, unsigned status, std::string body);
 
-// Writes a complete response to the client in one write (with the write timeout). Errors
-// close the connection (keep_alive=false); never throws.
+// Writes a complete response to the client in one write (with the write timeout); to a HEAD
+// request, the head only. Errors close the connection (keep_alive=false); never throws.
 net::awaitable<void> send(exchange& ex, const reply& res);
 
 // An OpenAI-style error response.

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "server/client_auth.h"
+#include "server/dashboard.h"
 #include "server/inbound_anthropic.h"
 #include "server/inbound_ollama.h"
 #include "server/inbound_responses.h"
@@ -314,7 +315,12 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
                                            request_record& log) {
   const std::string& path = log.path;
   switch (id) {
+    case route_id::dashboard: co_await dashboard_file(ex, log); break;
     case route_id::root: {
+      if (dashboard::wants_html(ex.fields.accept)) {  // a browser: the dashboard
+        co_await dashboard_file(ex, log);
+        break;
+      }
       log.status = 200;
       auto res = http::json_response(ex, 200, "Switchyard is running (Ollama-compatible API under /api)");
       res.set("Content-Type", "text/plain; charset=utf-8");
@@ -345,6 +351,7 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
       }
       break;
     }
+    case route_id::config: co_await config_api(st, ex, log); break;
     case route_id::backends: co_await backends_api(st, ex, log); break;
     case route_id::router: {
       log.status = 200;
@@ -788,6 +795,22 @@ void gateway::record_outcome(request_record& log, const backends::forward_outcom
   if (log.prompt_tokens > 0 || log.completion_tokens > 0)
     metrics_.record_tokens(log.backend, log.stats_target, std::max<std::int64_t>(log.prompt_tokens, 0),
                            std::max<std::int64_t>(log.completion_tokens, 0));
+}
+
+http::net::awaitable<void> gateway::dashboard_file(http::exchange& ex, request_record& log) {
+  http::reply res;
+  if (dashboard::assets().empty()) {
+    res = dashboard::not_built();
+  } else if (const auto* file = dashboard::find(log.path)) {
+    res = dashboard::serve(*file, ex.req[bhttp::field::accept_encoding], ex.req[bhttp::field::if_none_match]);
+  } else {
+    res.status = 404;
+    dashboard::add_security_headers(res);
+    res.set("Content-Type", "text/plain; charset=utf-8");
+    res.body = "no such file in the dashboard";
+  }
+  log.status = res.status;
+  co_await http::send(ex, res);
 }
 
 }  // namespace sy

@@ -209,6 +209,10 @@ class gateway {
   // GET /api/usage (which = route_id::usage) and GET /api/requests (route_id::requests)
   http::net::awaitable<void> ledger_api(http::exchange& ex, request_record& log, route_id which);
   http::net::awaitable<void> events_api(http::exchange& ex, request_record& log);
+  // GET /api/config: the running configuration with secrets masked, and the file's check.
+  http::net::awaitable<void> config_api(const gateway_state& st, http::exchange& ex, request_record& log);
+  // The dashboard's embedded files ("/" for a browser, "/ui/...").
+  static http::net::awaitable<void> dashboard_file(http::exchange& ex, request_record& log);
   // One send of a request to one target; fills `outcome` (the backend's answer or a held failure).
   // `chat`: see chat_call (null: ex.req.body() to `path`, in OpenAI's format).
   http::net::awaitable<void> send_to(const gateway_state& st, http::exchange& ex, std::string_view path, plan_entry& a,

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/url/parse.hpp>
 
+#include "core/config_sources.h"
 #include "core/local_backend_name.h"
 #include "core/version.h"
 #include "http/error_body.h"
@@ -12,6 +14,7 @@
 #include "http/pch.h"
 #include "server/request_record.h"
 #include "store/local_model_json.h"
+#include "store/store_error.h"
 
 namespace sy {
 
@@ -63,6 +66,37 @@ http::net::awaitable<void> gateway::backends_api(const gateway_state& st, http::
   auto res = http::json_response(
       ex, 200, json::serialize(json::object{{"backends", std::move(list)}, {"discovering", !probed_.load()}}));
   co_await http::send(ex, res);
+}
+
+http::net::awaitable<void> gateway::config_api(const gateway_state& st, http::exchange& ex, request_record& log) {
+  // the running configuration (secrets masked), and whether the file on disk would load: read
+  // and validated on the blocking pool, never applied (POST /api/config/reload applies it)
+  std::size_t running_digest = 0;
+  {
+    std::lock_guard lock(state_mutex_);
+    if (base_cfg_) running_digest = base_cfg_->source_digest;
+  }
+  json::object answer{{"source", st.cfg->source}, {"running", to_masked_yaml(*st.cfg)}};
+  auto job = [source = config_source_, running_digest, answer = std::move(answer)]() mutable -> job_result {
+    json::object file;
+    if (!source) {
+      file["checked"] = false;
+    } else {
+      file["checked"] = true;
+      try {
+        auto on_disk = source();
+        file["valid"] = true;
+        file["changed"] = on_disk->source_digest != running_digest;  // a reload would apply it
+      } catch (const std::exception& e) {
+        file["valid"] = false;
+        file["error"] = e.what();
+      }
+    }
+    answer["file"] = std::move(file);
+    return {200, json::serialize(answer)};
+  };
+  auto r = co_await blocking_.run(std::move(job));
+  co_await reply_job(ex, log, r, "config_check_failed");
 }
 
 namespace {
@@ -207,6 +241,48 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
         co_await reply_json(200, std::move(body));
       }
     }
+  } else if (path == "/api/models/delete" && method == bhttp::verb::post) {
+    auto args = model_and_force(ex.req.body());
+    if (!args) {
+      co_await reply_error(ex, log, 400, "send a JSON body {\"model\": \"<local model name>\"}", "missing_model");
+      co_return;
+    }
+    // on the pool: unloading and deleting touch processes and the disk; the listing follows
+    auto job = [this, cfg = st.cfg, name = args->first, force = args->second]() -> job_result {
+      try {
+        auto removed = local_->remove(name, force);
+        catalog_.update_listing(std::string(local_backend_name), local_->refresh(cfg->engine));
+        spdlog::info("local model '{}': deleted from the admin API", removed.name);
+        return {200, json::serialize(
+                         json::object{{"model", removed.name}, {"deleted", true}, {"size_bytes", removed.size_bytes}})};
+      } catch (const store::store_error& e) {
+        return {e.kind() == store::store_errc::not_found ? 404u
+                : e.kind() == store::store_errc::io      ? 500u
+                                                         : 409u,
+                e.what()};
+      } catch (const std::exception& e) {
+        return {409, e.what()};
+      }
+    };
+    auto r = co_await blocking_.run(std::move(job));
+    co_await reply_job(ex, log, r, "delete_refused");
+  } else if (path == "/api/engines/log" && method == bhttp::verb::get) {
+    // ?model=NAME: the end of that model's engine log (every run), as text
+    std::string name;
+    if (auto url = boost::urls::parse_origin_form(ex.req.target()))
+      if (auto it = url->params().find("model"); it != url->params().end()) name = (*it).value;
+    if (auto store_name = local_store_name(name)) name = std::string(*store_name);
+    if (name.empty()) {
+      co_await reply_error(ex, log, 400, "use ?model=<local model name>", "missing_model");
+      co_return;
+    }
+    auto job = [this, name]() -> job_result {
+      return {200, json::serialize(json::object{{"model", name},
+                                                {"path", local_->supervisor().log_path(name)},
+                                                {"tail", local_->supervisor().log_tail(name, 16 * 1024)}})};
+    };
+    auto r = co_await blocking_.run(std::move(job));
+    co_await reply_job(ex, log, r, "log_unavailable");
   } else {
     co_await reply_error(ex, log, 405, fmt::format("{} {} is not supported", std::string(ex.req.method_string()), path),
                          "method_not_allowed");

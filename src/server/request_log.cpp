@@ -49,20 +49,6 @@ std::optional<std::pair<unsigned, unsigned>> status_range(std::string_view v) {
   return std::nullopt;
 }
 
-// The client API a request came through, from its endpoint.
-std::string_view client_api(std::string_view endpoint) {
-  auto m = match_route(endpoint, boost::beast::http::verb::post);
-  if (!m.found) return "";
-  switch (m.found->id) {
-    case route_id::openai_inference: return "openai";
-    case route_id::responses: return "responses";
-    case route_id::messages:
-    case route_id::count_tokens: return "anthropic";
-    case route_id::ollama: return "ollama";
-    default: return "";
-  }
-}
-
 json::value nullable_ms(std::int64_t us) {
   if (us < 0) return nullptr;
   return static_cast<double>(us) / 1000.0;

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/rfc3339.h"
+#include "server/route_table.h"
 
 namespace sy {
 
@@ -84,6 +85,8 @@ void event_sink::record(const request_record& r) {
   if (!r.inference() || events_.subscribers() == 0) return;  // built only for someone listening
   json::object e{{"request_id", r.request_id},
                  {"path", r.path},
+                 {"api", client_api(r.path)},
+                 {"key", r.client},
                  {"model", r.requested_model},
                  {"route", r.route},
                  {"target", r.target},
@@ -96,6 +99,7 @@ void event_sink::record(const request_record& r) {
                  {"complete", r.complete}};
   if (auto fb = r.first_byte_seconds(); fb >= 0) e["ttft_ms"] = fb * 1e3;
   if (!r.error.empty()) e["error"] = r.error;
+  if (!r.attempts.empty()) e["attempts"] = r.attempts;
   events_.publish("request", json::serialize(e));
 }
 

@@ -28,6 +28,19 @@ constexpr auto routes = std::to_array<route>({
      .auth = route_auth::none,
      .json_body = false,
      .id = route_id::root},
+    {.path = "/ui",
+     .methods = get | head,
+     .other_methods_405 = false,
+     .auth = route_auth::none,  // the files hold no data: the API they call asks for the admin key
+     .json_body = false,
+     .id = route_id::dashboard},
+    {.path = "/ui/",
+     .prefix = true,
+     .methods = get | head,
+     .other_methods_405 = false,
+     .auth = route_auth::none,
+     .json_body = false,
+     .id = route_id::dashboard},
     {.path = "/health", .auth = route_auth::none, .json_body = false, .id = route_id::health},
     {.path = "/metrics",
      .methods = get,
@@ -37,6 +50,7 @@ constexpr auto routes = std::to_array<route>({
      .id = route_id::metrics},
     // the admin API (the dashboard's, next): admin keys only
     {.path = "/api/config/reload", .methods = post, .auth = route_auth::admin, .id = route_id::config_reload},
+    admin("/api/config", route_id::config, get),
     admin("/api/backends", route_id::backends, get),
     admin("/api/router", route_id::router, get),
     admin("/api/usage", route_id::usage, get),
@@ -47,6 +61,7 @@ constexpr auto routes = std::to_array<route>({
     admin("/api/models/inspect", route_id::hub, 0),
     {.path = "/api/engines", .prefix = true, .auth = route_auth::admin, .id = route_id::engines},
     admin("/api/models", route_id::engines, 0),
+    admin("/api/models/delete", route_id::engines, post),
     // model listings
     {.path = "/v1/models", .methods = get, .id = route_id::model_list},
     {.path = "/v1/models/", .prefix = true, .methods = get, .other_methods_405 = false, .id = route_id::model_get},
@@ -89,6 +104,19 @@ route_match match_route(std::string_view path, verb method) {
     if (allowed || r.other_methods_405) return {&r, allowed};
   }
   return {};
+}
+
+std::string_view client_api(std::string_view path) {
+  auto m = match_route(path, verb::post);
+  if (!m.found) return "";
+  switch (m.found->id) {
+    case route_id::openai_inference: return "openai";
+    case route_id::responses: return "responses";
+    case route_id::messages:
+    case route_id::count_tokens: return "anthropic";
+    case route_id::ollama: return "ollama";
+    default: return "";
+  }
 }
 
 std::string_view allowed_method(const route& r) {

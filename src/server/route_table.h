@@ -23,9 +23,11 @@ enum class route_auth {
 enum class route_errors { openai, anthropic, ollama };
 
 enum class route_id {
-  root,  // what Ollama clients probe to see that a server is there
+  root,       // the dashboard for a browser; for API clients (Ollama's probe) "is running"
+  dashboard,  // /ui/...: the dashboard's embedded files
   health,
   metrics,
+  config,  // the running configuration (masked) and a check of the file
   config_reload,
   backends,
   router,
@@ -69,6 +71,10 @@ struct route_match {
   bool method_allowed = false;   // false: answer 405 naming allowed_method()
 };
 route_match match_route(std::string_view path, boost::beast::http::verb method);
+
+// The client API an inference endpoint belongs to: "openai", "responses", "anthropic", "ollama";
+// "" for any other path.
+std::string_view client_api(std::string_view path);
 
 // The method a 405 names ("use POST for /v1/chat/completions").
 std::string_view allowed_method(const route& r);

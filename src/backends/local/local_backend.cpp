@@ -91,6 +91,21 @@ std::optional<store::local_model> local_backend::find(std::string_view name) con
   return std::nullopt;
 }
 
+store::local_model local_backend::remove(std::string_view name, bool force) {
+  std::string n(name);
+  if (supervisor_->loaded(n)) {
+    if (!force) throw std::runtime_error("model " + n + " is loaded: unload it first, or delete with force");
+    std::string why;
+    supervisor_->unload(n, true, why);
+  }
+  std::shared_ptr<store::model_library> lib;
+  {
+    std::lock_guard lock(mutex_);
+    lib = library_;
+  }
+  return lib->remove(name);
+}
+
 local_backend::engine_state_map local_backend::engine_states() {
   engine_state_map out;
   for (const auto& e : supervisor_->engines()) out[e.model] = engine::to_string(e.status.state);

@@ -64,6 +64,11 @@ class local_backend : public upstream {
   // Unloads (blocking only briefly: the stop runs in the pool).
   http::net::awaitable<std::string> unload(std::string name, bool force);
 
+  // Deletes a store model's files (blocking: call from the pool). A loaded model is unloaded
+  // first when `force`, else refused (std::runtime_error saying so). Throws store::store_error
+  // (not_found, registered_in_place, io). The listing follows on the next refresh().
+  store::local_model remove(std::string_view name, bool force);
+
   engine::engine_supervisor& supervisor() { return *supervisor_; }
   // Each model with an engine, by store name -> the engine's state ("ready", "starting",
   // "failed", ...); state_of() says "not_loaded" for a model without one.

@@ -1,0 +1,87 @@
+// Configured and discovered backends: type, address, source, health, models listed, the last
+// error; and a reload of the configuration file.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type BackendInfo, type RouterSnapshot } from '../api';
+import { ReloadButton } from '../reload';
+import { seconds } from '../format';
+
+export function BackendsPage() {
+  const [list, setList] = useState<BackendInfo[] | null>(null);
+  const [discovering, setDiscovering] = useState(false);
+  const [health, setHealth] = useState<RouterSnapshot['backends']>([]);
+  const [error, setError] = useState('');
+  const refresh = async () => {
+    try {
+      const [b, r] = await Promise.all([
+        api<{ backends: BackendInfo[]; discovering: boolean }>('/api/backends'),
+        api<RouterSnapshot>('/api/router'),
+      ]);
+      setList(b.backends);
+      setDiscovering(b.discovering);
+      setHealth(r.backends);
+      setError('');
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(refresh, 5000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <div>
+      <header class="page-head">
+        <h1>Backends</h1>
+        <div class="summary">
+          {discovering && <span class="muted small">looking for local servers…</span>}
+          <ReloadButton onDone={refresh} />
+        </div>
+      </header>
+      {error && <p class="error-text">{error}</p>}
+      {list && (
+        <table class="grid backends">
+          <thead>
+            <tr>
+              <th>name</th>
+              <th>type</th>
+              <th>address</th>
+              <th>source</th>
+              <th>models</th>
+              <th>health</th>
+              <th>last check</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((b) => {
+              const h = health.find((x) => x.name === b.name);
+              const err = b.error || h?.last_error;
+              return [
+                <tr data-backend={b.name}>
+                  <td>{b.name}</td>
+                  <td>{b.type}</td>
+                  <td class="mono">{b.url}</td>
+                  <td>{b.source}</td>
+                  <td>
+                    {b.models ?? '–'} <span class={`pill listing-${b.listing}`}>{b.listing ?? 'not listed'}</span>
+                  </td>
+                  <td>
+                    <span class={`pill health-${h?.health ?? 'unknown'}`}>{h?.health ?? 'not probed'}</span>
+                  </td>
+                  <td>{h?.last_check_s_ago != null ? `${seconds(h.last_check_s_ago)} ago` : '–'}</td>
+                </tr>,
+                err && (
+                  <tr class="detail">
+                    <td colSpan={7} class="error-text">
+                      {err}
+                    </td>
+                  </tr>
+                ),
+              ];
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
