@@ -5,7 +5,8 @@
 #   bash scripts/sanitize.sh asan [ctest args...]   # ASan + UBSan: build-asan/
 #   bash scripts/sanitize.sh tsan [ctest args...]   # TSan:         build-tsan/
 #
-# asan runs the integration, fault, reload, engine, local-model, soak and SDK tests; tsan runs
+# asan runs the integration, fault, reload, engine, local-model, soak, SDK and dashboard (browser)
+# tests; tsan runs
 # the unit tests (router, breakers, limiters), the engine supervisor, the gateway integration
 # tests and the soak test. Extra arguments go to ctest (e.g. -R soak). Suppressions, each with
 # its reason, live in scripts/sanitizers/.
@@ -17,8 +18,8 @@ shift
 # its labels (not the benchmarks, fuzz replays or other tests: CI builds this twice more)
 helpers="switchyard mock-openai make-test-model launcher-probe toolchain_coroutine_temporaries"
 case "$mode" in
-  asan) sanitize=address labels='integration|fault|reload|engine|local|soak|compat|toolchain'
-        targets="$helpers integration_tests fault_tests reload_tests engine_tests local_model_tests" ;;
+  asan) sanitize=address labels='integration|fault|reload|engine|local|soak|compat|ui|toolchain'
+        targets="$helpers mock-hub integration_tests fault_tests reload_tests engine_tests local_model_tests" ;;
   tsan) sanitize=thread labels='unit|engine|integration|soak|toolchain'
         targets="$helpers unit_tests engine_tests integration_tests" ;;
   *) echo "sanitize.sh: unknown mode '$mode' (asan or tsan)" >&2; exit 2 ;;

@@ -23,6 +23,8 @@ class big_ledger {
     std::filesystem::create_directories(dir_);
     sy::usage_store_options opt;
     opt.retention_ms = std::int64_t{10} * 365 * 24 * 3600 * 1000;
+    opt.requests_retention_ms = opt.retention_ms;  // every row stays a request of its own
+    opt.max_request_rows = 2 * rows;
     ledger_ = std::make_unique<sy::usage_store>((dir_ / "usage.db").string(), [] { return t0 + rows * 100; }, opt);
     const char* models[] = {"up/mock-chat", "up/llama-3.1-8b", "up/qwen2.5-7b", "cloud/gpt-4o-mini"};
     for (std::int64_t i = 0; i < rows; ++i) {
@@ -100,5 +102,18 @@ void request_log_old_time_range(benchmark::State& state) {
   page(state, "limit=100&from=1765000000&to=1765086400");
 }
 BENCHMARK(request_log_old_time_range)->Unit(benchmark::kMillisecond);
+
+// GET /api/usage?from=-24h&group_by=model&bucket=hour over the same rows: what the Usage page
+// asks for (the request log's rows and the hourly totals, read as one)
+void usage_summary_day_by_model_hourly(benchmark::State& state) {
+  auto& l = ledger();
+  auto q = std::get<sy::usage_query>(
+      sy::usage_store::parse_usage_query("from=-24h&group_by=model&bucket=hour", t0 + rows * 100));
+  for (auto _ : state) {
+    auto json = l.summary_json(q);
+    benchmark::DoNotOptimize(json.data());
+  }
+}
+BENCHMARK(usage_summary_day_by_model_hourly)->Unit(benchmark::kMillisecond);
 
 }  // namespace

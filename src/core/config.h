@@ -190,6 +190,15 @@ struct route_config {
   }
 };
 
+// What the gateway keeps of the requests it answered (usage.db in the store's home): each request
+// for the request log, then hourly usage totals.
+struct observability_config {
+  duration requests_retention = std::chrono::hours(7 * 24);  // a request stays in the request log this long...
+  std::uint64_t requests_max_rows = 1'000'000;               // ...and while among the newest this many
+  duration usage_retention = std::chrono::hours(90 * 24);    // hourly usage totals
+  bool operator==(const observability_config&) const = default;
+};
+
 struct config {
   server_config server;
   upstream_config upstream;
@@ -197,6 +206,7 @@ struct config {
   engine_config engine;
   router_config router;
   discovery_settings discovery;
+  observability_config observability;
   std::vector<backend_config> backends;
   std::map<std::string, std::string> aliases;  // client-facing name -> "<backend>/<model>"
   std::vector<route_config> routes;

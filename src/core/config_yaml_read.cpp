@@ -314,6 +314,21 @@ void read_discovery(const yaml_reader& r, const YAML::Node& n, discovery_setting
   if (d.interval < std::chrono::seconds(1)) r.fail(n, "discovery.interval: at least 1s");
 }
 
+void read_observability(const yaml_reader& r, const YAML::Node& n, observability_config& o) {
+  r.for_each_key(n, "observability", {"requests_retention", "requests_max_rows", "usage_retention"},
+                 [&](const std::string& k, const YAML::Node& v) {
+                   if (k == "requests_retention")
+                     o.requests_retention = r.dur(v, "observability.requests_retention");
+                   else if (k == "requests_max_rows")
+                     o.requests_max_rows = static_cast<std::uint64_t>(
+                         r.integer(v, "observability.requests_max_rows", 1000, 1'000'000'000));
+                   else if (k == "usage_retention")
+                     o.usage_retention = r.dur(v, "observability.usage_retention");
+                 });
+  if (o.requests_retention < std::chrono::hours(1) || o.usage_retention < std::chrono::hours(1))
+    r.fail(n, "observability: requests_retention and usage_retention must be at least 1h");
+}
+
 void read_models(const yaml_reader& r, const YAML::Node& n, models_config& m) {
   r.for_each_key(n, "models", {"home", "paths"}, [&](const std::string& k, const YAML::Node& v) {
     if (k == "home")
@@ -634,7 +649,8 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
   yaml_reader r(file_name, env, report);
   try {
     r.for_each_key(root, "the top level",
-                   {"server", "upstream", "models", "engine", "router", "discovery", "backends", "aliases", "routes"},
+                   {"server", "upstream", "models", "engine", "router", "discovery", "observability", "backends",
+                    "aliases", "routes"},
                    [&](const std::string& k, const YAML::Node& v) {
                      if (v.IsNull()) return;
                      if (k == "server")
@@ -649,6 +665,8 @@ config parse_config_yaml(const std::string& text, const std::string& file_name, 
                        read_router(r, v, cfg.router);
                      else if (k == "discovery")
                        read_discovery(r, v, cfg.discovery);
+                     else if (k == "observability")
+                       read_observability(r, v, cfg.observability);
                      else if (k == "backends") {
                        if (!v.IsSequence()) r.fail(v, "backends: expected a list");
                        for (const auto& b : v) cfg.backends.push_back(read_backend(r, b));

@@ -58,6 +58,12 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "pool_idle_timeout" << YAML::Value << format_duration(u.pool_idle_timeout);
   out << YAML::Key << "models_refresh" << YAML::Value << format_duration(u.models_refresh);
   out << YAML::EndMap;
+  const auto& o = cfg.observability;
+  out << YAML::Key << "observability" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "requests_retention" << YAML::Value << format_duration(o.requests_retention);
+  out << YAML::Key << "requests_max_rows" << YAML::Value << o.requests_max_rows;
+  out << YAML::Key << "usage_retention" << YAML::Value << format_duration(o.usage_retention);
+  out << YAML::EndMap;
   out << YAML::Key << "models" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "home" << YAML::Value << cfg.models.home;
   out << YAML::Key << "paths" << YAML::Value << YAML::Flow << cfg.models.paths;

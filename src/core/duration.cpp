@@ -20,6 +20,8 @@ std::optional<duration> parse_duration(std::string_view text) {
     ms_per_unit = 60'000;
   else if (unit == "h")
     ms_per_unit = 3'600'000;
+  else if (unit == "d")
+    ms_per_unit = 86'400'000;
   else
     return std::nullopt;
   constexpr std::uint64_t max_ms = 100ULL * 365 * 24 * 3'600'000;
@@ -29,6 +31,7 @@ std::optional<duration> parse_duration(std::string_view text) {
 
 std::string format_duration(duration d) {
   auto ms = d.count();
+  if (ms != 0 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";

@@ -8,7 +8,7 @@ namespace sy {
 
 using duration = std::chrono::milliseconds;
 
-// Parses "250ms", "10s", "5m", "1h" or a bare number of seconds ("30"). Returns nullopt for
+// Parses "250ms", "10s", "5m", "1h", "7d" or a bare number of seconds ("30"). Returns nullopt for
 // anything else, negative values, or values past ~100 years (overflow-safe).
 std::optional<duration> parse_duration(std::string_view text);
 

@@ -52,6 +52,15 @@ std::optional<gateway::direct_target> gateway::same_api_target(const std::string
 
 namespace {
 
+// The ledger's retentions from the configuration.
+usage_store_options ledger_options(const observability_config& o) {
+  usage_store_options opt;
+  opt.requests_retention_ms = o.requests_retention.count();
+  opt.max_request_rows = o.requests_max_rows;
+  opt.retention_ms = o.usage_retention.count();
+  return opt;
+}
+
 std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> cfg, const gateway_state* previous) {
   auto st = std::make_shared<gateway_state>();
   st->cfg = std::move(cfg);
@@ -103,7 +112,7 @@ gateway::gateway(std::shared_ptr<const config> cfg)
   try {
     auto home = store::resolve_home(cfg->models.home, process_env());
     std::filesystem::create_directories(home);
-    usage_ = std::make_unique<usage_store>(home + "/usage.db");
+    usage_ = std::make_unique<usage_store>(home + "/usage.db", nullptr, ledger_options(cfg->observability));
   } catch (const std::exception& e) {
     spdlog::warn("usage will not be recorded: {}", e.what());
   }
@@ -155,6 +164,10 @@ std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
         "restart");
   catalog_.reconfigure(*next);
   if (local_) local_->reconfigure(*next);
+  if (usage_) {
+    auto o = ledger_options(next->observability);
+    usage_->set_retention(o.requests_retention_ms, o.max_request_rows, o.retention_ms);
+  }
   router_.configure(*next);  // breakers restart only when their settings changed
   if (server_)
     for (unsigned i = 0; i < pools_.size(); ++i) {

@@ -22,7 +22,7 @@ namespace json = boost::json;
 
 using namespace usage_detail;
 
-constexpr int schema_version = 2;
+constexpr int schema_version = 3;
 
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS usage (
@@ -47,6 +47,30 @@ CREATE TABLE IF NOT EXISTS usage (
   error TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS usage_at_ms ON usage (at_ms);
+)sql";
+
+// Requests past the request log's retention (or over its row cap), summed per hour and group:
+// the usage they were leaves them, the per-request details go.
+constexpr const char* hourly_schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS usage_hourly (
+  hour_ms INTEGER NOT NULL,
+  key_id TEXT NOT NULL,
+  route TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  model TEXT NOT NULL,
+  requested_model TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  cut_short INTEGER NOT NULL,
+  duration_us INTEGER NOT NULL,
+  ttft_us INTEGER NOT NULL,
+  ttft_count INTEGER NOT NULL,
+  PRIMARY KEY (hour_ms, key_id, route, backend, model, requested_model, endpoint, status)
+) WITHOUT ROWID;
 )sql";
 
 // Version 1 -> 2: what the request log shows beside the usage (rows of version 1 get '').
@@ -113,9 +137,11 @@ void ensure_schema(sqlite3* db, const std::string& path) {
       t.step();
       if (t.integer(0) != 0) throw std::runtime_error(path + ": not a usage ledger (it holds other tables)");
       exec(db, path, schema_sql);
+      exec(db, path, hourly_schema_sql);
       exec(db, path, fmt::format("PRAGMA user_version = {}", schema_version).c_str());
-    } else if (version == 1) {
-      exec(db, path, migrate_1_to_2_sql);
+    } else if (version == 1 || version == 2) {
+      if (version == 1) exec(db, path, migrate_1_to_2_sql);
+      exec(db, path, hourly_schema_sql);  // 2 -> 3
       exec(db, path, fmt::format("PRAGMA user_version = {}", schema_version).c_str());
     } else if (version != schema_version) {
       throw std::runtime_error(
@@ -166,11 +192,12 @@ usage_store::usage_store(std::string path, std::function<std::int64_t()> now_ms,
     : path_(std::move(path)), now_ms_(now_ms ? std::move(now_ms) : wall_clock_ms), options_(options) {
   options_.queue_limit = std::max<std::size_t>(options_.queue_limit, 1);
   options_.batch_size = std::max<std::size_t>(options_.batch_size, 1);
+  set_retention(options_.requests_retention_ms, options_.max_request_rows, options_.retention_ms);
   try {
     write_db_ = open_db(path_);
     ensure_schema(write_db_, path_);
     last_prune_ms_ = now_ms_();
-    prune_locked(last_prune_ms_ - options_.retention_ms);
+    compact_locked(last_prune_ms_);
     read_db_ = open_db(path_);
   } catch (...) {
     sqlite3_close(read_db_);
@@ -227,15 +254,19 @@ void usage_store::writer_loop() {
     batch.swap(queue_);
     lock.unlock();
 
+    rows_since_compact_ += batch.size();
     if (!batch.empty()) write_batch(batch);
     batch.clear();
+    // hourly, and whenever a twentieth of the row cap was written since the last time
     auto now = now_ms_();
-    if (now - last_prune_ms_ >= day_ms) {
+    auto cap = max_request_rows_.load(std::memory_order_relaxed);
+    if (now - last_prune_ms_ >= hour_ms || rows_since_compact_ >= cap / 20 + 1) {
       last_prune_ms_ = now;
+      rows_since_compact_ = 0;
       try {
-        prune(now - options_.retention_ms);
+        compact(now);
       } catch (const std::exception& e) {
-        spdlog::error("usage ledger: pruning failed: {}", e.what());
+        spdlog::error("usage ledger: compacting failed: {}", e.what());
       }
     }
     auto drops = dropped();
@@ -335,7 +366,80 @@ void usage_store::prune(std::int64_t older_than_ms) {
 void usage_store::prune_locked(std::int64_t older_than_ms) {
   statement s(write_db_, path_, "DELETE FROM usage WHERE at_ms < ?");
   s.bind(1, older_than_ms).step();
-  if (auto n = sqlite3_changes(write_db_); n > 0) spdlog::info("usage ledger: pruned {} old records", n);
+  auto n = sqlite3_changes(write_db_);
+  statement h(write_db_, path_, "DELETE FROM usage_hourly WHERE hour_ms < ?");
+  h.bind(1, older_than_ms).step();
+  n += sqlite3_changes(write_db_);
+  if (n > 0) spdlog::info("usage ledger: pruned {} old records", n);
+}
+
+void usage_store::set_retention(std::int64_t requests_retention_ms, std::uint64_t max_request_rows,
+                                std::int64_t usage_retention_ms) {
+  requests_retention_ms_.store(requests_retention_ms, std::memory_order_relaxed);
+  max_request_rows_.store(std::max<std::uint64_t>(max_request_rows, 1), std::memory_order_relaxed);
+  retention_ms_.store(usage_retention_ms, std::memory_order_relaxed);
+}
+
+void usage_store::compact(std::int64_t now_ms) {
+  std::lock_guard lock(write_mu_);
+  compact_locked(now_ms);
+}
+
+namespace {
+
+// Sums the requests with id <= ?1 into usage_hourly (adding to the hours already there), then
+// deletes them.
+constexpr const char* rollup_sql = R"sql(
+INSERT INTO usage_hourly (hour_ms, key_id, route, backend, model, requested_model, endpoint, status, requests,
+                          input_tokens, output_tokens, cached_tokens, cut_short, duration_us, ttft_us, ttft_count)
+SELECT (at_ms / 3600000) * 3600000, key_id, route, backend, model, requested_model, endpoint, status, count(*),
+       sum(input_tokens), sum(output_tokens), sum(cached_tokens), sum(complete = 0), sum(duration_us),
+       coalesce(sum(CASE WHEN ttft_us >= 0 THEN ttft_us END), 0), sum(ttft_us >= 0)
+FROM usage WHERE id <= ?1
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens,
+  output_tokens = output_tokens + excluded.output_tokens, cached_tokens = cached_tokens + excluded.cached_tokens,
+  cut_short = cut_short + excluded.cut_short, duration_us = duration_us + excluded.duration_us,
+  ttft_us = ttft_us + excluded.ttft_us, ttft_count = ttft_count + excluded.ttft_count
+)sql";
+
+constexpr std::int64_t rollup_chunk_rows = 50'000;  // per transaction: recording waits at most for one
+
+}  // namespace
+
+void usage_store::compact_locked(std::int64_t now_ms) {
+  // the newest request to leave the log: the last one past its retention, or the one that
+  // keeps it at its row cap, whichever is later (ids grow with time)
+  std::int64_t last = 0;
+  {
+    statement old(write_db_, path_, "SELECT id FROM usage WHERE at_ms < ? ORDER BY at_ms DESC LIMIT 1");
+    old.bind(1, now_ms - requests_retention_ms_.load(std::memory_order_relaxed));
+    if (old.step()) last = old.integer(0);
+    statement range(write_db_, path_, "SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM usage");
+    range.step();
+    auto cap = static_cast<std::int64_t>(max_request_rows_.load(std::memory_order_relaxed));
+    if (range.integer(1) - range.integer(0) + 1 > cap) last = std::max(last, range.integer(1) - cap);
+    std::int64_t first = range.integer(0);
+    std::int64_t moved = 0;
+    for (std::int64_t upto = std::min(last, first + rollup_chunk_rows - 1); first > 0 && first <= last;
+         upto = std::min(last, upto + rollup_chunk_rows)) {
+      exec(write_db_, path_, "BEGIN IMMEDIATE");
+      try {
+        statement roll(write_db_, path_, rollup_sql);
+        roll.bind(1, upto).step();
+        statement del(write_db_, path_, "DELETE FROM usage WHERE id <= ?");
+        del.bind(1, upto).step();
+        moved += sqlite3_changes(write_db_);
+        exec(write_db_, path_, "COMMIT");
+      } catch (...) {
+        sqlite3_exec(write_db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+      if (upto == last) break;
+    }
+    if (moved > 0) spdlog::info("usage ledger: {} requests left the request log for the hourly usage totals", moved);
+  }
+  prune_locked(now_ms - retention_ms_.load(std::memory_order_relaxed));
 }
 
 std::string usage_store::summary_json(const usage_query& q) {
@@ -349,14 +453,25 @@ std::string usage_store::summary_json(const usage_query& q) {
   auto bucket = bucket_ms(q.bucket);
   if (bucket < 0) throw std::invalid_argument("unknown usage bucket '" + quoted(q.bucket) + "'");
 
-  std::string where = " FROM usage WHERE at_ms >= ?1 AND at_ms < ?2";
+  // the requests still in the log and the hourly totals of those that left it, as one source of
+  // rows with a request count each (1 for a logged request)
+  std::string filters;
   int param = 3;
   for (const auto& [name, value] : q.filters) {
     auto* c = find_column(name);
     if (!c) throw std::invalid_argument("unknown usage column '" + quoted(name) + "'");
     if (c->integer && !to_int(value)) throw std::invalid_argument(std::string(c->name) + " must be a number");
-    where += fmt::format(" AND {} = ?{}", c->sql, param++);
+    filters += fmt::format(" AND {} = ?{}", c->sql, param++);
   }
+  const std::string where = fmt::format(
+      " FROM (SELECT key_id, route, backend, model, requested_model, endpoint, status, at_ms, 1 AS n, input_tokens, "
+      "output_tokens, cached_tokens, complete = 0 AS cut, duration_us AS dur, "
+      "CASE WHEN ttft_us >= 0 THEN ttft_us END AS ttft, ttft_us >= 0 AS ttft_n "
+      "FROM usage WHERE at_ms >= ?1 AND at_ms < ?2{0} "
+      "UNION ALL SELECT key_id, route, backend, model, requested_model, endpoint, status, hour_ms, requests, "
+      "input_tokens, output_tokens, cached_tokens, cut_short, duration_us, ttft_us, ttft_count "
+      "FROM usage_hourly WHERE hour_ms >= ?1 AND hour_ms < ?2{0})",
+      filters);
   auto bind_where = [&](statement& s) {
     s.bind(1, q.from_ms).bind(2, q.to_ms);
     int i = 3;
@@ -368,9 +483,9 @@ std::string usage_store::summary_json(const usage_query& q) {
     }
   };
   constexpr std::string_view counters =
-      "count(*) AS requests, coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
-      "coalesce(sum(cached_tokens), 0), coalesce(sum(status >= 400), 0), coalesce(sum(complete = 0), 0), "
-      "avg(duration_us), avg(CASE WHEN ttft_us >= 0 THEN ttft_us END)";
+      "coalesce(sum(n), 0) AS requests, coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+      "coalesce(sum(cached_tokens), 0), coalesce(sum(CASE WHEN status >= 400 THEN n END), 0), coalesce(sum(cut), 0), "
+      "sum(dur) * 1.0 / sum(n), sum(ttft) * 1.0 / nullif(sum(ttft_n), 0)";
   auto read_counters = [](const statement& s, int at, json::object& o) {
     o["requests"] = s.integer(at);
     o["input_tokens"] = s.integer(at + 1);

@@ -3,17 +3,24 @@
 // cached, by API key, route, backend and model; status, timings, the attempts and the error), the
 // summaries behind GET /api/usage and the pages of GET /api/requests.
 //
-// Schema version 2 (PRAGMA user_version): usage(id, at_ms, key_id, route, backend, model,
+// Schema version 3 (PRAGMA user_version): usage(id, at_ms, key_id, route, backend, model,
 // requested_model, endpoint, status, input_tokens, output_tokens, cached_tokens, stream, complete,
-// duration_us, ttft_us, request_id, attempts, error), indexed on at_ms. A version 1 file gains the
-// last three columns (empty in its old rows). WAL journal, synchronous=NORMAL. A database with a
-// newer version is refused. The row id grows with every row: it is the request log's paging key.
+// duration_us, ttft_us, request_id, attempts, error), indexed on at_ms, and usage_hourly (below).
+// A version 1 file gains the last three columns (empty in its old rows), 1 and 2 the hourly table. WAL journal,
+// synchronous=NORMAL. A database with a newer version is refused. The row id grows with every row: it is the request
+// log's paging key.
 //
 // Threading: record() is called on the gateway's IO threads and never touches the disk: it appends
 // to a bounded in-memory queue (a full queue drops the record and counts it in dropped()). One
 // writer thread inserts the queue in one transaction per batch, every flush_interval or as soon as
-// batch_size records wait, and prunes rows past the retention once a day. flush(), summary_json()
-// and prune() block on the disk: call them off the IO threads. Every member is thread-safe.
+// batch_size records wait, and compacts hourly (see compact()). flush(), summary_json(), prune()
+// and compact() block on the disk: call them off the IO threads. Every member is thread-safe.
+//
+// Retention: each request stays in `usage` (the request log) for requests_retention_ms and
+// while it is among the newest max_request_rows; then it is summed into usage_hourly (per hour
+// and group: requests, tokens, cut-short streams, duration and TTFT sums), which keeps usage
+// summaries whole for retention_ms at a fraction of the rows. Summaries read both tables (an
+// hour that left the log counts at its start); request pages read only the log.
 //
 // Secrets: rows carry usage_key_id(key), a short hash, never the key itself.
 #include <atomic>
@@ -79,6 +86,10 @@ struct usage_store_options {
   std::size_t queue_limit = 100'000;  // records waiting for the writer; more are dropped
   std::size_t batch_size = 512;       // the writer wakes when this many wait
   std::chrono::milliseconds flush_interval{1000};
+  // The request log keeps each request this long, and at most this many; older ones are summed
+  // into hourly usage totals, which are kept for retention_ms.
+  std::int64_t requests_retention_ms = std::int64_t{7} * 24 * 3600 * 1000;
+  std::uint64_t max_request_rows = 1'000'000;
   std::int64_t retention_ms = std::int64_t{90} * 24 * 3600 * 1000;
 };
 
@@ -107,8 +118,15 @@ class usage_store {
   std::string summary_json(const usage_query& q);
   // Records lost: queue full, or a failed write.
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
-  // Deletes rows with at_ms < older_than_ms.
+  // Deletes requests and hourly totals older than older_than_ms.
   void prune(std::int64_t older_than_ms);
+  // Moves the requests past the request log's retention or over its row cap into the hourly
+  // totals, and prunes the totals past the usage retention. The writer does it hourly and after
+  // every twentieth of the row cap; at open too.
+  void compact(std::int64_t now_ms);
+  // New retentions (a configuration reload), applied from the next compact().
+  void set_retention(std::int64_t requests_retention_ms, std::uint64_t max_request_rows,
+                     std::int64_t usage_retention_ms);
 
   // Parses GET /api/usage's query string (without '?'): from, to (RFC 3339, unix seconds, "now"
   // or relative "-15m", "-24h", "-7d"; default: the last 24 h), group_by (comma-separated),
@@ -136,6 +154,7 @@ class usage_store {
   void writer_loop();
   void write_batch(std::vector<usage_record>& batch);
   void prune_locked(std::int64_t older_than_ms);
+  void compact_locked(std::int64_t now_ms);
 
   std::string path_;
   std::function<std::int64_t()> now_ms_;
@@ -153,7 +172,10 @@ class usage_store {
   std::uint64_t flush_requested_ = 0, flush_done_ = 0;
   bool stop_ = false;
   std::atomic<std::uint64_t> dropped_{0};
-  std::int64_t last_prune_ms_ = 0;  // writer thread only
+  std::int64_t last_prune_ms_ = 0;        // writer thread only
+  std::uint64_t rows_since_compact_ = 0;  // writer thread only
+  std::atomic<std::int64_t> requests_retention_ms_, retention_ms_;
+  std::atomic<std::uint64_t> max_request_rows_;
   std::thread writer_;
 };
 

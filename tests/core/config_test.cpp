@@ -164,6 +164,22 @@ TEST(config, a_key_may_have_the_admin_role_and_keys_from_the_environment_have_it
   EXPECT_THAT(sy::to_masked_yaml(cfg), testing::Not(testing::HasSubstr("ops-key")));
 }
 
+TEST(config, observability_sets_how_long_requests_and_usage_are_kept) {
+  auto defaults = parse("");
+  EXPECT_EQ(defaults.observability.requests_retention, std::chrono::hours(7 * 24));
+  EXPECT_EQ(defaults.observability.requests_max_rows, 1'000'000u);
+  EXPECT_EQ(defaults.observability.usage_retention, std::chrono::hours(90 * 24));
+  auto cfg = parse("observability:\n  requests_retention: 2d\n  requests_max_rows: 5000\n  usage_retention: 365d\n");
+  EXPECT_EQ(cfg.observability.requests_retention, std::chrono::hours(48));
+  EXPECT_EQ(cfg.observability.requests_max_rows, 5000u);
+  EXPECT_EQ(cfg.observability.usage_retention, std::chrono::hours(365 * 24));
+  EXPECT_THAT(sy::to_masked_yaml(cfg), testing::HasSubstr("requests_retention: 2d"));
+  EXPECT_THAT(error_of("observability:\n  requests_retention: 10m\n").second, testing::HasSubstr("at least 1h"));
+  EXPECT_THAT(error_of("observability:\n  requests_max_rows: 10\n").second, testing::HasSubstr("1000"));
+  EXPECT_THAT(error_of("observability:\n  capture_everything: true\n").second,
+              testing::HasSubstr("capture_everything"));
+}
+
 TEST(config, shows_effective_config_with_secrets_masked) {
   auto cfg = parse(R"(
 server:

@@ -9,6 +9,9 @@ TEST(duration, parses_units_and_bare_seconds) {
   EXPECT_EQ(sy::parse_duration("10s"), sy::duration(10s));
   EXPECT_EQ(sy::parse_duration("5m"), sy::duration(5min));
   EXPECT_EQ(sy::parse_duration("1h"), sy::duration(1h));
+  EXPECT_EQ(sy::parse_duration("7d"), sy::duration(7 * 24h));
+  EXPECT_EQ(sy::format_duration(sy::duration(7 * 24h)), "7d");
+  EXPECT_EQ(sy::format_duration(sy::duration(36h)), "36h");
   EXPECT_EQ(sy::parse_duration("30"), sy::duration(30s));
   EXPECT_EQ(sy::parse_duration("0"), sy::duration(0));
 }

@@ -202,6 +202,6 @@ PRAGMA user_version = 1;
   EXPECT_EQ(rows.at(1).at("model").as_string(), "old");
   EXPECT_EQ(rows.at(1).at("request_id").as_string(), "");
   s.reset();
-  auto again = open();  // version 2 now: opens as it is
+  auto again = open();  // version 3 now: opens as it is
   EXPECT_EQ(page(*again, parsed("")).at("requests").as_array().size(), 2u);
 }

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -367,6 +369,110 @@ TEST_F(usage_test, prunes_with_the_injected_clock) {
   now_ = t0 + 91 * day;  // pruned at open
   s = open();
   EXPECT_EQ(total(summary(*s, everything), "requests"), 0);
+}
+
+// The ids of the request log's first page (newest first).
+std::vector<std::int64_t> logged_ids(usage_store& s) {
+  auto q = usage_store::parse_request_page("limit=500", t0);
+  std::vector<std::int64_t> ids;
+  auto page = json::parse(s.requests_json(std::get<sy::request_page_query>(q)));  // named: see tests/lint
+  for (const auto& r : page.at("requests").as_array()) ids.push_back(r.at("id").as_int64());
+  return ids;
+}
+
+TEST_F(usage_test, requests_past_their_retention_leave_the_log_and_stay_in_the_usage) {
+  now_ = t0;
+  sy::usage_store_options opt;
+  opt.requests_retention_ms = day;
+  auto s = open(opt);
+  auto old_ok = rec(t0 - 3 * day + 5 * minute, "k1", "b", "m", 10, 20);
+  old_ok.ttft_us = 1000;
+  auto old_cut = rec(t0 - 3 * day + 7 * minute, "k1", "b", "m", 1, 2);
+  old_cut.complete = false;
+  old_cut.duration_us = 8000;
+  auto old_err = rec(t0 - 3 * day + 9 * minute, "k2", "b", "m", 0, 0, 502);
+  auto recent = rec(t0 - hour, "k2", "b", "m", 100, 200);
+  recent.ttft_us = 3000;
+  for (const auto& r : {old_ok, old_cut, old_err, recent}) s->record(r);
+  s->flush();
+  auto everything = range(t0 - 10 * day, t0 + day);
+  auto by_key = everything;
+  by_key.group_by = {"key"};
+  by_key.bucket = "day";
+  auto before = summary(*s, everything);
+  auto before_groups = summary(*s, by_key);
+  ASSERT_EQ(logged_ids(*s).size(), 4u);
+
+  s->compact(t0);
+  EXPECT_EQ(logged_ids(*s).size(), 1u);  // only the recent one is still a request of its own
+  auto after = summary(*s, everything);
+  EXPECT_EQ(after.at("totals"), before.at("totals"));
+  EXPECT_EQ(total(after, "requests"), 4);
+  EXPECT_EQ(total(after, "errors"), 1);
+  EXPECT_EQ(total(after, "cut_short"), 1);
+  EXPECT_DOUBLE_EQ(after.at("totals").at("avg_ttft_ms").as_double(), 2.0);
+  EXPECT_EQ(summary(*s, by_key).at("groups"), before_groups.at("groups"));
+
+  // a filter reads the hourly totals as it reads the log
+  auto k1 = everything;
+  k1.filters = {{"key", "k1"}};
+  EXPECT_EQ(total(summary(*s, k1), "input_tokens"), 11);
+  auto errors = everything;
+  errors.filters = {{"status", "502"}};
+  EXPECT_EQ(total(summary(*s, errors), "requests"), 1);
+}
+
+TEST_F(usage_test, the_row_cap_keeps_the_newest_requests_and_every_token) {
+  now_ = t0;
+  sy::usage_store_options opt;
+  opt.max_request_rows = 10;
+  auto s = open(opt);
+  for (int i = 0; i < 25; ++i) s->record(rec(t0 - 30 * minute + i * minute, "k", "b", "m", 1, 2));
+  s->flush();  // the writer compacts by itself after a twentieth of the cap
+  s->compact(t0);
+  auto ids = logged_ids(*s);
+  ASSERT_EQ(ids.size(), 10u);
+  EXPECT_EQ(ids.front(), 25);
+  EXPECT_EQ(ids.back(), 16);
+  auto all = summary(*s, range(t0 - day, t0 + day));
+  EXPECT_EQ(total(all, "requests"), 25);
+  EXPECT_EQ(total(all, "output_tokens"), 50);
+}
+
+TEST_F(usage_test, an_hour_summed_twice_adds_up) {
+  now_ = t0;
+  sy::usage_store_options opt;
+  opt.requests_retention_ms = hour;
+  auto s = open(opt);
+  s->record(rec(t0 - 3 * hour + minute, "k", "b", "m", 1, 0));
+  s->flush();
+  s->compact(t0);
+  s->record(rec(t0 - 3 * hour + 2 * minute, "k", "b", "m", 2, 0));
+  s->flush();
+  s->compact(t0);
+  EXPECT_TRUE(logged_ids(*s).empty());
+  auto hourly = range(t0 - day, t0 + day);
+  hourly.bucket = "hour";
+  auto groups = summary(*s, hourly).at("groups").as_array();
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].at("requests").as_int64(), 2);
+  EXPECT_EQ(groups[0].at("input_tokens").as_int64(), 3);
+  EXPECT_EQ(groups[0].at("bucket_start_ms").as_int64(), t0 - 3 * hour);
+}
+
+TEST_F(usage_test, retention_follows_set_retention) {
+  now_ = t0;
+  auto s = open();
+  for (int i = 0; i < 5; ++i) s->record(rec(t0 - 2 * day, "k", "b", "m", 1, 0));
+  s->flush();
+  s->compact(t0);
+  EXPECT_EQ(logged_ids(*s).size(), 5u);  // within the default 7 days
+  s->set_retention(day, 1'000'000, 90 * day);
+  s->compact(t0);
+  EXPECT_TRUE(logged_ids(*s).empty());
+  s->set_retention(day, 1'000'000, day);  // and the totals go after the usage retention
+  s->compact(t0);
+  EXPECT_EQ(total(summary(*s, range(0, t0 + day)), "requests"), 0);
 }
 
 TEST_F(usage_test, the_key_itself_never_reaches_the_database) {

@@ -30,7 +30,7 @@ async function newPage(t) {
     await context.close();
   });
   page.problems = problems;
-  page.shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  page.shot = (name, fullPage = true) => page.screenshot({ path: join(shots, `${name}.png`), fullPage });
   return page;
 }
 
@@ -268,7 +268,7 @@ test(`the requests page pages through ${seeded} seeded requests`, async (t) => {
     for (const id of got) ids.add(id);
     pages++;
     times.push(await page.textContent('.page-head .summary .muted'));
-    if (pages === 1) await page.shot('requests-seeded');
+    if (pages === 1) await page.shot('requests-seeded', false);
     const older = await page.$('button[name="older"]:not([disabled])');
     if (!older) break;
     const first = got[0];
@@ -278,7 +278,7 @@ test(`the requests page pages through ${seeded} seeded requests`, async (t) => {
   t.diagnostic(`${pages} pages; ${times.slice(0, 3).join(', ')} …`);
   assert.equal(ids.size, seeded);
   assert.equal(pages, seeded / 500);
-  await page.shot('requests-last-page');
+  await page.shot('requests-last-page', false);
   assertClean(page);
 });
 
