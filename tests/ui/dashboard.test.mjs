@@ -4,7 +4,7 @@
 // on any console error or uncaught exception in the page.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -159,6 +159,20 @@ test('every page renders with data and no console error', async (t) => {
   assert.match(config, /flaky/);
   assert.doesNotMatch(config, /sk-upstream-secret/, 'a secret reached the settings page');
   await page.shot('settings');
+
+  // a broken file on disk: the page says why, and the running configuration stays
+  const good = readFileSync(gw.config, 'utf8');
+  writeFileSync(gw.config, good.replace('strategy: priority', 'strategy: fastest-please'));
+  try {
+    await page.click('button:has-text("Check the file again")');
+    await page.waitForSelector('#file-check .error-text >> text=fastest-please');
+    assert.ok(await page.$('button:has-text("Reload configuration")[disabled]'), 'reload stays possible with a broken file');
+    await page.shot('settings-invalid-file');
+  } finally {
+    writeFileSync(gw.config, good);
+  }
+  await page.click('button:has-text("Check the file again")');
+  await page.waitForSelector('#file-check >> text=Valid');
   assertClean(page);
 });
 
@@ -187,6 +201,20 @@ test('a playground chat streams its answer as it arrives', async (t) => {
   assert.ok(seen.size >= 4, `the answer arrived in ${seen.size} visible steps, not as a stream: ${[...seen].join(' | ')}`);
   assert.match(await stats.textContent(), /TTFT .* tok\/s · via mock\/mock-chat on mock/);
   await page.shot('playground');
+
+  // two models side by side: the same prompt streams into both panels
+  await page.click('button:has-text("Compare with another model")');
+  await page.waitForSelector('select[name="model-1"]');
+  await page.selectOption('select[name="model-1"]', 'mock/mock-chat');
+  await page.click('button:has-text("New chat")');
+  await page.fill('textarea[name="prompt"]', 'And again');
+  await page.click('button[type="submit"]');
+  await page.waitForFunction(() => document.querySelectorAll('.panel .stats-line').length === 2, null, {
+    timeout: 10000 * slow,
+  });
+  const answers = await page.$$eval('.panel .message.assistant .content', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(answers.map((a) => /tok0 .*tok11/.test(a)), [true, true]);
+  await page.shot('playground-side-by-side');
   assertClean(page);
 });
 
