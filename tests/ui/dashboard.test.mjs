@@ -266,6 +266,26 @@ test('a pull from the hub shows its progress to 100% and the model lands in the 
   assertClean(page);
 });
 
+test('a store model loads from the Models page, runs on the Engines page with its log, and unloads', async (t) => {
+  const page = await newPage(t);
+  await page.goto(`${base}/#/models`);
+  const row = 'tr[data-model*="tiny-chat"]';
+  await page.waitForSelector(`${row} button:has-text("Load")`);
+  await page.click(`${row} button:has-text("Load")`);
+  await page.waitForSelector(`${row} .pill.state-ready`, { timeout: 60000 * slow });
+  await page.click('a[data-page="engines"]');
+  const engine = 'tr[data-engine*="tiny-chat"]';
+  await page.waitForSelector(`${engine} .pill.state-ready`);
+  await page.click(`${engine} button:has-text("Log")`);
+  await page.waitForFunction(() => /llama|server|model/i.test(document.querySelector('pre.log')?.textContent ?? ''), null, {
+    timeout: 10000 * slow,
+  });
+  await page.shot('engines-loaded');
+  await page.click(`${engine} button:has-text("Unload")`);
+  await page.waitForSelector('text=No engine is running', { timeout: 30000 * slow });
+  assertClean(page);
+});
+
 test('the inspect page draws its charts and the fit verdict', async (t) => {
   const page = await newPage(t);
   const models = await (await fetch(`${base}/api/models`)).json();

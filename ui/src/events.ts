@@ -59,14 +59,6 @@ export function listen(f: EventListener): () => void {
   };
 }
 
-// Reconnects (after the key changed).
-export function reconnect() {
-  if (!controller) return;
-  controller.abort();
-  controller = new AbortController();
-  void run(controller);
-}
-
 export function watchLink(f: (s: LinkState) => void): () => void {
   linkListeners.add(f);
   f(link);

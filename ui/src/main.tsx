@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, onAuthRefused, storeKey, storedKey } from './api';
-import { listen, reconnect, watchLink, type LinkState } from './events';
+import { listen, watchLink, type LinkState } from './events';
 import { BackendsPage } from './pages/backends';
 import { EnginesPage } from './pages/engines';
 import { InspectPage } from './pages/inspect';
@@ -104,13 +104,12 @@ function App() {
 
   useEffect(() => {
     onAuthRefused((status, message) => setAuth({ status, message }));
-    // one event stream for the tab's life: the badge shows whether the dashboard is live
-    const unlisten = listen(() => {});
     api('/api/backends')
       .then(() => setReady(true))
       .catch(() => setReady(true));
-    return unlisten;
   }, []);
+  // one event stream while the dashboard is open and allowed in: the badge shows it is live
+  useEffect(() => (ready && !auth ? listen(() => {}) : undefined), [ready, auth]);
 
   if (!ready) return <div class="loading">Loading…</div>;
   if (auth)
@@ -121,7 +120,6 @@ function App() {
         onKey={() => {
           setAuth(null);
           setVersion((v) => v + 1);
-          reconnect();
         }}
       />
     );
