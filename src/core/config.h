@@ -196,6 +196,11 @@ struct observability_config {
   duration requests_retention = std::chrono::hours(7 * 24);  // a request stays in the request log this long...
   std::uint64_t requests_max_rows = 1'000'000;               // ...and while among the newest this many
   duration usage_retention = std::chrono::hours(90 * 24);    // hourly usage totals
+  // Keep each inference request's body and the body it was sent (with the request, in the
+  // request log), each cut at capture_max_bytes, the configuration's keys masked. Off: no body
+  // is ever stored.
+  bool capture_bodies = false;
+  std::size_t capture_max_bytes = 64 * 1024;
   bool operator==(const observability_config&) const = default;
 };
 

@@ -315,7 +315,8 @@ void read_discovery(const yaml_reader& r, const YAML::Node& n, discovery_setting
 }
 
 void read_observability(const yaml_reader& r, const YAML::Node& n, observability_config& o) {
-  r.for_each_key(n, "observability", {"requests_retention", "requests_max_rows", "usage_retention"},
+  r.for_each_key(n, "observability",
+                 {"requests_retention", "requests_max_rows", "usage_retention", "capture_bodies", "capture_max_bytes"},
                  [&](const std::string& k, const YAML::Node& v) {
                    if (k == "requests_retention")
                      o.requests_retention = r.dur(v, "observability.requests_retention");
@@ -324,6 +325,14 @@ void read_observability(const yaml_reader& r, const YAML::Node& n, observability
                          r.integer(v, "observability.requests_max_rows", 1000, 1'000'000'000));
                    else if (k == "usage_retention")
                      o.usage_retention = r.dur(v, "observability.usage_retention");
+                   else if (k == "capture_bodies")
+                     o.capture_bodies = r.boolean(v, "observability.capture_bodies");
+                   else if (k == "capture_max_bytes") {
+                     auto b = r.bytes(v, "observability.capture_max_bytes");
+                     if (b < 1024 || b > 16 * 1024 * 1024)
+                       r.fail(v, "observability.capture_max_bytes: expected 1KiB to 16MiB");
+                     o.capture_max_bytes = static_cast<std::size_t>(b);
+                   }
                  });
   if (o.requests_retention < std::chrono::hours(1) || o.usage_retention < std::chrono::hours(1))
     r.fail(n, "observability: requests_retention and usage_retention must be at least 1h");

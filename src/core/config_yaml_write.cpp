@@ -63,6 +63,8 @@ std::string to_masked_yaml(const config& cfg) {
   out << YAML::Key << "requests_retention" << YAML::Value << format_duration(o.requests_retention);
   out << YAML::Key << "requests_max_rows" << YAML::Value << o.requests_max_rows;
   out << YAML::Key << "usage_retention" << YAML::Value << format_duration(o.usage_retention);
+  out << YAML::Key << "capture_bodies" << YAML::Value << o.capture_bodies;
+  out << YAML::Key << "capture_max_bytes" << YAML::Value << o.capture_max_bytes;
   out << YAML::EndMap;
   out << YAML::Key << "models" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "home" << YAML::Value << cfg.models.home;

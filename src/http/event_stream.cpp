@@ -37,6 +37,7 @@ net::awaitable<bool> event_stream::send(std::string_view name, std::string_view 
   event += fmt::format("data: {}\n\n", data);
   std::string chunk = fmt::format("{:x}\r\n{}\r\n", event.size(), event);
   bool ok = co_await write(chunk);
+  if (ok) capture_sent(ex_, event);
   co_return ok;
 }
 

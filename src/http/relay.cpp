@@ -50,6 +50,7 @@ net::awaitable<relay_result> relay_stream(exchange& ex, const reply& head, upstr
     std::array<net::const_buffer, 3> chunk{net::buffer(size_line, static_cast<std::size_t>(len)), data,
                                            net::buffer("\r\n", 2)};
     if (co_await write_all(ex.stream, chunk, ex.write_timeout)) co_return false;
+    capture_sent(ex, std::string_view(static_cast<const char*>(data.data()), data.size()));
     result.body_bytes += data.size();
     co_return true;
   };

@@ -417,7 +417,10 @@ net::awaitable<void> send(exchange& ex, const reply& res) {
   const bool head_only = ex.req.method() == beast::http::verb::head;
   std::array<net::const_buffer, 2> buffers{net::buffer(head),
                                            net::buffer(res.body.data(), head_only ? 0 : res.body.size())};
-  if (co_await write_all(ex.stream, buffers, ex.write_timeout)) ex.keep_alive = false;
+  if (co_await write_all(ex.stream, buffers, ex.write_timeout))
+    ex.keep_alive = false;
+  else if (!head_only)
+    capture_sent(ex, res.body);
 }
 
 net::awaitable<void> send_error(exchange& ex, unsigned status, std::string_view message, std::string_view code) {

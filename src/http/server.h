@@ -52,7 +52,18 @@ struct exchange {
   // {"error":{"message","type","param","code"}}. Set by the handler that knows the API.
   std::string (*error_format)(unsigned status, std::string_view message, std::string_view type,
                               std::string_view code) = nullptr;
+  // When set, the body bytes sent to the client (replies, relayed bodies, events; not heads or
+  // chunk framing) are appended here, up to capture_limit bytes in all: what
+  // observability.capture_bodies keeps. Whoever sets it clears it before the string goes.
+  std::string* capture = nullptr;
+  std::size_t capture_limit = 0;
 };
+
+// Appends `bytes` to ex.capture (when set), up to its limit.
+inline void capture_sent(exchange& ex, std::string_view bytes) {
+  if (!ex.capture || ex.capture->size() >= ex.capture_limit) return;
+  ex.capture->append(bytes.substr(0, ex.capture_limit - ex.capture->size()));
+}
 
 using handler_fn = std::function<net::awaitable<void>(exchange&)>;
 

@@ -64,6 +64,13 @@ usage_store_options ledger_options(const observability_config& o) {
 std::shared_ptr<const gateway_state> build_state(std::shared_ptr<const config> cfg, const gateway_state* previous) {
   auto st = std::make_shared<gateway_state>();
   st->cfg = std::move(cfg);
+  {  // every secret of the configuration, masked in captured bodies
+    std::vector<std::string> secrets;
+    for (const auto& b : st->cfg->backends)
+      if (!b.api_key.empty()) secrets.push_back(b.api_key);
+    for (const auto& k : st->cfg->server.api_keys) secrets.push_back(k);
+    st->secrets = secret_scrubber(std::move(secrets));
+  }
   for (const auto& b : st->cfg->backends) {
     // an unchanged backend is reused as it is
     std::shared_ptr<backends::openai_backend> same;
@@ -318,6 +325,22 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
                          "rate_limit_error", "rate_limit_exceeded"));
     res.set("Retry-After", std::to_string(refused->retry_after.count()));
     co_await http::send(ex, res);
+  } else if (r.rate_limited && st->cfg->observability.capture_bodies) {
+    // (the inference endpoints) observability.capture_bodies: this request's body, and the
+    // bodies it is sent, for the request log
+    const auto limit = st->cfg->observability.capture_max_bytes;
+    log.captured = true;
+    log.request_body = ex.req.body().substr(0, limit);
+    ex.capture = &log.response_body;
+    ex.capture_limit = limit;
+    struct release {
+      http::exchange& ex;
+      ~release() { ex.capture = nullptr; }  // also when answer() throws: the server may still reply
+    } released{ex};
+    co_await answer(r.id, *st, ex, log);
+    ex.capture = nullptr;
+    log.request_body = st->secrets.scrub(std::move(log.request_body));
+    log.response_body = st->secrets.scrub(std::move(log.response_body));
   } else {
     co_await answer(r.id, *st, ex, log);
   }
@@ -374,6 +397,7 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
     }
     case route_id::usage:
     case route_id::requests: co_await ledger_api(ex, log, id); break;
+    case route_id::request_bodies: co_await request_bodies_api(ex, log); break;
     case route_id::events: co_await events_api(ex, log); break;
     case route_id::hub: co_await hub_api(ex, path, log); break;
     case route_id::engines: co_await engines_api(st, ex, path, log); break;

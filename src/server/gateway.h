@@ -20,6 +20,7 @@
 #include "backends/local/local_backend.h"
 #include "backends/openai_compat/openai_backend.h"
 #include "core/config.h"
+#include "core/secret.h"
 #include "http/background_task.h"
 #include "http/blocking_executor.h"
 #include "http/server.h"
@@ -40,6 +41,7 @@ namespace sy {
 // Everything that configuration decides for a request.
 struct gateway_state {
   std::shared_ptr<const config> cfg;
+  secret_scrubber secrets;  // the backends' and clients' keys (for captured bodies)
   std::vector<std::shared_ptr<backends::openai_backend>> backends;
   backends::openai_backend* backend(std::string_view name) const;
 };
@@ -208,6 +210,8 @@ class gateway {
   std::vector<std::unique_ptr<request_sink>> sinks_;  // where finished requests go (finish())
   // GET /api/usage (which = route_id::usage) and GET /api/requests (route_id::requests)
   http::net::awaitable<void> ledger_api(http::exchange& ex, request_record& log, route_id which);
+  // GET /api/requests/bodies?id=N: the bodies kept with request N (404 when none were).
+  http::net::awaitable<void> request_bodies_api(http::exchange& ex, request_record& log);
   http::net::awaitable<void> events_api(http::exchange& ex, request_record& log);
   // GET /api/config: the running configuration with secrets masked, and the file's check.
   http::net::awaitable<void> config_api(const gateway_state& st, http::exchange& ex, request_record& log);

@@ -2,6 +2,8 @@
 // local store, and the Prometheus text of /metrics.
 #include "server/gateway.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/url/parse.hpp>
@@ -146,6 +148,39 @@ http::net::awaitable<void> gateway::ledger_api(http::exchange& ex, request_recor
   };
   auto r = co_await blocking_.run(std::move(job));
   co_await reply_job(ex, log, r, "usage_query_failed");
+}
+
+http::net::awaitable<void> gateway::request_bodies_api(http::exchange& ex, request_record& log) {
+  if (!usage_) {
+    co_await reply_error(ex, log, 503, "usage is not being recorded (the ledger could not be opened)",
+                         "usage_unavailable");
+    co_return;
+  }
+  std::int64_t id = 0;
+  if (auto url = boost::urls::parse_origin_form(ex.req.target()))
+    if (auto it = url->params().find("id"); it != url->params().end()) {
+      std::string v = (*it).value;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+      if (ec != std::errc{} || end != v.data() + v.size()) id = 0;
+    }
+  if (id <= 0) {
+    co_await reply_error(ex, log, 400, "use ?id=<request id from /api/requests>", "invalid_query");
+    co_return;
+  }
+  auto* ledger = usage_.get();
+  auto job = [ledger, id]() -> job_result {
+    try {
+      ledger->flush();
+      if (auto body = ledger->bodies_json(id)) return {200, std::move(*body)};
+      return {404, fmt::format("no bodies were kept with request {} (observability.capture_bodies is off, or it "
+                               "left the request log)",
+                               id)};
+    } catch (const std::exception& e) {
+      return {500, e.what()};
+    }
+  };
+  auto r = co_await blocking_.run(std::move(job));
+  co_await reply_job(ex, log, r, "bodies_not_found");
 }
 
 namespace {

@@ -118,7 +118,8 @@ std::string usage_store::requests_json(const request_page_query& q) {
   auto limit = std::clamp<std::size_t>(q.limit, 1, max_page_rows);
   auto sql = fmt::format(
       "SELECT id, at_ms, request_id, key_id, route, backend, model, requested_model, endpoint, status, input_tokens, "
-      "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us, attempts, error FROM usage WHERE {} "
+      "output_tokens, cached_tokens, stream, complete, duration_us, ttft_us, attempts, error, "
+      "EXISTS (SELECT 1 FROM request_bodies b WHERE b.id = usage.id) FROM usage WHERE {} "
       "ORDER BY id DESC LIMIT {}",
       where, limit + 1);
 
@@ -166,6 +167,7 @@ std::string usage_store::requests_json(const request_page_query& q) {
       o["tokens_per_s"] = tokens_per_s(completion, duration_us, ttft_us, stream);
       o["attempts"] = s.text(17);
       o["error"] = s.text(18);
+      o["bodies"] = s.integer(19) != 0;  // kept by observability.capture_bodies: GET /api/requests/bodies?id=
       rows.push_back(std::move(o));
     }
   }

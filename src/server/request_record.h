@@ -31,6 +31,10 @@ struct request_record {
   std::string error;
   std::string failure;  // how the upstream failed (connect, timeout, ...), if it did
   std::int64_t prompt_tokens = -1, completion_tokens = -1, cached_tokens = -1;  // -1: unknown
+  // observability.capture_bodies: the request body and what the client was sent (capped,
+  // secrets masked); empty otherwise
+  bool captured = false;
+  std::string request_body, response_body;
   std::uint64_t bytes = 0;
   // when
   std::chrono::steady_clock::time_point started{};

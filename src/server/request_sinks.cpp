@@ -78,6 +78,11 @@ void usage_sink::record(const request_record& r) {
   u.request_id = r.request_id;
   u.attempts = r.attempts;
   u.error = r.error;
+  if (r.captured) {
+    u.captured = true;
+    u.request_body = r.request_body;
+    u.response_body = r.response_body;
+  }
   ledger_.record(std::move(u));
 }
 

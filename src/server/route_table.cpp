@@ -55,6 +55,7 @@ constexpr auto routes = std::to_array<route>({
     admin("/api/router", route_id::router, get),
     admin("/api/usage", route_id::usage, get),
     admin("/api/requests", route_id::requests, get),
+    admin("/api/requests/bodies", route_id::request_bodies, get),
     admin("/api/events", route_id::events, get),
     admin("/api/hub/search", route_id::hub, 0),
     admin("/api/models/pull", route_id::hub, 0),

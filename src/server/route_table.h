@@ -32,7 +32,8 @@ enum class route_id {
   backends,
   router,
   usage,
-  requests,  // the request log's pages
+  requests,        // the request log's pages
+  request_bodies,  // the bodies kept with one request (observability.capture_bodies)
   events,
   hub,      // search, inspect, pull
   engines,  // /api/engines/..., /api/models

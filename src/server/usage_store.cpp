@@ -71,6 +71,11 @@ CREATE TABLE IF NOT EXISTS usage_hourly (
   ttft_count INTEGER NOT NULL,
   PRIMARY KEY (hour_ms, key_id, route, backend, model, requested_model, endpoint, status)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS request_bodies (
+  id INTEGER PRIMARY KEY,
+  request TEXT NOT NULL,
+  response TEXT NOT NULL
+);
 )sql";
 
 // Version 1 -> 2: what the request log shows beside the usage (rows of version 1 get '').
@@ -149,6 +154,7 @@ void ensure_schema(sqlite3* db, const std::string& path) {
                       "switchyard version)",
                       path, version, schema_version));
     }
+    exec(db, path, hourly_schema_sql);  // idempotent: the tables version 3 gained as it grew
     exec(db, path, "COMMIT");
   } catch (...) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -334,16 +340,31 @@ void usage_store::write_batch(std::vector<usage_record>& batch) {
       if (!insert_one_) insert_one_ = insert_statement(write_db_, path_, 1);
       auto& group = *insert_group_;
       auto& single = *insert_one_;
+      // the bodies kept with rows [first, first + n), which took the ids up to the last insert's
+      auto keep_bodies = [&](std::size_t first, std::size_t n) {
+        auto last_id = sqlite3_last_insert_rowid(write_db_);
+        for (std::size_t k = 0; k < n; ++k) {
+          const auto& r = batch[first + k];
+          if (!r.captured) continue;
+          statement b(write_db_, path_, "INSERT INTO request_bodies (id, request, response) VALUES (?, ?, ?)");
+          b.bind(1, last_id - static_cast<std::int64_t>(n - 1 - k))
+              .bind(2, std::string_view(r.request_body))
+              .bind(3, std::string_view(r.response_body))
+              .step();
+        }
+      };
       std::size_t i = 0;
       for (; batch.size() - i >= rows_per_insert; i += rows_per_insert) {
         for (std::size_t k = 0; k < rows_per_insert; ++k) bind_row(group, static_cast<int>(k), batch[i + k]);
         group.step();
         group.rewind();  // every parameter is bound again; the borrowed texts are not read after this
+        keep_bodies(i, rows_per_insert);
       }
       for (; i < batch.size(); ++i) {
         bind_row(single, 0, batch[i]);
         single.step();
         single.rewind();
+        keep_bodies(i, 1);
       }
     } catch (...) {
       insert_group_.reset();  // prepared again for the next batch, from a clean state
@@ -367,6 +388,9 @@ void usage_store::prune_locked(std::int64_t older_than_ms) {
   statement s(write_db_, path_, "DELETE FROM usage WHERE at_ms < ?");
   s.bind(1, older_than_ms).step();
   auto n = sqlite3_changes(write_db_);
+  // the bodies of requests that are gone (ids grow with time: those below the oldest left)
+  exec(write_db_, path_,
+       "DELETE FROM request_bodies WHERE id < (SELECT coalesce(min(id), 9223372036854775807) FROM usage)");
   statement h(write_db_, path_, "DELETE FROM usage_hourly WHERE hour_ms < ?");
   h.bind(1, older_than_ms).step();
   n += sqlite3_changes(write_db_);
@@ -430,6 +454,8 @@ void usage_store::compact_locked(std::int64_t now_ms) {
         statement del(write_db_, path_, "DELETE FROM usage WHERE id <= ?");
         del.bind(1, upto).step();
         moved += sqlite3_changes(write_db_);
+        statement bodies(write_db_, path_, "DELETE FROM request_bodies WHERE id <= ?");
+        bodies.bind(1, upto).step();
         exec(write_db_, path_, "COMMIT");
       } catch (...) {
         sqlite3_exec(write_db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -568,4 +594,12 @@ std::string usage_store::summary_json(const usage_query& q) {
   exec(read_db_, path_, "COMMIT");
   return json::serialize(out);
 }
+std::optional<std::string> usage_store::bodies_json(std::int64_t id) {
+  std::lock_guard lock(read_mu_);
+  statement s(read_db_, path_, "SELECT request, response FROM request_bodies WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return json::serialize(json::object{{"id", id}, {"request", s.text(0)}, {"response", s.text(1)}});
+}
+
 }  // namespace sy

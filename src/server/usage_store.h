@@ -5,7 +5,8 @@
 //
 // Schema version 3 (PRAGMA user_version): usage(id, at_ms, key_id, route, backend, model,
 // requested_model, endpoint, status, input_tokens, output_tokens, cached_tokens, stream, complete,
-// duration_us, ttft_us, request_id, attempts, error), indexed on at_ms, and usage_hourly (below).
+// duration_us, ttft_us, request_id, attempts, error), indexed on at_ms; request_bodies(id, request,
+// response) for the requests whose bodies were kept; and usage_hourly (below).
 // A version 1 file gains the last three columns (empty in its old rows), 1 and 2 the hourly table. WAL journal,
 // synchronous=NORMAL. A database with a newer version is refused. The row id grows with every row: it is the request
 // log's paging key.
@@ -31,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -61,6 +63,9 @@ struct usage_record {
   std::string request_id;
   std::string attempts;  // "target: why; ..." of the targets that failed before one answered
   std::string error;     // what the client was told went wrong, "" if nothing
+  // observability.capture_bodies: the request's body and what it was sent ("" when not kept)
+  bool captured = false;
+  std::string request_body, response_body;
 };
 
 // A summary request: rows with from_ms <= at_ms < to_ms matching every filter, grouped by the
@@ -146,6 +151,9 @@ class usage_store {
   // filters key, route, backend, model, requested_model, endpoint. Else the error message.
   static std::variant<request_page_query, std::string> parse_request_page(std::string_view query_string,
                                                                           std::int64_t now_ms);
+  // {"id","request","response"}: the bodies kept with request `id` (observability.
+  // capture_bodies); nullopt when none were. Reads what is written: flush() first.
+  std::optional<std::string> bodies_json(std::int64_t id);
 
   static constexpr std::size_t max_groups = 10'000;
   static constexpr std::size_t max_page_rows = 500;

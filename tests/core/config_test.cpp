@@ -178,6 +178,11 @@ TEST(config, observability_sets_how_long_requests_and_usage_are_kept) {
   EXPECT_THAT(error_of("observability:\n  requests_max_rows: 10\n").second, testing::HasSubstr("1000"));
   EXPECT_THAT(error_of("observability:\n  capture_everything: true\n").second,
               testing::HasSubstr("capture_everything"));
+  EXPECT_FALSE(defaults.observability.capture_bodies);
+  auto capture = parse("observability: { capture_bodies: true, capture_max_bytes: 8KiB }\n");
+  EXPECT_TRUE(capture.observability.capture_bodies);
+  EXPECT_EQ(capture.observability.capture_max_bytes, 8192u);
+  EXPECT_THAT(error_of("observability: { capture_max_bytes: 10 }\n").second, testing::HasSubstr("1KiB to 16MiB"));
 }
 
 TEST(config, shows_effective_config_with_secrets_masked) {

@@ -349,6 +349,53 @@ routes:
   EXPECT_THAT(bad.body, HasSubstr("limit"));
 }
 
+TEST_F(routing_test, capture_bodies_keeps_what_was_asked_and_sent_with_the_keys_masked) {
+  start(std::string(three_backends) + R"(
+  - { name: keyed, type: openai, url: "{MOCK_URL}", api_key: sk-backend-secret-0123456789, list_models: false }
+observability: { capture_bodies: true, capture_max_bytes: 2KiB }
+)");
+  // a client that pastes a configured key into its prompt: the kept body has it masked
+  auto plain = chat("a/m", R"(,"messages":[{"role":"user","content":"my key is sk-backend-secret-0123456789"}])");
+  ASSERT_EQ(plain.status, 200u) << plain.body;
+  auto streamed = chat("keyed/m", R"(,"stream":true,"mock":{"chunks":300})");
+  ASSERT_EQ(streamed.status, 200u);
+  usage_holding(2, "");
+  auto rows = parse_object(http_request(gw->port(), "GET", "/api/requests").body).at("requests").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  auto bodies_of = [&](const json::value& row) {
+    EXPECT_TRUE(row.at("bodies").as_bool());
+    auto got = http_request(gw->port(), "GET", "/api/requests/bodies?id=" + std::to_string(row.at("id").as_int64()));
+    EXPECT_EQ(got.status, 200u) << got.body;
+    return parse_object(got.body);
+  };
+  auto stream_bodies = bodies_of(rows.at(0));
+  EXPECT_THAT(std::string(stream_bodies.at("request").as_string()), HasSubstr("\"stream\":true"));
+  auto sent = std::string(stream_bodies.at("response").as_string());
+  EXPECT_THAT(sent, testing::StartsWith("data: {"));
+  EXPECT_THAT(sent, HasSubstr("tok0 "));
+  EXPECT_EQ(sent.size(), 2048u);  // cut at capture_max_bytes
+  auto plain_bodies = bodies_of(rows.at(1));
+  auto asked = std::string(plain_bodies.at("request").as_string());
+  EXPECT_THAT(asked, HasSubstr("my key is"));
+  EXPECT_THAT(asked, testing::Not(HasSubstr("sk-backend-secret-0123456789")));
+  EXPECT_THAT(std::string(plain_bodies.at("response").as_string()), HasSubstr("Hello from mock"));
+  // nothing kept for an unknown id; a bad id is refused
+  EXPECT_EQ(http_request(gw->port(), "GET", "/api/requests/bodies?id=999").status, 404u);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/api/requests/bodies?id=x").status, 400u);
+}
+
+TEST_F(routing_test, without_capture_bodies_no_body_is_kept) {
+  start(three_backends);
+  ASSERT_EQ(chat("a/m").status, 200u);
+  usage_holding(1, "");
+  auto rows = parse_object(http_request(gw->port(), "GET", "/api/requests").body).at("requests").as_array();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_FALSE(rows.at(0).at("bodies").as_bool());
+  EXPECT_EQ(http_request(gw->port(), "GET", "/api/requests/bodies?id=" + std::to_string(rows.at(0).at("id").as_int64()))
+                .status,
+            404u);
+}
+
 TEST_F(routing_test, a_prompt_too_long_for_the_context_falls_back_to_a_bigger_model) {
   mock_upstream big;
   auto config = std::string(three_backends) + R"(

@@ -475,6 +475,43 @@ TEST_F(usage_test, retention_follows_set_retention) {
   EXPECT_EQ(total(summary(*s, range(0, t0 + day)), "requests"), 0);
 }
 
+TEST_F(usage_test, kept_bodies_go_with_their_own_request_and_leave_with_it) {
+  now_ = t0;
+  sy::usage_store_options opt;
+  opt.requests_retention_ms = day;
+  auto s = open(opt);
+  // 40 rows: one group insert of 32 and 8 single ones; bodies kept for rows 5, 32 and 37
+  for (int i = 1; i <= 40; ++i) {
+    auto r = rec(i <= 32 ? t0 - 2 * day : t0 - hour, "k", "b", "m", 1, 1);
+    if (i == 5 || i == 32 || i == 37) {
+      r.captured = true;
+      r.request_body = "asked " + std::to_string(i);
+      r.response_body = "sent " + std::to_string(i);
+    }
+    s->record(r);
+  }
+  s->flush();
+  for (int i : {5, 32, 37}) {
+    auto body = s->bodies_json(i);
+    ASSERT_TRUE(body) << i;
+    auto o = json::parse(*body).as_object();
+    EXPECT_EQ(o.at("request").as_string(), "asked " + std::to_string(i));
+    EXPECT_EQ(o.at("response").as_string(), "sent " + std::to_string(i));
+  }
+  EXPECT_FALSE(s->bodies_json(6));
+  auto q = std::get<sy::request_page_query>(usage_store::parse_request_page("limit=5", t0));
+  auto page = json::parse(s->requests_json(q));  // named: see tests/lint
+  std::vector<bool> flags;
+  for (const auto& r : page.at("requests").as_array()) flags.push_back(r.at("bodies").as_bool());
+  EXPECT_EQ(flags, (std::vector<bool>{false, false, false, true, false}));  // ids 40..36
+  s->compact(t0);  // rows 1-32 leave the log, and their bodies with them
+  EXPECT_FALSE(s->bodies_json(5));
+  EXPECT_FALSE(s->bodies_json(32));
+  EXPECT_TRUE(s->bodies_json(37));
+  s->prune(t0);  // and the rest
+  EXPECT_FALSE(s->bodies_json(37));
+}
+
 TEST_F(usage_test, the_key_itself_never_reaches_the_database) {
   const std::string secret = "sk-live-5f3a9c1e7b2d4a60";
   {

@@ -81,6 +81,7 @@ before(async () => {
       '  - model: chat',
       '    strategy: priority',
       '    targets: [flaky/mock-chat, mock/mock-chat]',
+      'observability: { capture_bodies: true }',
       'router:',
       '  breaker: { consecutive_failures: 2, open_base: 60s }',
       '  health: { interval: 0s }',
@@ -134,6 +135,11 @@ test('every page renders with data and no console error', async (t) => {
   await page.click('a[data-page="requests"]');
   await page.waitForSelector('tr.row td:has-text("mock/mock-chat")');
   await page.shot('requests');
+  // a row opens its details, and the bodies kept with it (observability.capture_bodies)
+  await page.click('tr.row >> nth=0');
+  await page.click('button:has-text("Show the bodies")');
+  await page.waitForSelector('.bodies pre >> text=Hello from mock');
+  await page.shot('requests-bodies');
 
   await page.click('a[data-page="models"]');
   await page.waitForSelector('tr[data-model] >> text=tiny-chat');

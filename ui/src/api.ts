@@ -201,6 +201,7 @@ export interface RequestRow {
   tokens_per_s: number | null;
   attempts: string;
   error: string;
+  bodies?: boolean; // kept by observability.capture_bodies
 }
 
 export interface RequestPage {

@@ -74,6 +74,39 @@ function rowOf(e: RequestEvent): RequestRow {
   };
 }
 
+function Bodies({ id }: { id: number }) {
+  const [bodies, setBodies] = useState<{ request: string; response: string } | null>(null);
+  const [error, setError] = useState('');
+  if (!bodies)
+    return (
+      <div>
+        <button
+          class="secondary"
+          onClick={() =>
+            api<{ request: string; response: string }>(`/api/requests/bodies?id=${id}`)
+              .then(setBodies)
+              .catch((e) => setError(e.message))
+          }
+        >
+          Show the bodies
+        </button>
+        {error && <span class="error-text"> {error}</span>}
+      </div>
+    );
+  return (
+    <div class="bodies">
+      <div>
+        <b>request</b>
+        <pre class="log">{bodies.request}</pre>
+      </div>
+      <div>
+        <b>sent to the client</b>
+        <pre class="log">{bodies.response}</pre>
+      </div>
+    </div>
+  );
+}
+
 function Attempts({ r }: { r: RequestRow }) {
   const tried = r.attempts ? r.attempts.split('; ').filter(Boolean) : [];
   return (
@@ -93,6 +126,7 @@ function Attempts({ r }: { r: RequestRow }) {
         </div>
       )}
       {r.error && <div class="error-text">{r.error}</div>}
+      {r.bodies && r.id > 0 && <Bodies id={r.id} />}
     </div>
   );
 }
