@@ -62,13 +62,15 @@ http::net::awaitable<void> gateway::list_models(const gateway_state& st, http::e
   }
   for (const auto& b : snapshot->backends) {
     if (b.backend == local_backend_name) continue;  // listed above
-    for (const auto& m : b.all())
-      data.push_back(
-          json::object{{"id", b.backend + "/" + m},
-                       {"object", "model"},
-                       {"created", created},
-                       {"owned_by", b.backend},
-                       {"switchyard", json::object{{"kind", "model"}, {"backend", b.backend}, {"upstream_model", m}}}});
+    for (const auto& m : b.all()) {
+      json::object about{{"kind", "model"}, {"backend", b.backend}, {"upstream_model", m}};
+      if (const auto& c = b.capabilities_of(m); c.known()) about["capabilities"] = c.to_json();  // what its list said
+      data.push_back(json::object{{"id", b.backend + "/" + m},
+                                  {"object", "model"},
+                                  {"created", created},
+                                  {"owned_by", b.backend},
+                                  {"switchyard", std::move(about)}});
+    }
   }
   if (!ex.fields.anthropic_version.empty()) {  // an Anthropic client: its own list shape
     json::array models;

@@ -152,6 +152,8 @@ test('every page renders with data and no console error', async (t) => {
 
   await page.click('a[data-page="backends"]');
   await page.waitForSelector('tr[data-backend="flaky"]');
+  await page.click('tr[data-backend="mock"] td:nth-child(5) button');  // its model count opens its models
+  await page.waitForSelector('.backend-models >> text=mock/mock-chat');
   await page.shot('backends');
 
   await page.click('a[data-page="usage"]');

@@ -3,19 +3,60 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type BackendInfo, type RouterSnapshot } from '../api';
 import { ReloadButton } from '../reload';
-import { seconds } from '../format';
+import { count, seconds } from '../format';
+
+interface ListedModel {
+  id: string;
+  context_length?: number;
+  switchyard?: {
+    kind: string;
+    backend?: string;
+    upstream_model?: string;
+    state?: string;
+    capabilities?: Record<string, boolean | number>;
+  };
+}
+
+// A backend's models and what their lists say they can do.
+function BackendModels({ models }: { models: ListedModel[] }) {
+  if (!models.length) return <p class="muted small">No models listed.</p>;
+  return (
+    <ul class="backend-models">
+      {models.map((m) => {
+        const caps = m.switchyard?.capabilities ?? {};
+        const context = m.context_length ?? (caps.context_length as number | undefined);
+        return (
+          <li>
+            <span class="mono">{m.id}</span>
+            {m.switchyard?.state && <span class={`pill small state-${m.switchyard.state}`}>{m.switchyard.state}</span>}
+            {context != null && <span class="pill small">{count(context)} context</span>}
+            {Object.entries(caps)
+              .filter(([k]) => k !== 'context_length')
+              .map(([k, v]) => (
+                <span class={`pill small ${v ? 'ok' : 'muted'}`}>{v ? k : `no ${k}`}</span>
+              ))}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
 
 export function BackendsPage() {
   const [list, setList] = useState<BackendInfo[] | null>(null);
   const [discovering, setDiscovering] = useState(false);
   const [health, setHealth] = useState<RouterSnapshot['backends']>([]);
   const [error, setError] = useState('');
+  const [models, setModels] = useState<ListedModel[]>([]);
+  const [open, setOpen] = useState('');
   const refresh = async () => {
     try {
-      const [b, r] = await Promise.all([
+      const [b, r, m] = await Promise.all([
         api<{ backends: BackendInfo[]; discovering: boolean }>('/api/backends'),
         api<RouterSnapshot>('/api/router'),
+        api<{ data: ListedModel[] }>('/v1/models'),
       ]);
+      setModels(m.data.filter((x) => x.switchyard?.kind === 'model'));
       setList(b.backends);
       setDiscovering(b.discovering);
       setHealth(r.backends);
@@ -63,7 +104,10 @@ export function BackendsPage() {
                   <td class="mono">{b.url}</td>
                   <td>{b.source}</td>
                   <td>
-                    {b.models ?? '–'} <span class={`pill listing-${b.listing}`}>{b.listing ?? 'not listed'}</span>
+                    <button class="link-button inline" onClick={() => setOpen(open === b.name ? '' : b.name)}>
+                      {b.models ?? '–'}
+                    </button>{' '}
+                    <span class={`pill listing-${b.listing}`}>{b.listing ?? 'not listed'}</span>
                   </td>
                   <td>
                     <span class={`pill health-${h?.health ?? 'unknown'}`}>{h?.health ?? 'not probed'}</span>
@@ -74,6 +118,13 @@ export function BackendsPage() {
                   <tr class="detail">
                     <td colSpan={7} class="error-text">
                       {err}
+                    </td>
+                  </tr>
+                ),
+                open === b.name && (
+                  <tr class="detail">
+                    <td colSpan={7}>
+                      <BackendModels models={models.filter((m) => m.switchyard?.backend === b.name)} />
                     </td>
                   </tr>
                 ),

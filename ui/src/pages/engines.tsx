@@ -66,9 +66,9 @@ export function EnginesPage() {
             {data.engines.map((e) => [
               <tr data-engine={e.model}>
                 <td>
-                  <a href="javascript:void 0" onClick={() => setOpen(open === e.model ? '' : e.model)}>
+                  <button class="link-button inline" onClick={() => setOpen(open === e.model ? '' : e.model)}>
                     {e.model}
-                  </a>
+                  </button>
                 </td>
                 <td>
                   <span class={`pill state-${e.state}`}>{e.state}</span>
