@@ -31,6 +31,7 @@ void latency_tracker::record(time_point now, std::chrono::steady_clock::duration
   seen_ = true;
   last_ = now;
   ttft_.push(sample);
+  history_.record(now, sample);
   if (total) total_.push(std::max(0.0, ms(*total)));
 }
 

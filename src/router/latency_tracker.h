@@ -16,6 +16,8 @@
 
 #include "core/duration.h"
 
+#include "router/latency_history.h"
+
 namespace sy {
 
 struct latency_summary {
@@ -34,6 +36,8 @@ class latency_tracker {
   double ewma_ms(time_point now) const;  // 0 before any sample
   latency_summary ttft() const { return summarize(ttft_); }
   latency_summary total() const { return summarize(total_); }
+  // Time to first token per minute over the last hour (the dashboard's chart).
+  std::vector<minute_latency> ttft_by_minute(time_point now) const { return history_.by_minute(now); }
 
  private:
   static constexpr std::size_t keep = 256;
@@ -49,6 +53,7 @@ class latency_tracker {
   time_point last_{};
   bool seen_ = false;
   ring ttft_, total_;
+  latency_history history_;
 };
 
 }  // namespace sy

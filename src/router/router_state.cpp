@@ -240,7 +240,7 @@ void router_state::emit(std::vector<std::pair<std::string, std::string>> events)
     for (auto& [kind, body] : events) sink(kind, std::move(body));
 }
 
-std::string router_state::to_json(const config& cfg) {
+std::string router_state::to_json(const config& cfg, std::string_view history_of) {
   std::lock_guard lock(mutex_);
   auto now = now_();
   auto target_json = [&](const std::string& id) {
@@ -273,6 +273,16 @@ std::string router_state::to_json(const config& cfg) {
     o["ewma_ttft_ms"] = t.latency.ewma_ms(now);
     o["ttft"] = latency_json(t.latency.ttft());
     o["total"] = latency_json(t.latency.total());
+    if (!history_of.empty() && id == history_of) {  // the dashboard's chart of this target
+      json::array history;
+      for (const auto& m : t.latency.ttft_by_minute(now))
+        history.push_back(json::object{{"minutes_ago", m.minutes_ago},
+                                       {"count", m.count},
+                                       {"p50_ms", m.p50_ms},
+                                       {"p90_ms", m.p90_ms},
+                                       {"p99_ms", m.p99_ms}});
+      o["ttft_by_minute"] = std::move(history);
+    }
     if (!t.last_error.empty()) {
       o["last_error"] = t.last_error;
       o["last_error_s_ago"] = seconds_between(t.last_error_at, now);

@@ -104,7 +104,9 @@ class router_state {
   health_state health(std::string_view target_id);
 
   // GET /api/router: routes with their targets, and targets reached directly.
-  std::string to_json(const config& cfg);
+  // `history_of`: the target whose time to first token per minute over the last hour comes
+  // with it ("ttft_by_minute"); none when empty.
+  std::string to_json(const config& cfg, std::string_view history_of = {});
   // Prometheus text for the same.
   void prometheus(std::string& out);
 

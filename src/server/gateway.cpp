@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/url/parse.hpp>
 
 #include "api/json_field.h"
 #include "backends/openai_compat/openai_answer.h"
@@ -391,7 +392,11 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
     case route_id::backends: co_await backends_api(st, ex, log); break;
     case route_id::router: {
       log.status = 200;
-      auto res = http::json_response(ex, 200, router_.to_json(*st.cfg));
+      // ?history=<target id>: that target's latency per minute over the last hour as well
+      std::string history;
+      if (auto url = boost::urls::parse_origin_form(ex.req.target()))
+        if (auto it = url->params().find("history"); it != url->params().end()) history = (*it).value;
+      auto res = http::json_response(ex, 200, router_.to_json(*st.cfg, history));
       co_await http::send(ex, res);
       break;
     }

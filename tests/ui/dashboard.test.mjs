@@ -130,6 +130,9 @@ test('every page renders with data and no console error', async (t) => {
   const loadMs = await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd);
   t.diagnostic(`first page: load event at ${loadMs.toFixed(0)} ms, router graph drawn after ${Date.now() - started} ms`);
   await page.waitForSelector('text=● live');
+  // a target opens its latency per minute, kept by the gateway (so there from the first look)
+  await page.click('[data-node="t:mock/mock-chat"]');
+  await page.waitForFunction(() => Number(document.querySelector('#target-latency')?.dataset.points) >= 1);
   await page.shot('router');
 
   await page.click('a[data-page="requests"]');

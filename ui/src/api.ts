@@ -133,6 +133,14 @@ export interface Transition {
   seconds_ago: number;
 }
 
+export interface MinuteLatency {
+  minutes_ago: number;
+  count: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+}
+
 export interface Target {
   id: string;
   backend: string;
@@ -154,6 +162,7 @@ export interface Target {
   max_concurrency?: number;
   admitted?: number;
   queued?: number;
+  ttft_by_minute?: MinuteLatency[]; // with ?history=<id>
 }
 
 export interface RouteInfo {

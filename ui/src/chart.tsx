@@ -21,11 +21,12 @@ interface Props {
   xLabel?: string;
   logX?: boolean;
   id?: string;
+  xRange?: [number, number]; // a fixed x range (e.g. the last hour), else the data's
 }
 
 const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined;
 
-export function Chart({ title, data, series, height = 220, time = true, xLabel, logX, id }: Props) {
+export function Chart({ title, data, series, height = 220, time = true, xLabel, logX, id, xRange }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const shape = series.map((s) => s.label).join('|') + (logX ? 'log' : '');
@@ -41,7 +42,8 @@ export function Chart({ title, data, series, height = 220, time = true, xLabel, 
           time,
           distr: logX ? 3 : 1,
           // one point (or none) has no span: show a minute around it rather than years
-          range: (_u, min, max) => (min === max ? (logX ? [min / 2, max * 2] : [min - 60, max + 60]) : [min, max]),
+          range: (_u, min, max) =>
+            xRange ?? (min === max ? (logX ? [min / 2, max * 2] : [min - 60, max + 60]) : [min, max]),
         },
       },
       axes: [
@@ -72,7 +74,7 @@ export function Chart({ title, data, series, height = 220, time = true, xLabel, 
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [shape, height, title]);
+  }, [shape, height, title, xRange?.[0]]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);

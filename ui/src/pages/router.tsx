@@ -4,7 +4,15 @@
 // health. Breaker and health changes arrive on the event stream and repaint at once; counters
 // are polled every 2 s. Clicking a target opens its latency over time and recent transitions.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, type BackendInfo, type RequestEvent, type RequestPage, type RouterSnapshot, type Target } from '../api';
+import {
+  api,
+  type BackendInfo,
+  type MinuteLatency,
+  type RequestEvent,
+  type RequestPage,
+  type RouterSnapshot,
+  type Target,
+} from '../api';
 import { Chart } from '../chart';
 import { listen } from '../events';
 import { count, ms, rate, seconds } from '../format';
@@ -32,7 +40,6 @@ function failedTargets(attempts: string | undefined): string[] {
 const window_ms = 60_000;
 // Kept across visits of the page: the recent flows and each target's latency history.
 const flows: Flow[] = [];
-const history = new Map<string, { t: number; p50: number | null; p90: number | null; p99: number | null; total: number | null }[]>();
 let seeded = false;
 
 function addFlow(f: Flow) {
@@ -43,22 +50,6 @@ function addFlow(f: Flow) {
 
 function clientOf(api: string, key: string) {
   return `${api || 'other'} · ${key || 'anonymous'}`;
-}
-
-function recordHistory(snap: RouterSnapshot) {
-  const t = Date.now() / 1000;
-  for (const tg of snap.targets) {
-    const h = history.get(tg.id) ?? [];
-    h.push({
-      t,
-      p50: tg.ttft?.p50_ms ?? null,
-      p90: tg.ttft?.p90_ms ?? null,
-      p99: tg.ttft?.p99_ms ?? null,
-      total: tg.total?.p50_ms ?? null,
-    });
-    if (h.length > 900) h.shift();
-    history.set(tg.id, h);
-  }
 }
 
 interface Node {
@@ -260,11 +251,26 @@ function Graph({
 }
 
 function TargetDetails({ t }: { t: Target }) {
-  const h = history.get(t.id) ?? [];
-  const data = useMemo(
-    () => [h.map((p) => p.t), h.map((p) => p.p50), h.map((p) => p.p90), h.map((p) => p.p99), h.map((p) => p.total)],
-    [h.length, h[h.length - 1]?.t],
-  );
+  // the target's time to first token per minute over the last hour, kept by the gateway
+  const [history, setHistory] = useState<MinuteLatency[]>([]);
+  useEffect(() => {
+    const load = () =>
+      api<RouterSnapshot>(`/api/router?history=${encodeURIComponent(t.id)}`)
+        .then((s) => setHistory(s.targets.find((x) => x.id === t.id)?.ttft_by_minute ?? []))
+        .catch(() => {});
+    void load();
+    const timer = setInterval(load, 15000);
+    return () => clearInterval(timer);
+  }, [t.id]);
+  const now = Math.floor(Date.now() / 60000) * 60;
+  const data = useMemo(() => {
+    return [
+      history.map((m) => now - m.minutes_ago * 60),
+      history.map((m) => m.p50_ms),
+      history.map((m) => m.p90_ms),
+      history.map((m) => m.p99_ms),
+    ];
+  }, [history]);
   return (
     <section class="card target-details" data-target={t.id}>
       <h3>
@@ -305,13 +311,14 @@ function TargetDetails({ t }: { t: Target }) {
         </p>
       )}
       <Chart
-        title="Latency percentiles over time"
+        id="target-latency"
+        title="Time to first token per minute, last hour"
         data={data}
+        xRange={[now - 3600, now + 60]}
         series={[
-          { label: 'TTFT p50', color: '#38bdf8', unit: ' ms' },
-          { label: 'TTFT p90', color: '#a78bfa', unit: ' ms' },
-          { label: 'TTFT p99', color: '#f472b6', unit: ' ms' },
-          { label: 'total p50', color: '#34d399', unit: ' ms' },
+          { label: 'p50', color: '#38bdf8', unit: ' ms' },
+          { label: 'p90', color: '#a78bfa', unit: ' ms' },
+          { label: 'p99', color: '#f472b6', unit: ' ms' },
         ]}
         height={200}
       />
@@ -344,7 +351,6 @@ export function RouterPage() {
       try {
         const s = await api<RouterSnapshot>('/api/router');
         if (stopped) return;
-        recordHistory(s);
         setSnap(s);
         setError('');
       } catch (e) {
