@@ -173,7 +173,7 @@ function buildGraph(snap: RouterSnapshot | null, backends: BackendInfo[], now: n
     if (e.errors) parts.push(`${e.errors} err`);
     if (e.from.startsWith('t:')) {
       const t = targets.get(e.from.slice(2));
-      if (t?.ttft?.p50_ms != null) parts.push(`TTFT ${ms(t.ttft.p50_ms)}`);
+      if (t?.ttft?.count && t.ttft.p50_ms != null) parts.push(`TTFT ${ms(t.ttft.p50_ms)}`);
     }
     e.label = parts.filter(Boolean).join(' · ');
   }
@@ -218,11 +218,17 @@ function Graph({
         return (
           <g class={`edge${e.errors ? ' edge-errors' : ''}${e.perSecond > 0 ? ' edge-busy' : ''}`}>
             <path d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`} stroke-width={width} />
-            {e.label && (
-              <text x={mid} y={(y1 + y2) / 2 - 5} text-anchor="middle">
-                {e.label}
-              </text>
-            )}
+            {e.label &&
+              (e.from.startsWith('t:') ? (
+                // a target has one edge to its backend: its label sits at the start, clear of the others
+                <text x={x1 + 8} y={y1 - 6} text-anchor="start">
+                  {e.label}
+                </text>
+              ) : (
+                <text x={mid} y={(y1 + y2) / 2 - 5} text-anchor="middle">
+                  {e.label}
+                </text>
+              ))}
           </g>
         );
       })}
@@ -299,10 +305,12 @@ function TargetDetails({ t }: { t: Target }) {
           <b>{t.trips ?? 0}</b> breaker trips
         </div>
         <div>
-          TTFT p50 <b>{ms(t.ttft?.p50_ms)}</b> p90 <b>{ms(t.ttft?.p90_ms)}</b> p99 <b>{ms(t.ttft?.p99_ms)}</b>
+          TTFT p50 <b>{ms(t.ttft?.count ? t.ttft.p50_ms : null)}</b> p90{' '}
+          <b>{ms(t.ttft?.count ? t.ttft.p90_ms : null)}</b> p99 <b>{ms(t.ttft?.count ? t.ttft.p99_ms : null)}</b>
         </div>
         <div>
-          total p50 <b>{ms(t.total?.p50_ms)}</b> p99 <b>{ms(t.total?.p99_ms)}</b>
+          total p50 <b>{ms(t.total?.count ? t.total.p50_ms : null)}</b> p99{' '}
+          <b>{ms(t.total?.count ? t.total.p99_ms : null)}</b>
         </div>
       </div>
       {t.last_error && (
