@@ -12,6 +12,7 @@
 #include "core/version.h"
 #include "http/pch.h"
 #include "http/server.h"
+#include "server/dashboard_assets.h"
 #include "server/gateway.h"
 
 namespace sy {
@@ -101,6 +102,9 @@ int serve(std::shared_ptr<const config> cfg, config_source source) {
   std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   spdlog::info("switchyard {} listening on http://{}:{} ({} worker threads, {} backends, llama.cpp {})", version,
                shown_host, bound, opts.threads, cfg->backends.size(), std::string(llama_cpp_commit).substr(0, 12));
+  if (!dashboard::assets().empty())
+    spdlog::info("dashboard: open http://{}:{}/ in a browser{}", shown_host, bound,
+                 cfg->server.api_keys.empty() ? "" : " (it asks for a key with role: admin)");
   flush_logs();
 
   int sig = wait_for_signal(set);
