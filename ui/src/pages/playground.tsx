@@ -86,6 +86,33 @@ async function stream(
   return parts.filter(Boolean).join(' · ');
 }
 
+// One numeric sampling parameter: a slider (showing its value) or a number field.
+function NumberSetting(props: {
+  label: string;
+  type: 'range' | 'number';
+  min: number;
+  max: number;
+  step: number;
+  name: 'temperature' | 'top_p' | 'max_tokens';
+  s: Sampling;
+  set: (s: Sampling) => void;
+}) {
+  const { label, type, min, max, step, name, s, set } = props;
+  return (
+    <label>
+      {label} {type === 'range' ? s[name] : ''}
+      <input
+        type={type}
+        min={min}
+        max={max}
+        step={step}
+        value={s[name]}
+        onInput={(e) => set({ ...s, [name]: Number((e.target as HTMLInputElement).value) })}
+      />
+    </label>
+  );
+}
+
 export function PlaygroundPage() {
   const [models, setModels] = useState<string[]>([]);
   const [panels, setPanels] = useState<Panel[]>([{ model: '', messages: [], busy: false }]);
@@ -160,38 +187,9 @@ export function PlaygroundPage() {
           />
         </label>
         <div class="row-form">
-          <label>
-            temperature {sampling.temperature}
-            <input
-              type="range"
-              min={0}
-              max={2}
-              step={0.05}
-              value={sampling.temperature}
-              onInput={(e) => setSampling({ ...sampling, temperature: Number((e.target as HTMLInputElement).value) })}
-            />
-          </label>
-          <label>
-            top_p {sampling.top_p}
-            <input
-              type="range"
-              min={0}
-              max={1}
-              step={0.05}
-              value={sampling.top_p}
-              onInput={(e) => setSampling({ ...sampling, top_p: Number((e.target as HTMLInputElement).value) })}
-            />
-          </label>
-          <label>
-            max tokens
-            <input
-              type="number"
-              min={1}
-              max={32768}
-              value={sampling.max_tokens}
-              onInput={(e) => setSampling({ ...sampling, max_tokens: Number((e.target as HTMLInputElement).value) })}
-            />
-          </label>
+          <NumberSetting label="temperature" type="range" min={0} max={2} step={0.05} name="temperature" s={sampling} set={setSampling} />
+          <NumberSetting label="top_p" type="range" min={0} max={1} step={0.05} name="top_p" s={sampling} set={setSampling} />
+          <NumberSetting label="max tokens" type="number" min={1} max={32768} step={1} name="max_tokens" s={sampling} set={setSampling} />
         </div>
       </details>
       <div class={`panels panels-${panels.length}`}>
