@@ -30,4 +30,12 @@ std::optional<base_url> parse_base_url(std::string_view text, std::string* error
   return out;
 }
 
+std::string query_param(std::string_view target, std::string_view name) {
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return {};
+  auto params = url->params();
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : std::string((*it).value);
+}
+
 }  // namespace sy::http

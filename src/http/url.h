@@ -20,4 +20,8 @@ struct base_url {
 // Returns nullopt and sets *error for anything that is not a plain http(s) base URL.
 std::optional<base_url> parse_base_url(std::string_view text, std::string* error = nullptr);
 
+// The decoded value of query parameter `name` in a request target ("/path?a=1&b=x"); "" when
+// it is absent or the target does not parse.
+std::string query_param(std::string_view target, std::string_view name);
+
 }  // namespace sy::http

@@ -14,7 +14,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/url/parse.hpp>
 
 #include "api/json_field.h"
 #include "backends/openai_compat/openai_answer.h"
@@ -22,6 +21,7 @@
 #include "core/local_backend_name.h"
 #include "http/error_body.h"
 #include "http/pch.h"
+#include "http/url.h"
 #include "router/retry_policy.h"
 
 namespace sy {
@@ -172,10 +172,7 @@ std::vector<std::string> gateway::reload(std::shared_ptr<const config> next) {
         "restart");
   catalog_.reconfigure(*next);
   if (local_) local_->reconfigure(*next);
-  if (usage_) {
-    auto o = ledger_options(next->observability);
-    usage_->set_retention(o.requests_retention_ms, o.max_request_rows, o.retention_ms);
-  }
+  if (usage_) usage_->set_retention(ledger_options(next->observability));
   router_.configure(*next);  // breakers restart only when their settings changed
   if (server_)
     for (unsigned i = 0; i < pools_.size(); ++i) {
@@ -339,7 +336,6 @@ http::net::awaitable<void> gateway::handle(http::exchange& ex) {
       ~release() { ex.capture = nullptr; }  // also when answer() throws: the server may still reply
     } released{ex};
     co_await answer(r.id, *st, ex, log);
-    ex.capture = nullptr;
     log.request_body = st->secrets.scrub(std::move(log.request_body));
     log.response_body = st->secrets.scrub(std::move(log.response_body));
   } else {
@@ -393,16 +389,14 @@ http::net::awaitable<void> gateway::answer(route_id id, const gateway_state& st,
     case route_id::router: {
       log.status = 200;
       // ?history=<target id>: that target's latency per minute over the last hour as well
-      std::string history;
-      if (auto url = boost::urls::parse_origin_form(ex.req.target()))
-        if (auto it = url->params().find("history"); it != url->params().end()) history = (*it).value;
+      auto history = http::query_param(ex.req.target(), "history");
       auto res = http::json_response(ex, 200, router_.to_json(*st.cfg, history));
       co_await http::send(ex, res);
       break;
     }
     case route_id::usage:
-    case route_id::requests: co_await ledger_api(ex, log, id); break;
-    case route_id::request_bodies: co_await request_bodies_api(ex, log); break;
+    case route_id::requests:
+    case route_id::request_bodies: co_await ledger_api(ex, log, id); break;
     case route_id::events: co_await events_api(ex, log); break;
     case route_id::hub: co_await hub_api(ex, path, log); break;
     case route_id::engines: co_await engines_api(st, ex, path, log); break;

@@ -98,6 +98,12 @@ class gateway {
   backends::local_backend* local() { return local_.get(); }
   gateway_metrics& metrics() { return metrics_; }
 
+  // What a blocking admin job produces: 200 and a JSON body, or a status and an error message.
+  struct job_result {
+    unsigned status = 200;
+    std::string text;
+  };
+
  private:
   // Sends an OpenAI-style error and notes it for the access log. (A member, not a capturing
   // coroutine lambda: GCC 12 mishandles those.)
@@ -108,11 +114,6 @@ class gateway {
   static http::net::awaitable<void> refuse_unauthenticated(http::exchange& ex, request_record& log);
   static http::net::awaitable<void> reply_error(http::exchange& ex, request_record& log, unsigned status,
                                                 std::string message, std::string_view code);
-  // What a blocking admin job produces: 200 and a JSON body, or a status and an error message.
-  struct job_result {
-    unsigned status = 200;
-    std::string text;
-  };
   static http::net::awaitable<void> reply_job(http::exchange& ex, request_record& log, const job_result& r,
                                               std::string_view error_code);
   // Makes the translator of one send of a non-chat request (embeddings) whose client speaks
@@ -209,9 +210,8 @@ class gateway {
   std::unique_ptr<usage_store> usage_;                // null when the ledger could not be opened
   std::vector<std::unique_ptr<request_sink>> sinks_;  // where finished requests go (finish())
   // GET /api/usage (which = route_id::usage) and GET /api/requests (route_id::requests)
+  // GET /api/usage, /api/requests and /api/requests/bodies: the ledger, read on the blocking pool.
   http::net::awaitable<void> ledger_api(http::exchange& ex, request_record& log, route_id which);
-  // GET /api/requests/bodies?id=N: the bodies kept with request N (404 when none were).
-  http::net::awaitable<void> request_bodies_api(http::exchange& ex, request_record& log);
   http::net::awaitable<void> events_api(http::exchange& ex, request_record& log);
   // GET /api/config: the running configuration with secrets masked, and the file's check.
   http::net::awaitable<void> config_api(const gateway_state& st, http::exchange& ex, request_record& log);

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/url/parse.hpp>
 
 #include "core/config_sources.h"
 #include "core/local_backend_name.h"
@@ -14,6 +13,7 @@
 #include "http/error_body.h"
 #include "http/event_stream.h"
 #include "http/pch.h"
+#include "http/url.h"
 #include "server/request_record.h"
 #include "store/local_model_json.h"
 #include "store/store_error.h"
@@ -103,15 +103,31 @@ http::net::awaitable<void> gateway::config_api(const gateway_state& st, http::ex
 
 namespace {
 
-using ledger_read = std::function<std::string(usage_store&)>;
+using ledger_read = std::function<gateway::job_result(usage_store&)>;
 
 // What a parsed ledger query reads (`answer` with the query), or why the query is refused.
 template <class Query>
 std::variant<ledger_read, std::string> ledger_reader(std::variant<Query, std::string> parsed,
                                                      std::string (usage_store::*answer)(const Query&)) {
   if (auto* why = std::get_if<std::string>(&parsed)) return std::move(*why);
-  return ledger_read(
-      [query = std::get<Query>(std::move(parsed)), answer](usage_store& l) { return (l.*answer)(query); });
+  return ledger_read([query = std::get<Query>(std::move(parsed)), answer](usage_store& l) {
+    return gateway::job_result{200, (l.*answer)(query)};
+  });
+}
+
+// GET /api/requests/bodies?id=N: the bodies kept with request N, 404 when none were.
+std::variant<ledger_read, std::string> bodies_reader(std::string_view target) {
+  auto v = http::query_param(target, "id");
+  std::int64_t id = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
+  if (ec != std::errc{} || end != v.data() + v.size() || id <= 0)
+    return std::string("use ?id=<request id from /api/requests>");
+  return ledger_read([id](usage_store& l) -> gateway::job_result {
+    if (auto body = l.bodies_json(id)) return {200, std::move(*body)};
+    return {404, fmt::format("no bodies were kept with request {} (observability.capture_bodies is off, or it left "
+                             "the request log)",
+                             id)};
+  });
 }
 
 }  // namespace
@@ -128,10 +144,12 @@ http::net::awaitable<void> gateway::ledger_api(http::exchange& ex, request_recor
   auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  // GET /api/usage: a summary; GET /api/requests: a page of the request log
+  // GET /api/usage: a summary; GET /api/requests: a page of the request log; its bodies
   auto reader = which == route_id::usage
                     ? ledger_reader(usage_store::parse_usage_query(query_string, now_ms), &usage_store::summary_json)
-                    : ledger_reader(usage_store::parse_request_page(query_string, now_ms), &usage_store::requests_json);
+                : which == route_id::requests
+                    ? ledger_reader(usage_store::parse_request_page(query_string, now_ms), &usage_store::requests_json)
+                    : bodies_reader(target);
   if (auto* why = std::get_if<std::string>(&reader)) {
     co_await reply_error(ex, log, 400, *why, "invalid_query");
     co_return;
@@ -141,46 +159,13 @@ http::net::awaitable<void> gateway::ledger_api(http::exchange& ex, request_recor
   auto job = [ledger, read = std::get<ledger_read>(std::move(reader))]() -> job_result {
     try {
       ledger->flush();
-      return {200, read(*ledger)};
+      return read(*ledger);
     } catch (const std::exception& e) {
       return {500, e.what()};
     }
   };
   auto r = co_await blocking_.run(std::move(job));
-  co_await reply_job(ex, log, r, "usage_query_failed");
-}
-
-http::net::awaitable<void> gateway::request_bodies_api(http::exchange& ex, request_record& log) {
-  if (!usage_) {
-    co_await reply_error(ex, log, 503, "usage is not being recorded (the ledger could not be opened)",
-                         "usage_unavailable");
-    co_return;
-  }
-  std::int64_t id = 0;
-  if (auto url = boost::urls::parse_origin_form(ex.req.target()))
-    if (auto it = url->params().find("id"); it != url->params().end()) {
-      std::string v = (*it).value;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
-      if (ec != std::errc{} || end != v.data() + v.size()) id = 0;
-    }
-  if (id <= 0) {
-    co_await reply_error(ex, log, 400, "use ?id=<request id from /api/requests>", "invalid_query");
-    co_return;
-  }
-  auto* ledger = usage_.get();
-  auto job = [ledger, id]() -> job_result {
-    try {
-      ledger->flush();
-      if (auto body = ledger->bodies_json(id)) return {200, std::move(*body)};
-      return {404, fmt::format("no bodies were kept with request {} (observability.capture_bodies is off, or it "
-                               "left the request log)",
-                               id)};
-    } catch (const std::exception& e) {
-      return {500, e.what()};
-    }
-  };
-  auto r = co_await blocking_.run(std::move(job));
-  co_await reply_job(ex, log, r, "bodies_not_found");
+  co_await reply_job(ex, log, r, r.status == 404 ? "bodies_not_found" : "usage_query_failed");
 }
 
 namespace {
@@ -303,9 +288,7 @@ http::net::awaitable<void> gateway::engines_api(const gateway_state& st, http::e
     co_await reply_job(ex, log, r, "delete_refused");
   } else if (path == "/api/engines/log" && method == bhttp::verb::get) {
     // ?model=NAME: the end of that model's engine log (every run), as text
-    std::string name;
-    if (auto url = boost::urls::parse_origin_form(ex.req.target()))
-      if (auto it = url->params().find("model"); it != url->params().end()) name = (*it).value;
+    auto name = http::query_param(ex.req.target(), "model");
     if (auto store_name = local_store_name(name)) name = std::string(*store_name);
     if (name.empty()) {
       co_await reply_error(ex, log, 400, "use ?model=<local model name>", "missing_model");

@@ -198,7 +198,7 @@ usage_store::usage_store(std::string path, std::function<std::int64_t()> now_ms,
     : path_(std::move(path)), now_ms_(now_ms ? std::move(now_ms) : wall_clock_ms), options_(options) {
   options_.queue_limit = std::max<std::size_t>(options_.queue_limit, 1);
   options_.batch_size = std::max<std::size_t>(options_.batch_size, 1);
-  set_retention(options_.requests_retention_ms, options_.max_request_rows, options_.retention_ms);
+  set_retention(options_);
   try {
     write_db_ = open_db(path_);
     ensure_schema(write_db_, path_);
@@ -397,11 +397,10 @@ void usage_store::prune_locked(std::int64_t older_than_ms) {
   if (n > 0) spdlog::info("usage ledger: pruned {} old records", n);
 }
 
-void usage_store::set_retention(std::int64_t requests_retention_ms, std::uint64_t max_request_rows,
-                                std::int64_t usage_retention_ms) {
-  requests_retention_ms_.store(requests_retention_ms, std::memory_order_relaxed);
-  max_request_rows_.store(std::max<std::uint64_t>(max_request_rows, 1), std::memory_order_relaxed);
-  retention_ms_.store(usage_retention_ms, std::memory_order_relaxed);
+void usage_store::set_retention(const usage_store_options& o) {
+  requests_retention_ms_.store(o.requests_retention_ms, std::memory_order_relaxed);
+  max_request_rows_.store(std::max<std::uint64_t>(o.max_request_rows, 1), std::memory_order_relaxed);
+  retention_ms_.store(o.retention_ms, std::memory_order_relaxed);
 }
 
 void usage_store::compact(std::int64_t now_ms) {

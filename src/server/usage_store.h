@@ -129,9 +129,9 @@ class usage_store {
   // totals, and prunes the totals past the usage retention. The writer does it hourly and after
   // every twentieth of the row cap; at open too.
   void compact(std::int64_t now_ms);
-  // New retentions (a configuration reload), applied from the next compact().
-  void set_retention(std::int64_t requests_retention_ms, std::uint64_t max_request_rows,
-                     std::int64_t usage_retention_ms);
+  // New retentions (a configuration reload: requests_retention_ms, max_request_rows,
+  // retention_ms of `o`; the rest is ignored), applied from the next compact().
+  void set_retention(const usage_store_options& o);
 
   // Parses GET /api/usage's query string (without '?'): from, to (RFC 3339, unix seconds, "now"
   // or relative "-15m", "-24h", "-7d"; default: the last 24 h), group_by (comma-separated),

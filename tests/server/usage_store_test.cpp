@@ -467,10 +467,13 @@ TEST_F(usage_test, retention_follows_set_retention) {
   s->flush();
   s->compact(t0);
   EXPECT_EQ(logged_ids(*s).size(), 5u);  // within the default 7 days
-  s->set_retention(day, 1'000'000, 90 * day);
+  sy::usage_store_options shorter;
+  shorter.requests_retention_ms = day;
+  s->set_retention(shorter);
   s->compact(t0);
   EXPECT_TRUE(logged_ids(*s).empty());
-  s->set_retention(day, 1'000'000, day);  // and the totals go after the usage retention
+  shorter.retention_ms = day;  // and the totals go after the usage retention
+  s->set_retention(shorter);
   s->compact(t0);
   EXPECT_EQ(total(summary(*s, range(0, t0 + day)), "requests"), 0);
 }

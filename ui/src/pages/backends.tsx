@@ -1,7 +1,8 @@
 // Configured and discovered backends: type, address, source, health, models listed, the last
 // error; and a reload of the configuration file.
-import { useEffect, useState } from 'preact/hooks';
-import { api, type BackendInfo, type RouterSnapshot } from '../api';
+import { useState } from 'preact/hooks';
+import { type BackendInfo, type RouterSnapshot } from '../api';
+import { usePolled } from '../poll';
 import { ReloadButton } from '../reload';
 import { count, seconds } from '../format';
 
@@ -43,33 +44,16 @@ function BackendModels({ models }: { models: ListedModel[] }) {
 }
 
 export function BackendsPage() {
-  const [list, setList] = useState<BackendInfo[] | null>(null);
-  const [discovering, setDiscovering] = useState(false);
-  const [health, setHealth] = useState<RouterSnapshot['backends']>([]);
-  const [error, setError] = useState('');
-  const [models, setModels] = useState<ListedModel[]>([]);
+  const backends = usePolled<{ backends: BackendInfo[]; discovering: boolean }>('/api/backends', 5000);
+  const router = usePolled<RouterSnapshot>('/api/router', 5000);
+  const listed = usePolled<{ data: ListedModel[] }>('/v1/models', 5000);
   const [open, setOpen] = useState('');
-  const refresh = async () => {
-    try {
-      const [b, r, m] = await Promise.all([
-        api<{ backends: BackendInfo[]; discovering: boolean }>('/api/backends'),
-        api<RouterSnapshot>('/api/router'),
-        api<{ data: ListedModel[] }>('/v1/models'),
-      ]);
-      setModels(m.data.filter((x) => x.switchyard?.kind === 'model'));
-      setList(b.backends);
-      setDiscovering(b.discovering);
-      setHealth(r.backends);
-      setError('');
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  useEffect(() => {
-    void refresh();
-    const t = setInterval(refresh, 5000);
-    return () => clearInterval(t);
-  }, []);
+  const list = backends.data?.backends ?? null;
+  const discovering = backends.data?.discovering ?? false;
+  const health = router.data?.backends ?? [];
+  const models = listed.data?.data.filter((x) => x.switchyard?.kind === 'model') ?? [];
+  const error = backends.error || router.error || listed.error;
+  const refresh = () => Promise.all([backends.refresh(), router.refresh(), listed.refresh()]);
   return (
     <div>
       <header class="page-head">

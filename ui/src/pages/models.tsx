@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, authHeaders, post, readSse, refusal, type LocalModel, type SearchHit } from '../api';
 import { bytes, count, rate, seconds } from '../format';
+import { usePolled } from '../poll';
 
 interface PullState {
   spec: string;
@@ -52,9 +53,7 @@ function Pull({ p, onCancel }: { p: PullState; onCancel: () => void }) {
 }
 
 export function ModelsPage() {
-  const [models, setModels] = useState<LocalModel[] | null>(null);
-  const [home, setHome] = useState('');
-  const [error, setError] = useState('');
+  const [actionError, setActionError] = useState('');
   const [busy, setBusy] = useState('');
   const [q, setQ] = useState('');
   const [hits, setHits] = useState<SearchHit[] | null>(null);
@@ -65,31 +64,21 @@ export function ModelsPage() {
   const pullsRef = useRef(pulls);
   pullsRef.current = pulls;
 
-  const refresh = () =>
-    api<{ models: LocalModel[]; home: string }>('/api/models')
-      .then((r) => {
-        setModels(r.models);
-        setHome(r.home);
-        setError('');
-      })
-      .catch((e) => setError(e.message));
+  const store = usePolled<{ models: LocalModel[]; home: string }>('/api/models', 5000);
+  const { refresh } = store;
+  const models = store.data?.models ?? null;
+  const error = actionError || store.error;
 
-  useEffect(() => {
-    void refresh();
-    const t = setInterval(refresh, 5000);
-    return () => {
-      clearInterval(t);
-      for (const p of pullsRef.current) p.controller.abort();
-    };
-  }, []);
+  // pulls still streaming stop with the page (each resumes when pulled again)
+  useEffect(() => () => pullsRef.current.forEach((p) => p.controller.abort()), []);
 
   const act = async (what: string, f: () => Promise<unknown>) => {
     setBusy(what);
     try {
       await f();
-      setError('');
+      setActionError('');
     } catch (e) {
-      setError((e as Error).message);
+      setActionError((e as Error).message);
     } finally {
       setBusy('');
       void refresh();
@@ -149,7 +138,7 @@ export function ModelsPage() {
     <div>
       <header class="page-head">
         <h1>Models</h1>
-        <div class="summary muted small">store: {home || '–'}</div>
+        <div class="summary muted small">store: {store.data?.home || '–'}</div>
       </header>
       {error && <p class="error-text">{error}</p>}
       <section class="card">
