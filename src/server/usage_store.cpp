@@ -202,8 +202,7 @@ usage_store::usage_store(std::string path, std::function<std::int64_t()> now_ms,
   try {
     write_db_ = open_db(path_);
     ensure_schema(write_db_, path_);
-    last_prune_ms_ = now_ms_();
-    compact_locked(last_prune_ms_);
+    last_prune_ms_ = now_ms_();  // the writer compacts first thing (writer_loop)
     read_db_ = open_db(path_);
   } catch (...) {
     sqlite3_close(read_db_);
@@ -248,6 +247,13 @@ void usage_store::flush() {
 }
 
 void usage_store::writer_loop() {
+  // first the compaction of what the file held, here rather than in the constructor: a large
+  // ledger's would hold up the gateway's start (records queue meanwhile; flush() waits for it)
+  try {
+    compact(last_prune_ms_);
+  } catch (const std::exception& e) {
+    spdlog::error("usage ledger: compacting failed: {}", e.what());
+  }
   std::vector<usage_record> batch;  // swapped with the queue, so both keep their capacity
   auto last_drop_log = std::chrono::steady_clock::time_point{};
   std::uint64_t logged_drops = 0;

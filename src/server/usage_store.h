@@ -100,7 +100,7 @@ struct usage_store_options {
 
 class usage_store {
  public:
-  // Opens or creates the database file (not its folder) and prunes rows past the retention.
+  // Opens or creates the database file (not its folder); the writer compacts it right after.
   // now_ms defaults to the wall clock. Throws std::runtime_error when the file cannot be opened or
   // has a newer schema.
   explicit usage_store(std::string path, std::function<std::int64_t()> now_ms = {}, usage_store_options options = {});
@@ -126,8 +126,8 @@ class usage_store {
   // Deletes requests and hourly totals older than older_than_ms.
   void prune(std::int64_t older_than_ms);
   // Moves the requests past the request log's retention or over its row cap into the hourly
-  // totals, and prunes the totals past the usage retention. The writer does it hourly and after
-  // every twentieth of the row cap; at open too.
+  // totals, and prunes the totals past the usage retention. The writer does it as it starts
+  // (before the first batch), then hourly and after every twentieth of the row cap.
   void compact(std::int64_t now_ms);
   // New retentions (a configuration reload: requests_retention_ms, max_request_rows,
   // retention_ms of `o`; the rest is ignored), applied from the next compact().
